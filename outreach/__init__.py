@@ -1,0 +1,129 @@
+"""Outreach: arts-education outreach programmes in Kazakhstan."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, g, request
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The application factory: settings from the environment, overridden by `config` (tests)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    from outreach.config import load_settings
+
+    app.config.update(load_settings(Path(app.instance_path)))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from outreach.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from outreach.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from outreach import models  # noqa: F401  (the whole schema)
+    from outreach.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from outreach.i18n import _l, select_locale, select_timezone
+
+    db.init_app(app)
+    with app.app_context():
+        _sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from outreach.auth.models import User
+
+        ident, _sep, token = (user_id or "").partition(":")
+        if not ident.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.session_token != token or not user.active:
+            return None
+        return user
+
+    @app.teardown_request
+    def _rollback_on_error(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+    @app.after_request
+    def _commit_request(response):
+        # One transaction per request: services flush, the request commits once.
+        if response.status_code < 400 and not getattr(g, "skip_commit", False):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint and not request.path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
+                 "attendance", "reports", "notifications", "api"):
+        try:
+            module = importlib.import_module(f"outreach.{name}.views")
+        except ModuleNotFoundError as error:
+            if error.name != f"outreach.{name}.views":
+                raise
+            continue
+        blueprint = getattr(module, "bp", None)
+        if blueprint is not None:
+            app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from outreach import templating
+
+    templating.init_app(app)
+
+
+def _sqlite_pragmas(engine) -> None:
+    """SQLite enforces foreign keys only when asked; WAL and a busy timeout let requests wait their turn."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

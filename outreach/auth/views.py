@@ -1,0 +1,110 @@
+"""Signing in and out, the user's own settings, and accepting an invitation."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from outreach.auth import services
+from outreach.auth.forms import EmptyForm, LanguageForm, LoginForm, PasswordChangeForm, SetPasswordForm
+from outreach.auth.passwords import verify_password
+from outreach.errors import OutreachError
+from outreach.extensions import limiter
+from outreach.i18n import _
+from outreach.web import domain_error, is_safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    return "login-email:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    # only failed attempts count: a successful sign-in redirects
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key, deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            next_url = request.args.get("next")
+            lang = session.get("lang")
+            session.clear()  # a fresh session at sign-in
+            if lang:
+                session["lang"] = lang
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url if is_safe_next(next_url) else url_for("home.index"))
+        flash(_("The email or password is not correct."), "danger")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.end_sessions(current_user._get_current_object())
+        logout_user()
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    user = current_user._get_current_object()
+    language_form = LanguageForm(prefix="lang", locale=user.locale)
+    password_form = PasswordChangeForm(prefix="pw")
+    if language_form.submit.data and language_form.validate_on_submit():
+        services.set_locale(user, language_form.locale.data)
+        session["lang"] = language_form.locale.data
+        flash(_("Your language has been saved."), "success")
+        return redirect(url_for("auth.account"))
+    if password_form.submit.data and password_form.validate_on_submit():
+        if not verify_password(user.password_hash, password_form.current_password.data):
+            password_form.current_password.errors.append(_("The current password is not correct."))
+        else:
+            try:
+                services.set_password(user, password_form.new_password.data)
+            except OutreachError as error:
+                domain_error(error)
+            else:
+                login_user(user)  # this device stays signed in; all others are signed out
+                flash(_("Your password has been changed. Other devices have been signed out."), "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", language_form=language_form, password_form=password_form,
+                           feed_form=EmptyForm(prefix="feed"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render_template("auth/invitation_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, form.new_password.data)
+        except OutreachError as error:
+            domain_error(error)
+        else:
+            session.clear()
+            login_user(user)
+            flash(_("Welcome! Your password has been set."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/invitation.html", form=form, invited=invitation.user)

@@ -1,0 +1,48 @@
+"""flask commands: seed-demo, create-user."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from outreach.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already holds data.")
+    def seed_demo(if_empty: bool) -> None:
+        """Fill an empty database with demo data (refuses a database that holds data)."""
+        from outreach import demo
+
+        try:
+            counts = demo.seed()
+        except demo.DatabaseNotEmpty:
+            db.session.rollback()
+            if if_empty:
+                click.echo("The database already holds data; demo data not added.")
+                return
+            raise click.ClickException("The database already holds data; refusing to add demo data.")
+        db.session.commit()
+        click.echo(f"Demo data added: {counts['schools']} schools, {counts['students']} students, "
+                   f"{counts['workshops']} workshops. Password for every demo account: {demo.DEMO_PASSWORD}")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--role", type=click.Choice(["admin", "coordinator", "school", "funder"]), required=True)
+    @click.option("--school-id", type=int)
+    @click.option("--funder-id", type=int)
+    @click.option("--locale", type=click.Choice(["kk", "ru", "en"]), default="kk")
+    @click.password_option()
+    def create_user(email: str, role: str, school_id: int | None, funder_id: int | None, locale: str,
+                    password: str) -> None:
+        """Create an account (for the first administrator of a production site)."""
+        from outreach.auth import services
+        from outreach.errors import OutreachError
+
+        try:
+            services.create_user(email=email, role=role, password=password, locale=locale,
+                                 school_id=school_id, funder_id=funder_id)
+        except OutreachError as error:
+            raise click.ClickException(str(error))
+        db.session.commit()
+        click.echo(f"Created {role} {email}")

@@ -1,0 +1,215 @@
+"""Realistic demo data for a fresh database: schools, funders, initiatives, workshops, students, sign-ups."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from outreach.attendance import services as attendance
+from outreach.auth import services as auth
+from outreach.auth.models import User
+from outreach.dbtypes import utcnow
+from outreach.extensions import db
+from outreach.initiatives.models import Funder, Initiative
+from outreach.schools.models import School
+from outreach.signups import services as signups
+from outreach.signups.models import Signup
+from outreach.students.models import GuardianConsent, Student
+from outreach.workshops.models import Workshop, WorkshopSeries
+
+DEMO_PASSWORD = "outreach-demo"
+
+SCHOOLS = [
+    # name, region, locality, settlement, languages
+    ("№45 мектеп-гимназия", "KZ-71", "Астана", "urban", ["kk"]),
+    ("Школа-лицей №8", "KZ-71", "Астана", "urban", ["ru", "kk"]),
+    ("№12 жалпы білім беретін мектеп", "KZ-75", "Алматы", "urban", ["kk", "ru"]),
+    ("Гимназия №159", "KZ-75", "Алматы", "urban", ["ru"]),
+    ("Абай атындағы №3 мектеп", "KZ-79", "Шымкент", "urban", ["kk"]),
+    ("Школа №21 имени Ы. Алтынсарина", "KZ-79", "Шымкент", "urban", ["ru", "kk"]),
+    ("Қаскелең №2 орта мектебі", "KZ-19", "Қаскелең", "urban", ["kk", "ru"]),
+    ("Ұзынағаш ауылының мектебі", "KZ-19", "Ұзынағаш", "rural", ["kk"]),
+    ("Средняя школа села Акколь", "KZ-11", "Акколь", "rural", ["ru"]),
+    ("Қарағанды №7 мектеп-лицейі", "KZ-35", "Қарағанды", "urban", ["kk", "ru"]),
+    ("Школа-гимназия №38 г. Караганды", "KZ-35", "Караганда", "urban", ["ru"]),
+    ("Түркістан №1 дарынды балаларға арналған мектеп", "KZ-61", "Түркістан", "urban", ["kk"]),
+    ("Шәуілдір ауылының орта мектебі", "KZ-61", "Шәуілдір", "rural", ["kk"]),
+    ("Павлодар №24 мектебі", "KZ-55", "Павлодар", "urban", ["kk", "ru"]),
+    ("Школа села Железинка", "KZ-55", "Железинка", "rural", ["ru"]),
+    ("Қостанай №9 мектеп-гимназиясы", "KZ-39", "Қостанай", "urban", ["kk", "ru"]),
+    ("Жітіқара ауданының мектебі", "KZ-39", "Жітіқара", "rural", ["kk"]),
+    ("Ақтау №5 мектеп", "KZ-47", "Ақтау", "urban", ["kk"]),
+    ("Қызылорда №15 мектеп", "KZ-43", "Қызылорда", "urban", ["kk"]),
+    ("Жаңақорған ауылының мектебі", "KZ-43", "Жаңақорған", "rural", ["kk"]),
+]
+
+FUNDERS = ["Дала өнері қоры", "Nomad Arts Foundation", "Алтын Сахна қоры"]
+
+INITIATIVES = [
+    ({"kk": "«Аққу көлі» — мектептерге", "ru": "«Лебединое озеро» — школам", "en": "Swan Lake for Schools"},
+     {"kk": "Балет әртістері мектептерде шеберлік сабақтарын өткізіп, оқушыларды классикалық биге баулиды.",
+      "ru": "Артисты балета проводят в школах мастер-классы и знакомят учеников с классическим танцем.",
+      "en": "Ballet dancers give workshops in schools and introduce students to classical dance."},
+     "ballet", 600, [0, 1]),
+    ({"kk": "Қара жорға: халық биі", "ru": "Кара жорга: народный танец", "en": "Kara Zhorga: Folk Dance"},
+     {"kk": "Қазақ халық биінің негіздері ауыл мектептерінде.", "ru": "Основы казахского народного танца в сельских школах.",
+      "en": "The basics of Kazakh folk dance in rural schools."},
+     "folk_dance", 300, [0]),
+    ({"kk": "Домбыра үні", "ru": "Звуки домбры", "en": "Sound of the Dombra"},
+     {"kk": "Домбыра мен күй өнерімен танысу.", "ru": "Знакомство с домброй и искусством кюя.", "en": "Meeting the dombra and the art of the kui."},
+     "music", 250, [1, 2]),
+    ({"kk": "Сахна — балаларға", "ru": "Сцена — детям", "en": "A Stage for Children"},
+     {"ru": "Театральные мастер-классы для старшеклассников.", "en": "Theatre workshops for older students."},
+     "theatre", 200, [2]),
+]
+
+INSTRUCTORS = ["Айгерім Сәрсенова", "Мадина Төлеуова", "Ерлан Қасымов", "Анна Ким", "Дәулет Нұрланов",
+               "Ольга Петрова", "Жанар Әбілова", "Бауыржан Серіков"]
+VENUES = ["Астана Опера, репетиция залы", "Мектеп акт залы", "«Шабыт» мәдениет үйі", "Абай атындағы ҚазҰАТОБТ",
+          "Ауылдық клуб", "Балалар шығармашылық орталығы"]
+
+FIRST_F = ["Айару", "Аружан", "Дана", "Томирис", "Жансая", "Амина", "Әсел", "Мария", "Анна", "София", "Алина",
+           "Камила", "Ақбота", "Інжу", "Виктория", "Ұлжан"]
+FIRST_M = ["Нұрсұлтан", "Алихан", "Ерасыл", "Әлихан", "Темірлан", "Иван", "Артём", "Данияр", "Айбек", "Максим",
+           "Ансар", "Рамазан", "Тимур", "Ғалым", "Мирас", "Дмитрий"]
+LAST = [("Сейітов", "Сейітова"), ("Ахметов", "Ахметова"), ("Иванов", "Иванова"), ("Қасенов", "Қасенова"),
+        ("Жұмабаев", "Жұмабаева"), ("Ким", "Ким"), ("Нұрпейісов", "Нұрпейісова"), ("Смағұлов", "Смағұлова"),
+        ("Петров", "Петрова"), ("Әбенов", "Әбенова"), ("Оспанов", "Оспанова"), ("Ли", "Ли"),
+        ("Тоқтаров", "Тоқтарова"), ("Кузнецов", "Кузнецова"), ("Бекмұхамбетов", "Бекмұхамбетова")]
+GUARDIANS = [("анасы", "мать"), ("әкесі", "отец"), ("әжесі", "бабушка"), ("қамқоршысы", "опекун")]
+
+
+class DatabaseNotEmpty(RuntimeError):
+    pass
+
+
+def database_is_empty() -> bool:
+    for model in (User, School, Funder, Initiative, Student):
+        if db.session.scalar(select(func.count()).select_from(model)):
+            return False
+    return True
+
+
+def seed(rng_seed: int = 2027) -> dict[str, int]:
+    """Fill an empty database with demo data; refuses a database that holds data."""
+    if not database_is_empty():
+        raise DatabaseNotEmpty("the database already holds data")
+    rng = random.Random(rng_seed)
+    tz = ZoneInfo(current_app.config["OUTREACH_TIMEZONE"])
+    today = utcnow().astimezone(tz).date()
+
+    schools = []
+    for name, region, locality, settlement, languages in SCHOOLS:
+        school = School(region_code=region, locality=locality, settlement_type=settlement)
+        school.set_name(name)
+        school.languages = languages
+        db.session.add(school)
+        schools.append(school)
+    funders = [Funder(name=name) for name in FUNDERS]
+    db.session.add_all(funders)
+    db.session.flush()
+
+    admin = auth.create_user(email="admin@example.org", role="admin", password=DEMO_PASSWORD,
+                             name="Әлия Администратор", locale="kk")
+    coordinator = auth.create_user(email="coordinator@example.org", role="coordinator", password=DEMO_PASSWORD,
+                                   name="Гүлнар Үйлестіруші", locale="kk")
+    auth.create_user(email="school@example.org", role="school", password=DEMO_PASSWORD, name="Сәуле Мектепова",
+                     locale="kk", school_id=schools[0].id)
+    auth.create_user(email="school2@example.org", role="school", password=DEMO_PASSWORD, name="Елена Школьная",
+                     locale="ru", school_id=schools[1].id)
+    auth.create_user(email="funder@example.org", role="funder", password=DEMO_PASSWORD, name="Nomad Arts Foundation",
+                     locale="en", funder_id=funders[0].id)
+
+    term_start = today - timedelta(days=75)
+    initiatives = []
+    for title, description, art_form, target, funder_idx in INITIATIVES:
+        initiative = Initiative(title=title, description=description, art_form=art_form, target_students=target,
+                                starts_on=term_start, ends_on=today + timedelta(days=150),
+                                funders=[funders[i] for i in funder_idx])
+        db.session.add(initiative)
+        initiatives.append(initiative)
+    db.session.flush()
+
+    students = []
+    for school in schools:
+        for _ in range(15):
+            female = rng.random() < 0.55
+            last = rng.choice(LAST)[1 if female else 0]
+            student = Student(school_id=school.id, first_name=rng.choice(FIRST_F if female else FIRST_M),
+                              last_name=last, grade=rng.randint(0, 11),
+                              gender="female" if female else ("male" if rng.random() < 0.95 else "unspecified"))
+            relation = rng.choice(GUARDIANS)
+            student.consent = GuardianConsent(
+                guardian_name=f"{rng.choice(FIRST_F)} {rng.choice(LAST)[1]}",
+                relationship_to_student=relation[0] if "kk" in school.languages else relation[1],
+                given_on=term_start - timedelta(days=rng.randint(1, 20)),
+                method=rng.choice(["paper", "electronic"]), recorded_by_id=coordinator.id)
+            db.session.add(student)
+            students.append(student)
+    db.session.flush()
+
+    # Workshops: weekly series for the ballet and music initiatives, single ones for the others.
+    workshops: list[Workshop] = []
+    slot = 0
+
+    def add_workshop(initiative: Initiative, title: dict, when: date, hour: int, series: WorkshopSeries | None,
+                     capacity: int, grades: tuple[int, int], language: str) -> Workshop:
+        nonlocal slot
+        slot += 1
+        starts = datetime.combine(when, time(hour, 0), tz)
+        workshop = Workshop(initiative_id=initiative.id, series_id=series.id if series else None, title=title,
+                            capacity=capacity, venue=VENUES[slot % len(VENUES)],
+                            instructor=INSTRUCTORS[slot % len(INSTRUCTORS)], language=language,
+                            min_grade=grades[0], max_grade=grades[1], seats_taken=0, waitlist_length=0)
+        workshop.set_time(starts, 90)
+        db.session.add(workshop)
+        workshops.append(workshop)
+        return workshop
+
+    ballet, folk, music, theatre = initiatives
+    for initiative, weekday, hour, count, grades, language, capacity in (
+            (ballet, 1, 15, 12, (1, 6), "kk", 12), (music, 3, 14, 10, (3, 9), "ru", 15)):
+        series = WorkshopSeries(initiative_id=initiative.id, interval_weeks=1, weekdays=str(weekday), count=count)
+        db.session.add(series)
+        db.session.flush()
+        first = term_start + timedelta(days=(weekday - term_start.isoweekday()) % 7 + 14)
+        for week in range(count):
+            title = {k: f"{v} · {week + 1}" for k, v in initiative.title.items()}
+            add_workshop(initiative, title, first + timedelta(weeks=week), hour, series, capacity, grades, language)
+    for index in range(9):
+        when = term_start + timedelta(days=10 + index * 16)
+        add_workshop(folk, {"kk": "Халық биі шеберлік сабағы", "ru": "Мастер-класс народного танца",
+                            "en": "Folk dance workshop"}, when, 11, None, 20, (0, 11), "kk")
+        add_workshop(theatre, {"ru": "Театральная импровизация", "en": "Theatre improvisation"},
+                     when + timedelta(days=2), 16, None, 10, (7, 11), "ru")
+    db.session.flush()
+
+    # Sign-ups through the real service (coordinators may enter past sign-ups), then attendance.
+    by_school: dict[int, list[Student]] = {}
+    for student in students:
+        by_school.setdefault(student.school_id, []).append(student)
+    for workshop in workshops:
+        chosen = rng.sample(schools, 3)
+        fitting = [s.id for school in chosen for s in by_school[school.id]
+                   if workshop.min_grade <= s.grade <= workshop.max_grade]
+        rng.shuffle(fitting)
+        signups.register(workshop.id, fitting[: workshop.capacity + rng.randint(-4, 4)], actor=coordinator)
+    db.session.flush()
+    now = utcnow()
+    for workshop in workshops:
+        if workshop.ends_at < now and rng.random() < 0.9:
+            confirmed = list(db.session.scalars(select(Signup.student_id).where(
+                Signup.workshop_id == workshop.id, Signup.status == "confirmed")))
+            present = [sid for sid in confirmed if rng.random() < 0.85]
+            attendance.record(workshop.id, present, actor=coordinator)
+    # A few cancellations, so waitlists move.
+    future_confirmed = list(db.session.scalars(select(Signup.id).join(Workshop).where(
+        Signup.status == "confirmed", Workshop.starts_at > now).order_by(Signup.id).limit(200)))
+    for signup_id in rng.sample(future_confirmed, min(6, len(future_confirmed))):
+        signups.cancel(signup_id, actor=coordinator)
+    db.session.flush()
+    return {"schools": len(schools), "students": len(students), "workshops": len(workshops),
+            "initiatives": len(initiatives), "admin": admin.id}

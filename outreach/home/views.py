@@ -1,0 +1,16 @@
+"""The front page: a role-aware dashboard."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from outreach.home import services
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("home/welcome.html")
+    return render_template(f"home/{current_user.role}.html", **services.dashboard(current_user))

@@ -1,0 +1,81 @@
+"""Regions (reference data) and partner schools."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.dbtypes import UTCDateTime, one_of, utcnow
+from outreach.extensions import db
+from outreach.i18n import _l, localize
+
+SETTLEMENT_TYPES = {"urban": _l("urban"), "rural": _l("rural")}
+INSTRUCTION_LANGUAGES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
+
+
+class Region(db.Model):
+    """An oblys or a city of republican significance, keyed by its ISO 3166-2:KZ code."""
+
+    __tablename__ = "region"
+    __table_args__ = (one_of("kind", ("region", "city")),)
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name_kk: Mapped[str] = mapped_column(String(120))
+    name_ru: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {"kk": self.name_kk, "ru": self.name_ru, "en": self.name_en}
+
+    @property
+    def name(self) -> str:
+        return localize(self.names).text
+
+
+class School(db.Model):
+    __tablename__ = "school"
+    __table_args__ = (one_of("settlement_type", tuple(SETTLEMENT_TYPES)),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # casefolded copy of the name: case-insensitive search for Cyrillic on SQLite too
+    name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    locality: Mapped[str] = mapped_column(String(120))
+    settlement_type: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    language_rows: Mapped[list["SchoolLanguage"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SchoolLanguage.language")
+
+    @property
+    def languages(self) -> list[str]:
+        return [row.language for row in self.language_rows]
+
+    @languages.setter
+    def languages(self, codes: list[str]) -> None:
+        wanted = [c for c in dict.fromkeys(codes) if c in INSTRUCTION_LANGUAGES]
+        keep = [row for row in self.language_rows if row.language in wanted]
+        have = {row.language for row in keep}
+        self.language_rows = keep + [SchoolLanguage(language=c) for c in wanted if c not in have]
+
+    def set_name(self, name: str) -> None:
+        self.name = name.strip()
+        self.name_folded = self.name.casefold()
+
+
+class SchoolLanguage(db.Model):
+    """A language of instruction at a school."""
+
+    __tablename__ = "school_language"
+    __table_args__ = (one_of("language", tuple(INSTRUCTION_LANGUAGES)),)
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+
+
+Index("ix_school_language_language", SchoolLanguage.language)

@@ -1,0 +1,61 @@
+"""Students on a school's roster, and their guardians' consent. Nothing more about a child."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.dbtypes import UTCDateTime, one_of, utcnow
+from outreach.extensions import db
+from outreach.i18n import _l
+
+GENDERS = {"female": _l("female"), "male": _l("male"), "unspecified": _l("unspecified")}
+CONSENT_METHODS = {"paper": _l("paper form"), "electronic": _l("electronic")}
+
+
+class Student(db.Model):
+    __tablename__ = "student"
+    __table_args__ = (
+        CheckConstraint("grade BETWEEN 0 AND 11", name="grade_range"),
+        one_of("gender", tuple(GENDERS)),
+        # an erased student keeps no name
+        CheckConstraint("erased_at IS NULL OR (first_name IS NULL AND last_name IS NULL)", name="erased_has_no_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    grade: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str] = mapped_column(String(12), default="unspecified")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    school: Mapped["School"] = relationship()  # noqa: F821
+    consent: Mapped["GuardianConsent | None"] = relationship(back_populates="student", uselist=False,
+                                                             cascade="all, delete-orphan")
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.last_name, self.first_name) if part)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+class GuardianConsent(db.Model):
+    __tablename__ = "guardian_consent"
+    __table_args__ = (one_of("method", tuple(CONSENT_METHODS)),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), unique=True)
+    guardian_name: Mapped[str | None] = mapped_column(String(200))
+    relationship_to_student: Mapped[str | None] = mapped_column("relationship", String(100))
+    given_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(12), default="paper")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    student: Mapped[Student] = relationship(back_populates="consent")

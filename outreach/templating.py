@@ -1,0 +1,72 @@
+"""Jinja filters and globals: Babel formatting, translated content, language links, pagination."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
+
+from outreach.i18n import LANGUAGES, completeness, current_language, localize
+
+
+def lang_url(code: str) -> str:
+    """The current page in another language."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def page_url(page: int) -> str:
+    """The current page with another ?page= value, keeping the filters."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    args.pop("lang", None)
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def nav_url(endpoint: str, **values: Any) -> str | None:
+    return url_for(endpoint, **values) if has_endpoint(endpoint) else None
+
+
+def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_date(value, style)
+
+
+def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
+    return format_datetime(value, style) if value else ""
+
+
+def fmt_time(value: datetime | None, style: str = "short") -> str:
+    return format_time(value, style) if value else ""
+
+
+def fmt_number(value: Any) -> str:
+    return "" if value is None else format_decimal(value)
+
+
+def fmt_percent(value: Any) -> str:
+    return "" if value is None else format_percent(value, "#,##0.#%")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        date=fmt_date, datetime=fmt_datetime, time=fmt_time, number=fmt_number, percent=fmt_percent,
+        tr=localize, completeness=completeness,
+    )
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, lang_url=lang_url, page_url=page_url, has_endpoint=has_endpoint, nav_url=nav_url,
+    )
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        return {"current_language": current_language()}

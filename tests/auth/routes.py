@@ -1,0 +1,14 @@
+"""Route × role rows for sign-in pages: (method, path, {role: status}, endpoint)."""
+# Anonymous POSTs carry no CSRF token and are refused (400) before anything else.
+ALL = ("anonymous", "admin", "coordinator", "school", "funder")
+SIGNED_IN = {"admin": 200, "coordinator": 200, "school": 200, "funder": 200}
+
+ROUTES = [
+    ("GET", "/login", {"anonymous": 200, "admin": 302, "coordinator": 302, "school": 302, "funder": 302}, "auth.login"),
+    ("POST", "/login", {"anonymous": 400}, "auth.login"),
+    ("POST", "/logout", {"anonymous": 400, "admin": 302, "coordinator": 302, "school": 302, "funder": 302}, "auth.logout"),
+    ("GET", "/account", {"anonymous": 302, **SIGNED_IN}, "auth.account"),
+    ("POST", "/account", {"anonymous": 400, **SIGNED_IN}, "auth.account"),
+    ("GET", "/invitation/not-a-token", {"anonymous": 404}, "auth.accept_invitation"),
+    ("POST", "/invitation/not-a-token", {"anonymous": 400}, "auth.accept_invitation"),
+]

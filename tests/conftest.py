@@ -1,0 +1,171 @@
+"""Fixtures: a migrated database (SQLite file, or PostgreSQL from TEST_DATABASE_URL), app, client, login."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from flask.testing import FlaskClient
+
+from outreach import create_app
+from outreach.extensions import db, limiter
+
+PASSWORD = "correct-horse-battery"
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:  # start from an empty schema
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return f"sqlite:///{tmp_root / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return _database_url(tmp_path_factory.mktemp("db"))
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 1024,
+    "WTF_CSRF_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SERVER_NAME": None,
+}
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from flask_migrate import upgrade
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "region"]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _isolate(request, app):
+    """Each test starts with an empty database (regions kept) and fresh rate limits."""
+    limiter.reset()
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.remove()
+    ctx.pop()
+    _clean(app)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets a clean `g`, as it would in its own app context on a real server
+    (the test's app context is shared with the requests it makes)."""
+
+    def open(self, *args, **kwargs):
+        from flask import g
+
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+class Csrf:
+    @staticmethod
+    def token(client, path: str = "/login") -> str:
+        import re
+
+        html = client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+            re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+
+@pytest.fixture
+def csrf():
+    return Csrf
+
+
+@pytest.fixture
+def login(client):
+    """login(user_or_role) signs the test client in through the real form; returns the user."""
+    from tests.factories import make_user
+
+    def _login(who="coordinator", password: str = PASSWORD, c=None):
+        c = c or client
+        user = make_user(role=who) if isinstance(who, str) else who
+        db.session.commit()
+        response = c.post("/login", data={"email": user.email, "password": password,
+                                          "csrf_token": Csrf.token(c)})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port in a background thread."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-quic", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def seeded(app):
+    from outreach import demo
+
+    demo.seed()
+    db.session.commit()
+    return demo

@@ -1,0 +1,3 @@
+ROUTES = [
+    ("GET", "/", {"anonymous": 200, "admin": 200, "coordinator": 200, "school": 200, "funder": 200}, "home.index"),
+]

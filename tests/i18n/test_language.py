@@ -1,0 +1,54 @@
+"""The language comes from ?lang= (remembered), then the user's preference, then Accept-Language, then kk."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from outreach.i18n import parse_accept_language
+
+
+def html_lang(response) -> str:
+    return re.search(r'<html lang="([a-z]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_default_is_kazakh(client):
+    assert html_lang(client.get("/")) == "kk"
+
+
+def test_accept_language_is_used(client):
+    assert html_lang(client.get("/", headers={"Accept-Language": "ru-KZ,ru;q=0.9,en;q=0.5"})) == "ru"
+    assert html_lang(client.get("/", headers={"Accept-Language": "de-DE,en;q=0.3"})) == "en"
+    assert html_lang(client.get("/", headers={"Accept-Language": "fr"})) == "kk"
+
+
+def test_query_parameter_wins_and_is_remembered(client):
+    assert html_lang(client.get("/?lang=ru", headers={"Accept-Language": "en"})) == "ru"
+    assert html_lang(client.get("/", headers={"Accept-Language": "en"})) == "ru"
+
+
+def test_user_preference_comes_before_accept_language(client, login):
+    from tests.factories import make_user
+
+    login(make_user(locale="ru"))
+    assert html_lang(client.get("/", headers={"Accept-Language": "en"})) == "ru"
+
+
+def test_switcher_names_each_language_in_itself(client):
+    page = client.get("/").get_data(as_text=True)
+    for native in ("Қазақша", "Русский", "English"):
+        assert native in page
+
+
+@pytest.mark.parametrize("header,expected", [
+    ("ru-KZ", "ru"), ("en;q=0.1, kk;q=0.8", "kk"), ("xx, ru;q=0.2", "ru"), ("", None), ("en;q=0", None),
+])
+def test_accept_language_parsing(header, expected):
+    assert parse_accept_language(header) == expected
+
+
+def test_error_pages_are_translated(client):
+    kk = client.get("/no-such-page").get_data(as_text=True)
+    ru = client.get("/no-such-page?lang=ru").get_data(as_text=True)
+    assert "404" in kk and "404" in ru
+    assert "Эта страница не существует" in ru
