@@ -40,3 +40,12 @@ def one_of(column: str, values: list[str] | tuple[str, ...], name: str | None = 
     """CHECK that a string column holds one of the given values."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_valid")
+
+
+def local_tz():
+    """The programme's time zone (Asia/Almaty unless configured)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return ZoneInfo(current_app.config.get("OUTREACH_TIMEZONE", "Asia/Almaty"))

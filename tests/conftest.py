@@ -169,3 +169,33 @@ def seeded(app):
     demo.seed()
     db.session.commit()
     return demo
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements run."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    class Counter:
+        count = 0
+        statements: list[str] = []
+
+    @contextmanager
+    def _count():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return _count
