@@ -8,6 +8,18 @@ from outreach.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    import importlib
+
+    # Domains may bring their own commands (outreach/<domain>/cli.py with register_cli(app)).
+    for name in ("notifications", "reports", "students", "workshops", "api"):
+        try:
+            module = importlib.import_module(f"outreach.{name}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"outreach.{name}.cli":
+                raise
+            continue
+        module.register_cli(app)
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already holds data.")
     def seed_demo(if_empty: bool) -> None:
