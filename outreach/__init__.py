@@ -102,8 +102,12 @@ def _register_blueprints(app: Flask) -> None:
             if error.name != f"outreach.{name}.views":
                 raise
             continue
+        # a domain that needs more than a blueprint (e.g. the API's OpenAPI object) offers init_app(app)
+        init = getattr(module, "init_app", None)
         blueprint = getattr(module, "bp", None)
-        if blueprint is not None:
+        if init is not None:
+            init(app)
+        elif blueprint is not None:
             app.register_blueprint(blueprint)
 
 
