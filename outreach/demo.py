@@ -120,7 +120,7 @@ def seed(rng_seed: int = 2027) -> dict[str, int]:
                      locale="kk", school_id=schools[0].id)
     auth.create_user(email="school2@example.org", role="school", password=DEMO_PASSWORD, name="Елена Школьная",
                      locale="ru", school_id=schools[1].id)
-    auth.create_user(email="funder@example.org", role="funder", password=DEMO_PASSWORD, name="Nomad Arts Foundation",
+    auth.create_user(email="funder@example.org", role="funder", password=DEMO_PASSWORD, name="Айдос Бекенов",
                      locale="en", funder_id=funders[0].id)
 
     term_start = today - timedelta(days=75)
