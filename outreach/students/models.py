@@ -1,9 +1,10 @@
 """Students on a school's roster, and their guardians' consent. Nothing more about a child."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
@@ -21,12 +22,16 @@ class Student(db.Model):
         one_of("gender", tuple(GENDERS)),
         # an erased student keeps no name
         CheckConstraint("erased_at IS NULL OR (first_name IS NULL AND last_name IS NULL)", name="erased_has_no_name"),
+        CheckConstraint("erased_at IS NULL OR name_folded IS NULL", name="erased_has_no_folded_name"),
+        Index("ix_student_school_name_folded", "school_id", "name_folded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
+    # "last<TAB>first", casefolded: case-insensitive search and duplicate checks for Cyrillic on SQLite too
+    name_folded: Mapped[str | None] = mapped_column(String(201))
     grade: Mapped[int] = mapped_column(Integer)
     gender: Mapped[str] = mapped_column(String(12), default="unspecified")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -43,6 +48,24 @@ class Student(db.Model):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+
+def fold(text: str | None) -> str:
+    """Casefolded, NFC, inner whitespace collapsed: how names are compared."""
+    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+
+
+def folded_name(first_name: str | None, last_name: str | None) -> str | None:
+    if first_name is None and last_name is None:
+        return None
+    return f"{fold(last_name)}\t{fold(first_name)}"
+
+
+@event.listens_for(Student, "before_insert")
+@event.listens_for(Student, "before_update")
+def _keep_name_folded(_mapper, _connection, student: Student) -> None:
+    # kept in step with the names whoever writes them (services, factories, the demo seed)
+    student.name_folded = folded_name(student.first_name, student.last_name)
 
 
 class GuardianConsent(db.Model):
