@@ -1,0 +1,298 @@
+"""The schools directory: creating and finding schools, their figures, and inviting their representatives."""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from sqlalchemy import Select, case, distinct, func, select, update
+
+from outreach.access import FUNDER, SCHOOL, STAFF
+from outreach.attendance.models import Attendance
+from outreach.audit.services import record
+from outreach.auth import services as auth
+from outreach.auth.models import Invitation, User
+from outreach.dbtypes import utcnow
+from outreach.errors import Conflict, Forbidden, NotFound, OutreachError
+from outreach.extensions import db
+from outreach.i18n import LANGUAGES, _, _l, force_locale, ngettext
+from outreach.notifications import services as notifications
+from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, Region, School, SchoolLanguage
+from outreach.signups.models import Signup
+from outreach.students.models import Student
+from outreach.workshops.models import Workshop
+
+NAME_MAX = 200
+LOCALITY_MAX = 120
+PERSON_NAME_MAX = 200
+EMAIL_MAX = 254
+
+# The Kazakh Cyrillic alphabet; the Russian one is the same without the Kazakh letters, in the same order.
+_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+
+
+def collation_key(text: str) -> tuple:
+    """Sort Kazakh and Russian names in alphabet order (code point order puts Ә, Қ, Ү ... after Я)."""
+    return tuple((0, _RANK[ch]) if ch in _RANK else (1, ord(ch)) for ch in text.casefold())
+
+
+def regions() -> list[Region]:
+    """All regions, alphabetically by their name in the viewer's language."""
+    return sorted(db.session.scalars(select(Region)), key=lambda r: collation_key(r.name))
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.fields: dict[str, list[Any]] = {}
+
+    def add(self, field: str, message: Any) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise OutreachError(_l("Some of the data is not valid."), fields=self.fields)
+
+
+def _text(data: Mapping[str, Any], field: str, max_length: int, errors: _Errors) -> str | None:
+    value = data.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors.add(field, _l("This field is required."))
+        return None
+    if not isinstance(value, str):
+        errors.add(field, _l("Enter text."))
+        return None
+    value = " ".join(value.split())
+    if len(value) > max_length:
+        errors.add(field, _l("At most %(n)s characters.", n=max_length))
+        return None
+    return value
+
+
+def _validated(data: Mapping[str, Any], creating: bool) -> dict[str, Any]:
+    errors = _Errors()
+    clean: dict[str, Any] = {}
+    if creating or "name" in data:
+        clean["name"] = _text(data, "name", NAME_MAX, errors)
+    if creating or "locality" in data:
+        clean["locality"] = _text(data, "locality", LOCALITY_MAX, errors)
+    if creating or "region" in data:
+        code = data.get("region")
+        if not code:
+            errors.add("region", _l("This field is required."))
+        elif not isinstance(code, str) or db.session.get(Region, code) is None:
+            errors.add("region", _l("Choose a region from the list."))
+        else:
+            clean["region_code"] = code
+    if creating or "settlement_type" in data:
+        settlement = data.get("settlement_type")
+        if not settlement:
+            errors.add("settlement_type", _l("This field is required."))
+        elif settlement not in SETTLEMENT_TYPES:
+            errors.add("settlement_type", _l("Choose urban or rural."))
+        else:
+            clean["settlement_type"] = settlement
+    if creating or "languages" in data:
+        languages = data.get("languages")
+        if not isinstance(languages, (list, tuple)) or not all(isinstance(c, str) for c in languages):
+            errors.add("languages", _l("Choose the languages of instruction."))
+        elif not languages:
+            errors.add("languages", _l("Choose at least one language of instruction."))
+        elif any(c not in INSTRUCTION_LANGUAGES for c in languages):
+            errors.add("languages", _l("Only kk, ru and en are accepted."))
+        else:
+            clean["languages"] = list(dict.fromkeys(languages))
+    errors.raise_if_any()
+    return clean
+
+
+def create_school(data: Mapping[str, Any], *, actor: Any) -> School:
+    """A new school in the directory."""
+    clean = _validated(data, creating=True)
+    school = School(region_code=clean["region_code"], locality=clean["locality"],
+                    settlement_type=clean["settlement_type"])
+    school.set_name(clean["name"])
+    school.languages = clean["languages"]
+    db.session.add(school)
+    db.session.flush()
+    record(actor, "school.created", school)
+    return school
+
+
+def update_school(school: School, data: Mapping[str, Any], *, actor: Any) -> School:
+    """Change any of a school's fields; only the fields given are touched."""
+    clean = _validated(data, creating=False)
+    changed = []
+    if "name" in clean and clean["name"] != school.name:
+        school.set_name(clean["name"])
+        changed.append("name")
+    for key in ("region_code", "locality", "settlement_type"):
+        if key in clean and getattr(school, key) != clean[key]:
+            setattr(school, key, clean[key])
+            changed.append("region" if key == "region_code" else key)
+    if "languages" in clean and sorted(clean["languages"]) != sorted(school.languages):
+        school.languages = clean["languages"]
+        changed.append("languages")
+    db.session.flush()
+    if "region_code" in clean:
+        db.session.refresh(school, ["region"])
+    if changed:
+        record(actor, "school.updated", school, fields=changed)
+    return school
+
+
+def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
+                  settlement_type: str | None = None, language: str | None = None) -> Select:
+    """Schools this user may see (a school representative: only its own), filtered, in name order.
+
+    `q` matches any part of the name whatever its case, for Cyrillic too: it is compared casefolded
+    with the stored casefolded name, because SQLite's LIKE folds only ASCII letters.
+    """
+    if user.role == FUNDER:
+        raise Forbidden(_l("Funders do not see the schools directory."))
+    errors = _Errors()
+    if settlement_type is not None and settlement_type not in SETTLEMENT_TYPES:
+        errors.add("settlement_type", _l("Choose urban or rural."))
+    if language is not None and language not in INSTRUCTION_LANGUAGES:
+        errors.add("language", _l("Only kk, ru and en are accepted."))
+    errors.raise_if_any()
+    query = select(School)
+    if user.role == SCHOOL:
+        query = query.where(School.id == user.school_id)
+    elif user.role not in STAFF:
+        query = query.where(False)
+    if region:
+        query = query.where(School.region_code == region)
+    if settlement_type:
+        query = query.where(School.settlement_type == settlement_type)
+    if language:
+        query = query.where(School.id.in_(select(SchoolLanguage.school_id).where(SchoolLanguage.language == language)))
+    folded = " ".join((q or "").split()).casefold()
+    if folded:
+        query = query.where(School.name_folded.contains(folded, autoescape=True))
+    return query.order_by(School.name_folded, School.id)
+
+
+def get_school(user: Any, school_id: int) -> School:
+    """The school, or NotFound when it does not exist or is another school's."""
+    school = db.session.get(School, school_id)
+    if school is None or not (user.role in STAFF or (user.role == SCHOOL and user.school_id == school_id)):
+        raise NotFound(_l("The school was not found."))
+    return school
+
+
+def summary(school: School) -> dict[str, int]:
+    """Counts only (no names): students on the roster, confirmed sign-ups (and how many are still to come),
+    sign-ups waiting on upcoming workshops, sessions attended and distinct students reached."""
+    roster = db.session.scalar(select(func.count()).select_from(Student).where(
+        Student.school_id == school.id, Student.erased_at.is_(None))) or 0
+    present = Attendance.present.is_(True)
+    upcoming = Workshop.starts_at > utcnow()
+
+    def count_where(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # a waitlist only matters before the workshop: past waitlisted sign-ups are left out
+    row = db.session.execute(
+        select(count_where(Signup.status == "confirmed"),
+               count_where((Signup.status == "waitlisted") & upcoming),
+               count_where((Signup.status == "confirmed") & upcoming),
+               func.count(Attendance.signup_id),
+               func.count(distinct(case((Attendance.signup_id.is_not(None), Signup.student_id)))))
+        .select_from(Signup)
+        .join(Student, Student.id == Signup.student_id)
+        .join(Workshop, Workshop.id == Signup.workshop_id)
+        .outerjoin(Attendance, (Attendance.signup_id == Signup.id) & present & (Signup.status == "confirmed"))
+        .where(Student.school_id == school.id, Workshop.status != "cancelled")).one()
+    confirmed, waitlisted, upcoming, attended, reached = (int(v or 0) for v in row)
+    return {"students": roster, "confirmed": confirmed, "waitlisted": waitlisted, "upcoming_confirmed": upcoming,
+            "attended": attended, "students_reached": reached}
+
+
+def representatives(school: School) -> list[dict[str, Any]]:
+    """The school's representatives, each with whether they have set a password and their latest invitation."""
+    users = list(db.session.scalars(select(User).where(User.school_id == school.id, User.role == SCHOOL)
+                                    .order_by(User.name, User.id)))
+    latest: dict[int, Invitation] = {}
+    if users:
+        for invitation in db.session.scalars(select(Invitation).where(Invitation.user_id.in_([u.id for u in users]))
+                                             .order_by(Invitation.created_at, Invitation.id)):
+            latest[invitation.user_id] = invitation
+    now = utcnow()
+    result = []
+    for user in users:
+        invitation = latest.get(user.id)
+        pending = invitation is not None and invitation.used_at is None and invitation.expires_at > now
+        result.append({"user": user, "has_password": bool(user.password_hash), "invitation": invitation,
+                       "invitation_pending": pending,
+                       "invitation_expired": invitation is not None and invitation.used_at is None and not pending})
+    return result
+
+
+def _valid_email(email: str) -> bool:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def invitation_link(token: str) -> str:
+    return url_for("auth.accept_invitation", token=token, _external=True)
+
+
+def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any,
+                          link_for: Callable[[str], str] = invitation_link) -> tuple[User, str]:
+    """Invite a person to represent the school: a new account without a password (or the existing
+    representative again), a one-time expiring link, and an email in the invitee's language in the outbox.
+    Returns (user, link). Earlier links of this person stop working."""
+    errors = _Errors()
+    email = data.get("email")
+    if not isinstance(email, str) or not email.strip():
+        errors.add("email", _l("This field is required."))
+    elif len(email.strip()) > EMAIL_MAX or not _valid_email(email.strip()):
+        errors.add("email", _l("Enter a valid email address."))
+    name = data.get("name") or ""
+    if not isinstance(name, str) or len(name.strip()) > PERSON_NAME_MAX:
+        errors.add("name", _l("At most %(n)s characters.", n=PERSON_NAME_MAX))
+    locale = data.get("locale") or "kk"
+    if locale not in LANGUAGES:
+        errors.add("locale", _l("Only kk, ru and en are accepted."))
+    errors.raise_if_any()
+
+    user = auth.find_user_by_email(email)
+    if user is None:
+        user = auth.create_user(email=email, role=SCHOOL, name=" ".join(name.split()), locale=locale,
+                                school_id=school.id, actor=actor)
+    elif user.role != SCHOOL or user.school_id != school.id:
+        message = _l("An account with this email already exists.")
+        raise Conflict(message, code="email_taken", fields={"email": [message]})
+    else:
+        if name.strip():
+            user.name = " ".join(name.split())
+        user.locale = locale
+        if not user.active:
+            user.active = True
+            record(actor, "user.reactivated", user)
+        # only the newest link works
+        db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None),
+                                                    Invitation.expires_at > utcnow())
+                           .values(expires_at=utcnow()).execution_options(synchronize_session=False))
+    token = auth.create_invitation(user, actor=actor)
+    link = link_for(token)
+    hours = current_app.config["INVITATION_TTL_HOURS"]
+    with force_locale(user.locale):
+        subject = _("Your invitation to Outreach")
+        body = "\n\n".join([
+            _("Hello %(name)s,", name=user.name) if user.name else _("Hello,"),
+            _("You have been invited to Outreach as a representative of %(school)s. With Outreach you sign your "
+              "students up to arts workshops and follow their places.", school=school.name),
+            _("Open this link to choose your password:"),
+            link,
+            ngettext("The link works once and expires in %(num)s hour.",
+                     "The link works once and expires in %(num)s hours.", hours),
+            _("If you did not expect this invitation, you can ignore this message."),
+        ])
+    notifications.queue(user, "invitation", subject, body)
+    db.session.flush()
+    return user, link
