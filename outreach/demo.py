@@ -18,7 +18,8 @@ from outreach.schools.models import School
 from outreach.signups import services as signups
 from outreach.signups.models import Signup
 from outreach.students.models import GuardianConsent, Student
-from outreach.workshops.models import Workshop, WorkshopSeries
+from outreach.workshops import services as workshop_services
+from outreach.workshops.models import Workshop
 
 DEMO_PASSWORD = "outreach-demo"
 
@@ -151,40 +152,33 @@ def seed(rng_seed: int = 2027) -> dict[str, int]:
             students.append(student)
     db.session.flush()
 
-    # Workshops: weekly series for the ballet and music initiatives, single ones for the others.
+    # Workshops through the scheduling service (so the demo obeys its rules: no instructor or venue is double-booked):
+    # weekly series for the ballet and music initiatives, single workshops for the others.
     workshops: list[Workshop] = []
-    slot = 0
-
-    def add_workshop(initiative: Initiative, title: dict, when: date, hour: int, series: WorkshopSeries | None,
-                     capacity: int, grades: tuple[int, int], language: str) -> Workshop:
-        nonlocal slot
-        slot += 1
-        starts = datetime.combine(when, time(hour, 0), tz)
-        workshop = Workshop(initiative_id=initiative.id, series_id=series.id if series else None, title=title,
-                            capacity=capacity, venue=VENUES[slot % len(VENUES)],
-                            instructor=INSTRUCTORS[slot % len(INSTRUCTORS)], language=language,
-                            min_grade=grades[0], max_grade=grades[1], seats_taken=0, waitlist_length=0)
-        workshop.set_time(starts, 90)
-        db.session.add(workshop)
-        workshops.append(workshop)
-        return workshop
-
     ballet, folk, music, theatre = initiatives
-    for initiative, weekday, hour, count, grades, language, capacity in (
-            (ballet, 1, 15, 12, (1, 6), "kk", 12), (music, 3, 14, 10, (3, 9), "ru", 15)):
-        series = WorkshopSeries(initiative_id=initiative.id, interval_weeks=1, weekdays=str(weekday), count=count)
-        db.session.add(series)
-        db.session.flush()
+
+    def base(initiative: Initiative, title: dict, when: date, hour: int, capacity: int, grades: tuple[int, int],
+             language: str, venue: str, instructor: str) -> dict:
+        return {"initiative_id": initiative.id, "title": title, "starts_at": datetime.combine(when, time(hour, 0), tz),
+                "duration_minutes": 90, "capacity": capacity, "venue": venue, "instructor": instructor,
+                "language": language, "min_grade": grades[0], "max_grade": grades[1]}
+
+    for index, (initiative, weekday, hour, count, grades, language, capacity) in enumerate((
+            (ballet, 1, 15, 12, (1, 6), "kk", 12), (music, 3, 14, 10, (3, 9), "ru", 15))):
         first = term_start + timedelta(days=(weekday - term_start.isoweekday()) % 7 + 14)
-        for week in range(count):
-            title = {k: f"{v} · {week + 1}" for k, v in initiative.title.items()}
-            add_workshop(initiative, title, first + timedelta(weeks=week), hour, series, capacity, grades, language)
+        workshops += workshop_services.create_series(
+            base(initiative, initiative.title, first, hour, capacity, grades, language, VENUES[index], INSTRUCTORS[index]),
+            {"weekdays": [weekday], "interval_weeks": 1, "count": count}, actor=coordinator)
+    # the single workshops are 16 days apart and use other instructors and venues than the series
     for index in range(9):
         when = term_start + timedelta(days=10 + index * 16)
-        add_workshop(folk, {"kk": "Халық биі шеберлік сабағы", "ru": "Мастер-класс народного танца",
-                            "en": "Folk dance workshop"}, when, 11, None, 20, (0, 11), "kk")
-        add_workshop(theatre, {"ru": "Театральная импровизация", "en": "Theatre improvisation"},
-                     when + timedelta(days=2), 16, None, 10, (7, 11), "ru")
+        workshops.append(workshop_services.create_workshop(base(
+            folk, {"kk": "Халық биі шеберлік сабағы", "ru": "Мастер-класс народного танца", "en": "Folk dance workshop"},
+            when, 11, 20, (0, 11), "kk", VENUES[2 + index % 2], INSTRUCTORS[2 + index % 3]), actor=coordinator))
+        workshops.append(workshop_services.create_workshop(base(
+            theatre, {"ru": "Театральная импровизация", "en": "Theatre improvisation"},
+            when + timedelta(days=2), 16, 10, (7, 11), "ru", VENUES[4 + index % 2], INSTRUCTORS[5 + index % 3]),
+            actor=coordinator))
     db.session.flush()
 
     # Sign-ups through the real service (coordinators may enter past sign-ups), then attendance.

@@ -1,0 +1,299 @@
+"""Workshop pages: the list, the calendar, one workshop, scheduling forms, attendance and calendar feeds."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach.access import SCHOOL, STAFF, role_required, visible_initiatives
+from outreach.attendance import services as attendance
+from outreach.attendance.forms import AttendanceForm
+from outreach.auth.services import regenerate_feed_token
+from outreach.dbtypes import utcnow
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.i18n import _, current_language, localize, ngettext
+from outreach.initiatives.models import Initiative
+from outreach.schools.models import Region
+from outreach.web import domain_error, paginate
+from outreach.workshops import calendar as cal
+from outreach.workshops import ics, services
+from outreach.workshops.forms import CancelForm, FilterForm, SeriesForm, WorkshopForm
+from outreach.workshops.models import Workshop
+
+bp = Blueprint("workshops", __name__)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _today() -> date:
+    return services.local_date(utcnow())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Lists
+
+def _filters(user, *, full: bool = True) -> FilterForm:
+    """The filter form with its choices: one query per choice list, whatever the number of rows."""
+    filters = FilterForm(request.args)
+    initiatives = db.session.scalars(visible_initiatives(user).order_by(Initiative.starts_on.desc())).all()
+    filters.initiative_id.choices = [("", _("All initiatives")), *((i.id, i.display_title.text) for i in initiatives)]
+    if full:
+        regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+        filters.region.choices = [("", _("All regions")), *sorted(((r.code, r.name) for r in regions),
+                                                                   key=lambda c: c[1])]
+        filters.instructor.choices = [("", _("All instructors")),
+                                      *((n, n) for n in services.distinct_names(Workshop.instructor))]
+        filters.venue.choices = [("", _("All venues")), *((n, n) for n in services.distinct_names(Workshop.venue))]
+    filters.validate()
+    return filters
+
+
+@bp.route("/workshops")
+@role_required(*STAFF)
+def index():
+    user = _user()
+    filters = _filters(user)
+    values = filters.values()
+    page = paginate(services.workshops_query(user, **values))
+    return render_template("workshops/index.html", page=page, filters=filters, filtered=bool(values),
+                           cancel_form=CancelForm())
+
+
+def _calendar_day(raw: str | None) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else _today()
+    except ValueError:
+        return _today()
+
+
+@bp.route("/calendar")
+@role_required(*STAFF, SCHOOL)
+def calendar():
+    user = _user()
+    view = "week" if request.args.get("view") == "week" else "month"
+    day = _calendar_day(request.args.get("date"))
+    locale = current_language()
+    if view == "month":
+        weeks = cal.month_weeks(day.year, day.month)
+        days = [d for week in weeks for d in week]
+        title = cal.month_title(day, locale)
+        prev_day, next_day = cal.shift_month(day, -1), cal.shift_month(day, 1)
+    else:
+        days = cal.week_days(day)
+        title = cal.week_title(days[0], locale)
+        prev_day, next_day = days[0] - timedelta(days=7), days[0] + timedelta(days=7)
+    filters = _filters(user, full=user.role in STAFF)
+    values = {k: v for k, v in filters.values().items() if k not in ("date_from", "date_to")}
+    query = services.workshops_query(user, date_from=days[0], date_to=days[-1], **values)
+    mine_only = user.role == SCHOOL and request.args.get("mine") == "1"
+    workshops = db.session.scalars(query).all()
+    marks = services.school_marks(user, [w.id for w in workshops])
+    if mine_only:
+        workshops = [w for w in workshops if w.id in marks]
+    cells = cal.grid(days, workshops, month=day.month if view == "month" else None, today=_today())
+    return render_template("workshops/calendar.html", view=view, day=day, cells=cells, title=title,
+                           weekday_names=cal.weekday_names(locale), weekday_wide=cal.weekday_names(locale, "wide"),
+                           prev_day=prev_day, next_day=next_day, filters=filters, marks=marks, mine_only=mine_only,
+                           filtered=bool(values) or mine_only, today=_today(),
+                           keep={k: v for k, v in request.args.items() if k not in ("date", "view", "lang", "page")})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One workshop
+
+@bp.route("/workshops/<int:workshop_id>")
+@role_required()
+def detail(workshop_id: int):
+    user = _user()
+    workshop = services.get_workshop(user, workshop_id)
+    series_sessions = None
+    if workshop.series_id is not None:
+        series_sessions = db.session.scalars(select(Workshop.id).where(
+            Workshop.series_id == workshop.series_id).order_by(Workshop.starts_at, Workshop.id)).all()
+    return render_template("workshops/detail.html", workshop=workshop, roster=services.roster(workshop, user),
+                           is_staff=user.role in STAFF, cancel_form=CancelForm(), series_sessions=series_sessions,
+                           local_day=services.local_date(workshop.starts_at))
+
+
+def _initiative_choices(form: WorkshopForm, user, current: int | None = None) -> None:
+    query = visible_initiatives(user).where(Initiative.status == "active")
+    if current is not None:
+        query = visible_initiatives(user).where((Initiative.status == "active") | (Initiative.id == current))
+    initiatives = db.session.scalars(query.order_by(Initiative.starts_on.desc(), Initiative.id)).all()
+    form.initiative_id.choices = [("", _("Choose an initiative")), *(
+        (i.id, f"{i.display_title.text} ({i.starts_on.isoformat()} – {i.ends_on.isoformat()})") for i in initiatives)]
+
+
+def _render_form(template: str, form, workshop=None, status: int = 200):
+    return render_template(template, form=form, workshop=workshop), status
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def new():
+    user = _user()
+    form = WorkshopForm()
+    _initiative_choices(form, user)
+    if request.method == "GET":
+        form.initiative_id.data = request.args.get("initiative_id", type=int)
+        return _render_form("workshops/form.html", form)
+    if not form.validate_on_submit():
+        return _render_form("workshops/form.html", form, status=422)
+    try:
+        workshop = services.create_workshop(form.to_data(), actor=user)
+    except OutreachError as error:
+        domain_error(error)
+        form.show_errors(error.fields)
+        return _render_form("workshops/form.html", form, status=422)
+    flash(_("The workshop has been scheduled."), "success")
+    return redirect(url_for("workshops.detail", workshop_id=workshop.id))
+
+
+@bp.route("/workshops/new-series", methods=["GET", "POST"])
+@role_required(*STAFF)
+def new_series():
+    user = _user()
+    form = SeriesForm()
+    _initiative_choices(form, user)
+    names = cal.weekday_names(current_language(), "wide")
+    form.weekdays.choices = [(i + 1, names[i]) for i in range(7)]
+    if request.method == "GET":
+        form.initiative_id.data = request.args.get("initiative_id", type=int)
+        return _render_form("workshops/series_form.html", form)
+    if not form.validate_on_submit():
+        return _render_form("workshops/series_form.html", form, status=422)
+    try:
+        workshops = services.create_series(form.to_data(), form.rule(), actor=user)
+    except OutreachError as error:
+        domain_error(error)
+        form.show_errors(error.fields)
+        return _render_form("workshops/series_form.html", form, status=422)
+    flash(ngettext("The series has been scheduled: %(num)s session.",
+                   "The series has been scheduled: %(num)s sessions.", len(workshops)), "success")
+    return redirect(url_for("workshops.detail", workshop_id=workshops[0].id))
+
+
+def _staff_workshop(workshop_id: int) -> Workshop:
+    return services.get_workshop(_user(), workshop_id)
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit(workshop_id: int):
+    user = _user()
+    workshop = _staff_workshop(workshop_id)
+    if workshop.status == "cancelled":
+        flash(_("This workshop was cancelled; it can no longer be changed."), "warning")
+        return redirect(url_for("workshops.detail", workshop_id=workshop.id))
+    form = WorkshopForm()
+    _initiative_choices(form, user, current=workshop.initiative_id)
+    if request.method == "GET":
+        form.fill_from(workshop)
+        return _render_form("workshops/form.html", form, workshop)
+    if not form.validate_on_submit():
+        return _render_form("workshops/form.html", form, workshop, status=422)
+    try:
+        if workshop.series_id and form.scope.data == "following":
+            sessions = services.update_following(workshop, form.to_data(), actor=user)
+            message = ngettext("%(num)s session has been saved.", "%(num)s sessions have been saved.", len(sessions))
+        else:
+            services.update_workshop(workshop, form.to_data(), actor=user)
+            message = _("The workshop has been saved.")
+    except OutreachError as error:
+        domain_error(error)
+        form.show_errors(error.fields)
+        return _render_form("workshops/form.html", form, db.session.get(Workshop, workshop_id), status=422)
+    flash(message, "success")
+    return redirect(url_for("workshops.detail", workshop_id=workshop.id))
+
+
+@bp.route("/workshops/<int:workshop_id>/cancel", methods=["POST"])
+@role_required(*STAFF)
+def cancel(workshop_id: int):
+    user = _user()
+    workshop = _staff_workshop(workshop_id)
+    form = CancelForm()
+    form.validate()
+    try:
+        if workshop.series_id and form.scope.data == "following":
+            sessions = services.cancel_following(workshop, actor=user)
+            flash(ngettext("%(num)s session has been cancelled.", "%(num)s sessions have been cancelled.",
+                           len(sessions)), "success")
+        else:
+            services.cancel_workshop(workshop, actor=user)
+            flash(_("The workshop has been cancelled. The schools with sign-ups have been told."), "success")
+    except OutreachError as error:
+        domain_error(error)
+    return redirect(url_for("workshops.detail", workshop_id=workshop_id))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Attendance
+
+@bp.route("/workshops/<int:workshop_id>/attendance", methods=["GET", "POST"], endpoint="attendance")
+@role_required(*STAFF)
+def attendance_sheet(workshop_id: int):
+    user = _user()
+    workshop = _staff_workshop(workshop_id)
+    roster = services.roster(workshop, user)
+    form = AttendanceForm()
+    form.set_roster(roster.confirmed)
+    try:
+        attendance.check_can_record(workshop)
+    except OutreachError as error:
+        return render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=None,
+                               reason=str(error), recorded={}), 409 if request.method == "POST" else 200
+    recorded = attendance.recorded(workshop.id)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                counts = attendance.record(workshop.id, form.present.data or [], actor=user)
+            except OutreachError as error:
+                domain_error(error)
+            else:
+                flash(ngettext("Attendance saved: %(num)s student present, %(absent)s absent.",
+                               "Attendance saved: %(num)s students present, %(absent)s absent.",
+                               counts["present"], absent=counts["absent"]), "success")
+                return redirect(url_for("workshops.detail", workshop_id=workshop.id))
+        # keep what was ticked
+        recorded = {s.student_id: s.student_id in set(form.present.data or []) for s in roster.confirmed}
+        return render_template("workshops/attendance.html", workshop=db.session.get(Workshop, workshop_id),
+                               roster=services.roster(db.session.get(Workshop, workshop_id), user), form=form,
+                               reason=None, recorded=recorded), 422
+    return render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=form, reason=None,
+                           recorded=recorded)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Calendar feeds
+
+@bp.route("/calendar/<token>.ics")
+def feed(token: str):
+    user = services.feed_user(token)
+    if user is None:
+        abort(404)
+    initiative_id = request.args.get("initiative_id", type=int) if user.role in STAFF else None
+    workshops = services.feed_workshops(user, initiative_id=initiative_id)
+    name = "Outreach"
+    if initiative_id is not None:
+        initiative = db.session.get(Initiative, initiative_id)
+        if initiative is not None:
+            name = f"Outreach · {localize(initiative.title, user.locale).text}"
+    body = ics.build_feed(workshops, language=user.locale, name=name)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="outreach.ics"'
+    return response
+
+
+@bp.route("/account/calendar-feed", methods=["POST"])
+@role_required(*STAFF, SCHOOL)
+def regenerate_feed():
+    # the form carries only the CSRF token, which CSRFProtect has checked before this view runs
+    regenerate_feed_token(_user())
+    flash(_("Your calendar feed has a new address. The old address no longer works."), "success")
+    return redirect(url_for("auth.account"))
