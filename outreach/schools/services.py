@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import url_for
+from flask_babel import format_datetime
 from sqlalchemy import Select, case, distinct, func, select, update
 
 from outreach.access import FUNDER, SCHOOL, STAFF
@@ -15,7 +16,7 @@ from outreach.auth.models import Invitation, User
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, Forbidden, NotFound, OutreachError
 from outreach.extensions import db
-from outreach.i18n import LANGUAGES, _, _l, force_locale, ngettext
+from outreach.i18n import LANGUAGES, _, _l, force_locale
 from outreach.notifications import services as notifications
 from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, Region, School, SchoolLanguage
 from outreach.signups.models import Signup
@@ -280,7 +281,7 @@ def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any
                            .values(expires_at=utcnow()).execution_options(synchronize_session=False))
     token = auth.create_invitation(user, actor=actor)
     link = link_for(token)
-    hours = current_app.config["INVITATION_TTL_HOURS"]
+    expires_at = auth.find_invitation(token).expires_at
     with force_locale(user.locale):
         subject = _("Your invitation to Outreach")
         body = "\n\n".join([
@@ -289,8 +290,7 @@ def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any
               "students up to arts workshops and follow their places.", school=school.name),
             _("Open this link to choose your password:"),
             link,
-            ngettext("The link works once and expires in %(num)s hour.",
-                     "The link works once and expires in %(num)s hours.", hours),
+            _("The link works once, until %(when)s.", when=format_datetime(expires_at, "medium")),
             _("If you did not expect this invitation, you can ignore this message."),
         ])
     notifications.queue(user, "invitation", subject, body)
