@@ -54,11 +54,11 @@ ERROR_TITLES = {
     403: _l("You do not have access to this page."),
     404: _l("This page does not exist or is not available to you."),
     405: _l("This action is not allowed here."),
-    409: _l("This conflicts with the current state."),
+    409: _l("This was changed in the meantime. Please reload the page and try again."),
     413: _l("The upload is too large."),
     422: _l("Some of the data is not valid."),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
-    500: _l("Something went wrong on our side. Nothing you entered was lost; please try again."),
+    500: _l("Something went wrong on our side. Please go back and try again; if it happens again, tell your coordinator."),
 }
 
 ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

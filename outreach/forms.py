@@ -6,7 +6,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import validators
 
-from outreach.i18n import _l
+from outreach.i18n import _l, _ln
 
 
 def _strip(value: Any) -> Any:
@@ -33,7 +33,7 @@ def optional() -> validators.Optional:
 
 
 def max_length(n: int) -> validators.Length:
-    return validators.Length(max=n, message=_l("At most %(n)s characters.", n=n))
+    return validators.Length(max=n, message=_ln("At most %(num)s character.", "At most %(num)s characters.", n))
 
 
 def number_range(low: int | None = None, high: int | None = None) -> validators.NumberRange:

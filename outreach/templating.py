@@ -69,4 +69,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language() -> dict[str, Any]:
-        return {"current_language": current_language()}
+        from outreach.auth.services import MIN_PASSWORD_LENGTH
+
+        return {"current_language": current_language(), "min_password_length": MIN_PASSWORD_LENGTH}

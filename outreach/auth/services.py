@@ -14,7 +14,7 @@ from outreach.auth.passwords import hash_password, needs_rehash, verify_password
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
 from outreach.extensions import db
-from outreach.i18n import _l
+from outreach.i18n import _l, ngettext
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -48,7 +48,8 @@ def end_sessions(user: User) -> None:
 
 def check_password_rules(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise OutreachError(_l("The password must be at least %(n)s characters long.", n=MIN_PASSWORD_LENGTH))
+        raise OutreachError(ngettext("The password must be at least %(num)s character long.",
+                                    "The password must be at least %(num)s characters long.", MIN_PASSWORD_LENGTH))
 
 
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
