@@ -30,17 +30,8 @@ def dashboard(user: Any) -> dict[str, Any]:
             "upcoming": db.session.scalar(select(func.count()).select_from(upcoming.subquery())),
         }
     elif user.role == "school":
-        mine = select(Signup.workshop_id).join(Student).where(
-            Student.school_id == user.school_id, Signup.status != "cancelled")
-        upcoming = upcoming.where(Workshop.id.in_(mine))
-        context["counts"] = {
-            "students": db.session.scalar(select(func.count()).select_from(Student).where(
-                Student.school_id == user.school_id, Student.erased_at.is_(None))),
-            "confirmed": db.session.scalar(select(func.count()).select_from(Signup).join(Student).join(Workshop).where(
-                Student.school_id == user.school_id, Signup.status == "confirmed", Workshop.starts_at >= now)),
-            "waitlisted": db.session.scalar(select(func.count()).select_from(Signup).join(Student).join(Workshop).where(
-                Student.school_id == user.school_id, Signup.status == "waitlisted", Workshop.starts_at >= now)),
-        }
+        context.update(school_dashboard(user, now))
+        return context
     elif user.role == "funder":
         funded = visible_initiatives(user).with_only_columns(Initiative.id)
         upcoming = upcoming.where(Workshop.initiative_id.in_(funded))
@@ -48,3 +39,41 @@ def dashboard(user: Any) -> dict[str, Any]:
             visible_initiatives(user).order_by(Initiative.starts_on.desc())).all()
     context["upcoming"] = db.session.scalars(upcoming.order_by(Workshop.starts_at).limit(5)).all()
     return context
+
+
+def school_dashboard(user: Any, now: Any = None) -> dict[str, Any]:
+    """A school's home: its roster, its students' upcoming workshops and places, past attendance in summary."""
+    from outreach.attendance.models import Attendance
+    from outreach.signups.services import school_summary
+
+    now = now or utcnow()
+    mine_live = (select(Signup.workshop_id).join(Student)
+                 .where(Student.school_id == user.school_id, Signup.status != "cancelled"))
+    upcoming = (select(Workshop).where(Workshop.starts_at >= now, Workshop.status == "scheduled",
+                                       Workshop.id.in_(mine_live)).order_by(Workshop.starts_at, Workshop.id))
+    workshops = db.session.scalars(upcoming.limit(8)).all()
+    live_upcoming = (select(Signup.status, func.count()).join(Student).join(Workshop)
+                     .where(Student.school_id == user.school_id, Workshop.starts_at >= now,
+                            Workshop.status == "scheduled", Signup.status != "cancelled")
+                     .group_by(Signup.status))
+    by_status = dict(db.session.execute(live_upcoming).all())
+    # attendance of the school's confirmed places at workshops that took place and whose attendance was taken
+    attended, recorded, sessions = db.session.execute(
+        select(func.count(Attendance.signup_id).filter(Attendance.present.is_(True)), func.count(Signup.id),
+               func.count(func.distinct(Workshop.id)))
+        .select_from(Signup).join(Student).join(Workshop).outerjoin(Attendance, Attendance.signup_id == Signup.id)
+        .where(Student.school_id == user.school_id, Signup.status == "confirmed", Workshop.status != "cancelled",
+               Workshop.starts_at <= now, Workshop.attendance_recorded_at.is_not(None))).one()
+    return {
+        "counts": {
+            "students": db.session.scalar(select(func.count()).select_from(Student).where(
+                Student.school_id == user.school_id, Student.erased_at.is_(None))),
+            "confirmed": by_status.get("confirmed", 0),
+            "waitlisted": by_status.get("waitlisted", 0),
+            "upcoming": db.session.scalar(select(func.count()).select_from(upcoming.order_by(None).subquery())),
+        },
+        "upcoming": workshops,
+        "mine": school_summary(user.school_id, [w.id for w in workshops]),
+        "attendance": {"attended": attended, "confirmed": recorded, "workshops": sessions,
+                       "rate": (attended / recorded) if recorded else None},
+    }

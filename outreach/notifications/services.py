@@ -1,76 +1,210 @@
-"""Telling school representatives what changed, in their own language. Every message goes to the outbox first."""
+"""Telling school representatives what changed, in their own language.
+
+Every message goes to the outbox table inside the transaction that caused it; it is sent only after that
+transaction commits (see outreach/notifications/sending.py), and retried from the outbox until it goes.
+Messages name the workshop and a number of students, never a child.
+"""
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from flask import current_app
-from sqlalchemy import select
+from flask import has_request_context, url_for
+from flask_babel import format_date, format_time
+from sqlalchemy import Select, event, func, inspect, select
+from sqlalchemy.orm import Session
 
 from outreach.auth.models import User
-from outreach.extensions import db
-from outreach.i18n import _, force_locale, localize
-from outreach.notifications.models import OutboxMessage
 from outreach.dbtypes import utcnow
+from outreach.errors import Conflict, NotFound
+from outreach.extensions import db
+from outreach.i18n import _, _l, force_locale, localize, ngettext
+from outreach.notifications.models import OutboxMessage
 
+KINDS = {
+    "signup_promoted": _l("Place confirmed from the waitlist"),
+    "workshop_cancelled": _l("Workshop cancelled"),
+    "workshop_moved": _l("Workshop moved"),
+}
+STATUSES = {"pending": _l("Pending"), "sent": _l("Sent"), "failed": _l("Failed")}
+#: after this many failed attempts a message is shown as failed (it is still retried, less often)
+FAILED_AFTER = 5
+#: retry delays double from BACKOFF_BASE up to BACKOFF_MAX
+BACKOFF_BASE = timedelta(minutes=2)
+BACKOFF_MAX = timedelta(hours=12)
+
+_QUEUED = "outreach.outbox.queued"
+_COMMITTED = "outreach.outbox.committed"
+
+
+# -- queueing ------------------------------------------------------------------------------------------------
 
 def queue(user: User, kind: str, subject: str, body: str) -> OutboxMessage:
-    """Keep a message for a user; it is sent (and retried) from the outbox."""
+    """Keep a message for a user; it is sent after the current transaction commits (and retried)."""
     message = OutboxMessage(recipient_id=user.id, to_email=user.email, locale=user.locale, kind=kind,
-                            subject=subject, body=body, next_attempt_at=utcnow())
+                            subject=subject[:300], body=body, attempts=0, created_at=utcnow(),
+                            next_attempt_at=utcnow())
     db.session.add(message)
+    db.session.info.setdefault(_QUEUED, []).append(message)
     return message
 
+
+@event.listens_for(Session, "after_commit")
+def _remember_committed(session: Session) -> None:
+    """Messages of a committed transaction may now be sent (outreach.notifications.sending.send_committed)."""
+    queued = session.info.pop(_QUEUED, None)
+    if queued:
+        ids = [identity[0] for identity in (inspect(m).identity for m in queued) if identity]
+        session.info.setdefault(_COMMITTED, []).extend(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_QUEUED, None)
+
+
+def take_committed(info: dict) -> list[int]:
+    """Ids of messages whose transaction committed and that nobody has picked up yet."""
+    return info.pop(_COMMITTED, [])
+
+
+# -- what the messages say -----------------------------------------------------------------------------------
 
 def _representatives(school_ids: Iterable[int]) -> list[User]:
     ids = set(school_ids)
     if not ids:
         return []
     return list(db.session.scalars(select(User).where(User.school_id.in_(ids), User.role == "school",
-                                                       User.active.is_(True))))
+                                                       User.active.is_(True)).order_by(User.id)))
 
 
-def signups_promoted(signups: list[Any]) -> None:
-    """A student moved from the waitlist to a confirmed place."""
-    by_school: dict[int, list[Any]] = {}
-    for signup in signups:
-        by_school.setdefault(signup.student.school_id, []).append(signup)
-    for user in _representatives(by_school):
-        for signup in by_school[user.school_id]:
+def _when(workshop: Any) -> str:
+    """The start, in the recipient's language (call inside force_locale) and the programme's time zone."""
+    return f"{format_date(workshop.starts_at, 'long')}, {format_time(workshop.starts_at, 'short')}"
+
+
+def _footer() -> str:
+    lines = []
+    if has_request_context():
+        lines.append(_("Your sign-ups: %(url)s", url=url_for("signups.mine", _external=True)))
+    lines.append(_("This message was sent by Outreach; please do not reply to it."))
+    return "\n\n" + "\n".join(lines)
+
+
+def signups_promoted(signups: list[Any]) -> list[OutboxMessage]:
+    """Students moved from the waitlist to confirmed places: one message per school and workshop."""
+    counts = Counter((signup.student.school_id, signup.workshop_id) for signup in signups)
+    workshops = {signup.workshop_id: signup.workshop for signup in signups}
+    messages = []
+    for user in _representatives(school_id for school_id, _w in counts):
+        for (school_id, workshop_id), n in counts.items():
+            if school_id != user.school_id:
+                continue
+            workshop = workshops[workshop_id]
             with force_locale(user.locale):
-                workshop = signup.workshop
                 title = localize(workshop.title, user.locale).text
                 subject = _("A place was confirmed: %(title)s", title=title)
-                body = _("A student of your school has moved from the waitlist to a confirmed place in the "
-                         "workshop “%(title)s” on %(when)s.", title=title, when=_when(workshop))
-            queue(user, "signup_promoted", subject, body)
+                body = ngettext(
+                    "%(num)s student of your school has moved from the waitlist to a confirmed place in the "
+                    "workshop “%(title)s” on %(when)s at %(venue)s.",
+                    "%(num)s students of your school have moved from the waitlist to confirmed places in the "
+                    "workshop “%(title)s” on %(when)s at %(venue)s.",
+                    n, title=title, when=_when(workshop), venue=workshop.venue) + _footer()
+            messages.append(queue(user, "signup_promoted", subject, body))
     db.session.flush()
+    return messages
 
 
-def workshop_changed(workshop: Any, kind: str) -> None:
-    """The workshop was cancelled or moved: tell every school with a live sign-up."""
+def workshop_changed(workshop: Any, kind: str) -> list[OutboxMessage]:
+    """The workshop was cancelled or moved: tell every school with a live sign-up to it."""
+    if kind not in ("cancelled", "moved"):
+        raise ValueError(kind)
     from outreach.signups.models import Signup
     from outreach.students.models import Student
 
-    school_ids = db.session.scalars(select(Student.school_id).join(Signup, Signup.student_id == Student.id).where(
-        Signup.workshop_id == workshop.id, Signup.status != "cancelled").distinct()).all()
-    for user in _representatives(school_ids):
+    counts = dict(db.session.execute(
+        select(Student.school_id, func.count(Signup.id)).join(Signup, Signup.student_id == Student.id)
+        .where(Signup.workshop_id == workshop.id, Signup.status != "cancelled")
+        .group_by(Student.school_id)).all())
+    messages = []
+    for user in _representatives(counts):
+        n = counts[user.school_id]
         with force_locale(user.locale):
             title = localize(workshop.title, user.locale).text
             if kind == "cancelled":
                 subject = _("Workshop cancelled: %(title)s", title=title)
-                body = _("The workshop “%(title)s” on %(when)s has been cancelled. The sign-ups of your "
-                         "students are kept in the history.", title=title, when=_when(workshop))
+                body = _("The workshop “%(title)s” on %(when)s has been cancelled.", title=title,
+                         when=_when(workshop)) + " " + ngettext(
+                    "%(num)s student of your school was signed up to it; the sign-up is kept in the history.",
+                    "%(num)s students of your school were signed up to it; the sign-ups are kept in the history.", n)
             else:
                 subject = _("Workshop moved: %(title)s", title=title)
                 body = _("The workshop “%(title)s” now takes place on %(when)s at %(venue)s.",
-                         title=title, when=_when(workshop), venue=workshop.venue)
-        queue(user, f"workshop_{kind}", subject, body)
+                         title=title, when=_when(workshop), venue=workshop.venue) + " " + ngettext(
+                    "%(num)s student of your school is signed up to it and keeps the place.",
+                    "%(num)s students of your school are signed up to it and keep their places.", n)
+            body += _footer()
+        messages.append(queue(user, f"workshop_{kind}", subject, body))
     db.session.flush()
+    return messages
 
 
-def _when(workshop: Any) -> str:
-    from flask_babel import format_datetime
+# -- the outbox for admins -----------------------------------------------------------------------------------
 
-    if current_app:
-        return format_datetime(workshop.starts_at, "medium")
-    return workshop.starts_at.isoformat()
+def status_of(message: OutboxMessage) -> str:
+    if message.sent_at is not None:
+        return "sent"
+    return "failed" if message.attempts >= FAILED_AFTER else "pending"
+
+
+def outbox_query(*, status: str | None = None) -> Select:
+    """Outbox messages, newest first; status pending (not sent yet), sent, or failed (many attempts failed)."""
+    query = select(OutboxMessage)
+    if status == "sent":
+        query = query.where(OutboxMessage.sent_at.is_not(None))
+    elif status == "pending":
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < FAILED_AFTER)
+    elif status == "failed":
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= FAILED_AFTER)
+    return query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many messages are pending, sent and failed."""
+    sent = func.count(OutboxMessage.sent_at)
+    unsent = OutboxMessage.sent_at.is_(None)
+    row = db.session.execute(select(
+        sent,
+        func.count(OutboxMessage.id).filter(unsent, OutboxMessage.attempts < FAILED_AFTER),
+        func.count(OutboxMessage.id).filter(unsent, OutboxMessage.attempts >= FAILED_AFTER))).one()
+    return {"sent": row[0], "pending": row[1], "failed": row[2]}
+
+
+def get_message(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(_l("The message was not found."))
+    return message
+
+
+def retry_now(message_id: int, *, actor: Any = None) -> OutboxMessage:
+    """Make an unsent message due now; it is sent after this transaction commits (or by send-outbox)."""
+    message = get_message(message_id)
+    if message.sent_at is not None:
+        raise Conflict(_l("This message has already been sent."), code="already_sent")
+    message.next_attempt_at = utcnow()
+    db.session.info.setdefault(_QUEUED, []).append(message)
+    db.session.flush()
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next attempt after `attempts` failed ones: 2, 4, 8 ... minutes, at most 12 hours."""
+    delay = BACKOFF_BASE * (2 ** max(attempts - 1, 0)) if attempts < 20 else BACKOFF_MAX
+    return min(delay, BACKOFF_MAX)
+
+
+def next_attempt_after(attempts: int, now: datetime | None = None) -> datetime:
+    return (now or utcnow()) + backoff(attempts)

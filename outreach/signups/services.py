@@ -2,22 +2,28 @@
 
 Every change to a workshop's seats or waitlist first locks the workshop row (a no-op UPDATE:
 a row lock on PostgreSQL, the write lock on SQLite), so concurrent requests for one workshop are
-serialised; the seat itself is then claimed with one conditional UPDATE (STYLE.md, rule 4).
+serialised; the seat itself is then claimed with one conditional UPDATE (STYLE.md, rule 4), backed by
+the CHECK on seats_taken and the partial UNIQUE index on live sign-ups.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import contains_eager
 
-from outreach.dbtypes import utcnow
+from outreach.audit.services import record as audit
+from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
 from outreach.extensions import db
-from outreach.i18n import _l
+from outreach.i18n import _, _l, ngettext
 from outreach.signups.models import Signup
 from outreach.students.models import Student
 from outreach.workshops.models import Workshop
+
+STAFF = ("admin", "coordinator")
 
 
 @dataclass
@@ -26,73 +32,114 @@ class SignupResult:
     created: bool
 
 
+# -- the seat claim ------------------------------------------------------------------------------------------
+
+def _seat_update(workshop_id: int, **values: Any):
+    """UPDATE workshop ... that leaves updated_at alone: seats are not an edit of the workshop."""
+    return (update(Workshop).where(Workshop.id == workshop_id)
+            .values(updated_at=Workshop.updated_at, **values)
+            .execution_options(synchronize_session=False))
+
+
 def lock_workshop(workshop_id: int) -> Workshop:
     """Take the workshop's row lock for the rest of the transaction and return it fresh."""
-    result = db.session.execute(
-        update(Workshop).where(Workshop.id == workshop_id).values(seats_taken=Workshop.seats_taken)
-        .execution_options(synchronize_session=False))
+    db.session.flush()  # pending changes first: the fresh load below must not overwrite them
+    result = db.session.execute(_seat_update(workshop_id, seats_taken=Workshop.seats_taken))
     if result.rowcount != 1:
-        raise NotFound(_l("The workshop was not found."))
+        raise NotFound(_l("The workshop was not found."), code="workshop_not_found")
     workshop = db.session.get(Workshop, workshop_id, populate_existing=True)
     assert workshop is not None
     return workshop
 
 
 def _claim_seat(workshop_id: int) -> bool:
-    """One conditional UPDATE: True when a seat was free and is now ours."""
+    """One conditional UPDATE: True when a seat was free (and nobody waiting) and is now ours."""
     result = db.session.execute(
-        update(Workshop)
-        .where(Workshop.id == workshop_id, Workshop.seats_taken + 1 <= Workshop.capacity,
-               Workshop.waitlist_length == 0)
-        .values(seats_taken=Workshop.seats_taken + 1)
-        .execution_options(synchronize_session=False))
+        _seat_update(workshop_id, seats_taken=Workshop.seats_taken + 1)
+        .where(Workshop.seats_taken + 1 <= Workshop.capacity, Workshop.waitlist_length == 0))
     return result.rowcount == 1
 
 
 def _join_waitlist(workshop_id: int) -> int:
     """Append to the waitlist and return the new position."""
     return db.session.execute(
-        update(Workshop).where(Workshop.id == workshop_id)
-        .values(waitlist_length=Workshop.waitlist_length + 1)
-        .returning(Workshop.waitlist_length)
-        .execution_options(synchronize_session=False)).scalar_one()
+        _seat_update(workshop_id, waitlist_length=Workshop.waitlist_length + 1)
+        .returning(Workshop.waitlist_length)).scalar_one()
+
+
+# -- rules ---------------------------------------------------------------------------------------------------
+
+def can_sign_up(workshop: Workshop, actor: Any, now: datetime | None = None) -> bool:
+    """Whether the actor may add sign-ups to this workshop at all (grades aside)."""
+    if workshop.status == "cancelled":
+        return False
+    return actor.role in STAFF or not workshop.has_started(now)
+
+
+def can_cancel(signup: Signup, actor: Any, now: datetime | None = None) -> bool:
+    """Whether the actor may cancel this (visible) sign-up now."""
+    if signup.status == "cancelled":
+        return False
+    return actor.role in STAFF or not signup.workshop.has_started(now)
 
 
 def check_signup_rules(workshop: Workshop, students: Sequence[Student], *, actor: Any) -> None:
     """The rules of the contract, in its order: cancelled/started (409), then grades (422)."""
     if workshop.status == "cancelled":
         raise Conflict(_l("This workshop was cancelled; no one can sign up to it."), code="workshop_cancelled")
-    if actor.role == "school" and workshop.has_started():
+    if actor.role not in STAFF and workshop.has_started():
         raise Conflict(_l("This workshop has already started; sign-ups are closed."), code="workshop_started")
     outside = [s for s in students if not workshop.min_grade <= s.grade <= workshop.max_grade]
     if outside:
-        raise OutreachError(
-            _l("This workshop is for grades %(low)s to %(high)s; %(n)s of the chosen students are in other grades.",
-               low=workshop.min_grade, high=workshop.max_grade, n=len(outside)),
-            code="grade_out_of_range")
+        message = ngettext(
+            "This workshop is for grades %(low)s to %(high)s; %(num)s of the chosen students is in another grade.",
+            "This workshop is for grades %(low)s to %(high)s; %(num)s of the chosen students are in other grades.",
+            len(outside), low=workshop.min_grade, high=workshop.max_grade)
+        raise OutreachError(message, code="grade_out_of_range", fields={"student_ids": [message]})
 
 
-def load_students(student_ids: Iterable[int], *, actor: Any) -> list[Student]:
+def load_students(student_ids: Iterable[Any], *, actor: Any) -> list[Student]:
     """The students, in the order given; any unknown, erased or other school's student is 404."""
-    ids = list(dict.fromkeys(int(i) for i in student_ids))
+    try:
+        ids = list(dict.fromkeys(int(i) for i in student_ids))
+    except (TypeError, ValueError):
+        raise OutreachError(_l("Choose students from the list."), code="invalid",
+                            fields={"student_ids": [_l("Choose students from the list.")]}) from None
+    if not ids:
+        raise OutreachError(_l("Choose at least one student."), code="no_students",
+                            fields={"student_ids": [_l("Choose at least one student.")]})
     found = {s.id: s for s in db.session.scalars(select(Student).where(Student.id.in_(ids)))}
     students = []
     for ident in ids:
         student = found.get(ident)
-        if student is None or student.erased_at is not None or (
-                actor.role == "school" and student.school_id != actor.school_id):
+        if student is None or student.erased_at is not None or not _may_sign_up_student(actor, student):
             raise NotFound(_l("One of the students was not found."), code="student_not_found")
         students.append(student)
     return students
 
 
-def register(workshop_id: int, student_ids: Iterable[int], *, actor: Any) -> list[SignupResult]:
-    """Sign students up, all or nothing; returns one result per student, in the order given."""
+def _may_sign_up_student(actor: Any, student: Student) -> bool:
+    if actor.role in STAFF:
+        return True
+    return actor.role == "school" and student.school_id == actor.school_id
+
+
+# -- changes -------------------------------------------------------------------------------------------------
+
+def register(workshop_id: int, student_ids: Iterable[Any], *, actor: Any) -> list[SignupResult]:
+    """Sign students up, all or nothing; returns one result per student, in the order given.
+
+    A student who already has a live sign-up gets it back (created=False) instead of a second one.
+    """
+    if actor.role not in STAFF and actor.role != "school":
+        raise NotFound(_l("The workshop was not found."), code="workshop_not_found")
     if db.session.get(Workshop, workshop_id) is None:
-        raise NotFound(_l("The workshop was not found."))
+        raise NotFound(_l("The workshop was not found."), code="workshop_not_found")
     students = load_students(student_ids, actor=actor)
     workshop = lock_workshop(workshop_id)
     check_signup_rules(workshop, students, actor=actor)
+    if workshop.seats_left and workshop.waitlist_length:
+        promote_waitlist(workshop_id)  # seats freed without promotion (should not happen): waiting students first
     existing = {s.student_id: s for s in db.session.scalars(select(Signup).where(
         Signup.workshop_id == workshop_id, Signup.student_id.in_([s.id for s in students]),
         Signup.status != "cancelled"))}
@@ -112,6 +159,12 @@ def register(workshop_id: int, student_ids: Iterable[int], *, actor: Any) -> lis
         results.append(SignupResult(signup, True))
     db.session.flush()
     db.session.refresh(workshop)
+    created = [r.signup for r in results if r.created]
+    if created:
+        audit(actor, "signup.created", workshop,
+              confirmed=sum(1 for s in created if s.status == "confirmed"),
+              waitlisted=sum(1 for s in created if s.status == "waitlisted"),
+              signup_ids=[s.id for s in created])
     return results
 
 
@@ -121,16 +174,18 @@ def _close_gap(workshop_id: int, position: int) -> None:
         update(Signup).where(Signup.workshop_id == workshop_id, Signup.status == "waitlisted",
                              Signup.waitlist_position > position)
         .values(waitlist_position=Signup.waitlist_position - 1).execution_options(synchronize_session=False))
-    db.session.execute(
-        update(Workshop).where(Workshop.id == workshop_id)
-        .values(waitlist_length=Workshop.waitlist_length - 1).execution_options(synchronize_session=False))
+    db.session.execute(_seat_update(workshop_id, waitlist_length=Workshop.waitlist_length - 1))
 
 
 def promote_waitlist(workshop_id: int) -> list[Signup]:
-    """Give free seats to the head of the waitlist, in order. Call with the workshop locked."""
-    workshop = db.session.get(Workshop, workshop_id, populate_existing=True)
-    free = workshop.capacity - workshop.seats_taken
-    count = min(free, workshop.waitlist_length)
+    """Give free seats to the head of the waitlist, in order; the same sign-ups become confirmed.
+
+    Takes the workshop's lock itself (again, if the caller already holds it: that is harmless).
+    """
+    workshop = lock_workshop(workshop_id)
+    if workshop.status == "cancelled":
+        return []
+    count = min(workshop.capacity - workshop.seats_taken, workshop.waitlist_length)
     if count <= 0:
         return []
     promoted = list(db.session.scalars(select(Signup).where(
@@ -142,37 +197,43 @@ def promote_waitlist(workshop_id: int) -> list[Signup]:
     db.session.flush()
     db.session.execute(
         update(Signup).where(Signup.workshop_id == workshop_id, Signup.status == "waitlisted")
-        .values(waitlist_position=Signup.waitlist_position - count).execution_options(synchronize_session=False))
-    db.session.execute(
-        update(Workshop).where(Workshop.id == workshop_id)
-        .values(seats_taken=Workshop.seats_taken + count, waitlist_length=Workshop.waitlist_length - count)
+        .values(waitlist_position=Signup.waitlist_position - len(promoted))
         .execution_options(synchronize_session=False))
+    # claimed with the same guard as a single seat: the CHECK constraint backs it
+    result = db.session.execute(
+        _seat_update(workshop_id, seats_taken=Workshop.seats_taken + len(promoted),
+                     waitlist_length=Workshop.waitlist_length - len(promoted))
+        .where(Workshop.seats_taken + len(promoted) <= Workshop.capacity))
+    if result.rowcount != 1:  # cannot happen while we hold the lock
+        raise Conflict(_l("The workshop is full."), code="workshop_full")
     db.session.flush()
     db.session.refresh(workshop)
     for signup in promoted:
         db.session.refresh(signup)
-    _notify_promoted(promoted)
+    if promoted:
+        from outreach.notifications import services as notifications
+
+        notifications.signups_promoted(promoted)
     return promoted
 
 
-def _notify_promoted(promoted: list[Signup]) -> None:
-    if not promoted:
-        return
-    from outreach.notifications import services as notifications
-
-    notifications.signups_promoted(promoted)
+def get_signup(signup_id: int, *, actor: Any) -> Signup:
+    """A sign-up the actor may see (staff: any; a school: its own students'); otherwise 404."""
+    signup = db.session.get(Signup, signup_id)
+    if signup is None or not (actor.role in STAFF or (
+            actor.role == "school" and signup.student.school_id == actor.school_id)):
+        raise NotFound(_l("The sign-up was not found."), code="signup_not_found")
+    return signup
 
 
 def cancel(signup_id: int, *, actor: Any) -> tuple[Signup, Signup | None]:
     """Cancel a sign-up; a freed seat goes to the head of the waitlist in the same transaction."""
-    signup = db.session.get(Signup, signup_id)
-    if signup is None or (actor.role == "school" and signup.student.school_id != actor.school_id):
-        raise NotFound(_l("The sign-up was not found."))
+    signup = get_signup(signup_id, actor=actor)
     workshop = lock_workshop(signup.workshop_id)
-    db.session.refresh(signup)
+    db.session.refresh(signup)  # its state as of the lock, not as of the first read
     if signup.status == "cancelled":
         raise Conflict(_l("This sign-up is already cancelled."), code="already_cancelled")
-    if actor.role == "school" and workshop.has_started():
+    if actor.role not in STAFF and workshop.has_started():
         raise Conflict(_l("This workshop has already started; sign-ups can no longer be cancelled."),
                        code="workshop_started")
     was_confirmed, position = signup.status == "confirmed", signup.waitlist_position
@@ -181,14 +242,133 @@ def cancel(signup_id: int, *, actor: Any) -> tuple[Signup, Signup | None]:
     db.session.flush()
     promoted: Signup | None = None
     if was_confirmed:
-        db.session.execute(update(Workshop).where(Workshop.id == workshop.id)
-                           .values(seats_taken=Workshop.seats_taken - 1).execution_options(synchronize_session=False))
-        db.session.flush()
-        if workshop.status != "cancelled":
-            promoted_list = promote_waitlist(workshop.id)
-            promoted = promoted_list[0] if promoted_list else None
+        db.session.execute(_seat_update(workshop.id, seats_taken=Workshop.seats_taken - 1))
+        promoted_list = promote_waitlist(workshop.id)
+        promoted = promoted_list[0] if promoted_list else None
     elif position is not None:
         _close_gap(workshop.id, position)
     db.session.flush()
     db.session.refresh(workshop)
+    audit(actor, "signup.cancelled", signup, workshop_id=workshop.id,
+          promoted_id=promoted.id if promoted else None)
     return signup, promoted
+
+
+# -- queries for the pages -----------------------------------------------------------------------------------
+
+def _local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, local_tz())
+
+
+def open_workshops_query(*, initiative_id: int | None = None, date_from: date | None = None,
+                         date_to: date | None = None, grade: int | None = None,
+                         language: str | None = None, now: datetime | None = None) -> Select:
+    """Scheduled workshops that have not started, soonest first, with the given filters."""
+    query = select(Workshop).where(Workshop.status == "scheduled", Workshop.starts_at > (now or utcnow()))
+    if initiative_id:
+        query = query.where(Workshop.initiative_id == initiative_id)
+    if date_from:
+        query = query.where(Workshop.starts_at >= _local_day_start(date_from))
+    if date_to:
+        query = query.where(Workshop.starts_at < _local_day_start(date_to + timedelta(days=1)))
+    if grade is not None:
+        query = query.where(Workshop.min_grade <= grade, Workshop.max_grade >= grade)
+    if language:
+        query = query.where(Workshop.language == language)
+    return query.order_by(Workshop.starts_at, Workshop.id)
+
+
+def school_summary(school_id: int, workshop_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """For each workshop: how many of the school's students are confirmed, and their waitlist positions."""
+    summary: dict[int, dict[str, Any]] = {wid: {"confirmed": 0, "positions": []} for wid in workshop_ids}
+    if not workshop_ids:
+        return summary
+    rows = db.session.execute(
+        select(Signup.workshop_id, Signup.status, Signup.waitlist_position).join(Student)
+        .where(Student.school_id == school_id, Signup.workshop_id.in_(list(workshop_ids)),
+               Signup.status != "cancelled")
+        .order_by(Signup.workshop_id, Signup.waitlist_position))
+    for workshop_id, status, position in rows:
+        if status == "confirmed":
+            summary[workshop_id]["confirmed"] += 1
+        else:
+            summary[workshop_id]["positions"].append(position)
+    return summary
+
+
+def roster_query(workshop: Workshop, school_id: int, *, grade: int | None = None) -> Select:
+    """The school's students whose grade fits the workshop, by grade and name."""
+    query = select(Student).where(Student.school_id == school_id, Student.erased_at.is_(None),
+                                  Student.grade.between(workshop.min_grade, workshop.max_grade))
+    if grade is not None:
+        query = query.where(Student.grade == grade)
+    return query.order_by(Student.grade, Student.last_name, Student.first_name, Student.id)
+
+
+def live_signups_of(workshop_id: int, student_ids: Sequence[int]) -> dict[int, Signup]:
+    """The live sign-ups (confirmed or waitlisted) of these students to the workshop, by student id."""
+    if not student_ids:
+        return {}
+    return {s.student_id: s for s in db.session.scalars(select(Signup).where(
+        Signup.workshop_id == workshop_id, Signup.student_id.in_(list(student_ids)), Signup.status != "cancelled"))}
+
+
+def signups_by_ids(ids: Sequence[int], *, actor: Any) -> list[Signup]:
+    """Sign-ups the actor may see, in the order of `ids` (others are left out)."""
+    if not ids:
+        return []
+    query = (select(Signup).join(Signup.student).options(contains_eager(Signup.student))
+             .where(Signup.id.in_(list(ids))))
+    if actor.role not in STAFF:
+        query = query.where(Student.school_id == actor.school_id)
+    found = {s.id: s for s in db.session.scalars(query)}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+SIGNUP_WHEN = ("upcoming", "past", "all")
+
+
+def school_signups_query(school_id: int, *, when: str = "upcoming", status: str | None = None,
+                         now: datetime | None = None) -> Select:
+    """The school's sign-ups with workshop and student loaded: upcoming soonest first, past latest first."""
+    now = now or utcnow()
+    query = (select(Signup).join(Signup.student).join(Signup.workshop)
+             .options(contains_eager(Signup.student), contains_eager(Signup.workshop))
+             .where(Student.school_id == school_id))
+    if when == "upcoming":
+        query = query.where(Workshop.starts_at > now).order_by(Workshop.starts_at, Workshop.id)
+    elif when == "past":
+        query = query.where(Workshop.starts_at <= now).order_by(Workshop.starts_at.desc(), Workshop.id)
+    else:
+        query = query.order_by(Workshop.starts_at.desc(), Workshop.id)
+    if status:
+        query = query.where(Signup.status == status)
+    return query.order_by(Signup.status, Signup.waitlist_position, Student.last_name, Student.first_name, Signup.id)
+
+
+def workshop_signups_query(workshop_id: int, *, actor: Any, status: str | None = None) -> Select:
+    """Sign-ups of one workshop: staff see all, a school only its own students'."""
+    query = (select(Signup).join(Signup.student)
+             .options(contains_eager(Signup.student).joinedload(Student.school))
+             .where(Signup.workshop_id == workshop_id))
+    if actor.role not in STAFF:
+        query = query.where(Student.school_id == actor.school_id)
+    if status:
+        query = query.where(Signup.status == status)
+    status_order = func.coalesce(Signup.waitlist_position, 0)
+    return query.order_by(Signup.status, status_order, Student.last_name, Student.first_name, Signup.id)
+
+
+def result_summary(results: Sequence[Signup]) -> str:
+    """'3 confirmed, 2 on the waitlist' for the flash after a sign-up."""
+    confirmed = sum(1 for s in results if s.status == "confirmed")
+    waitlisted = sum(1 for s in results if s.status == "waitlisted")
+    parts = []
+    if confirmed:
+        parts.append(ngettext("%(num)s student has a confirmed place.",
+                              "%(num)s students have a confirmed place.", confirmed))
+    if waitlisted:
+        parts.append(ngettext("%(num)s student is on the waitlist.",
+                              "%(num)s students are on the waitlist.", waitlisted))
+    return " ".join(parts) or _("Nothing changed.")
+

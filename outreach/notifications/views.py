@@ -1,0 +1,63 @@
+"""The outbox for administrators, and sending a request's messages once it has committed."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from outreach.access import ADMIN, role_required
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.i18n import _
+from outreach.notifications import sending, services
+from outreach.notifications.forms import OutboxFilterForm, RetryForm
+from outreach.web import domain_error, paginate
+
+bp = Blueprint("notifications", __name__, url_prefix="/outbox")
+
+
+@bp.after_app_request
+def _send_after_commit(response):
+    """Messages queued by this request are sent once it has committed and its response has gone out."""
+    if sending.mail_configured():
+        app, info = current_app._get_current_object(), db.session.info
+        response.call_on_close(lambda: sending.send_committed(app, info))
+    return response
+
+
+@bp.route("")
+@role_required(ADMIN)
+def outbox():
+    form = OutboxFilterForm(request.args)
+    status = form.status.data if form.validate() and form.status.data else None
+    page = paginate(services.outbox_query(status=status))
+    return render_template("notifications/outbox.html", page=page, form=form, status=status,
+                           counts=services.outbox_counts(), status_of=services.status_of, kinds=services.KINDS,
+                           statuses=services.STATUSES, mail_configured=sending.mail_configured())
+
+
+@bp.route("/<int:message_id>")
+@role_required(ADMIN)
+def message(message_id: int):
+    item = services.get_message(message_id)
+    return render_template("notifications/message.html", message=item, status=services.status_of(item),
+                           kinds=services.KINDS, statuses=services.STATUSES, form=RetryForm(),
+                           failed_after=services.FAILED_AFTER, mail_configured=sending.mail_configured())
+
+
+@bp.route("/<int:message_id>/retry", methods=["POST"])
+@role_required(ADMIN)
+def retry(message_id: int):
+    form = RetryForm()
+    if form.validate_on_submit():
+        try:
+            services.retry_now(message_id)
+        except OutreachError as error:
+            if error.status == 404:
+                raise
+            domain_error(error)
+        else:
+            if sending.mail_configured():
+                flash(_("The message will be sent in a moment."), "success")
+            else:
+                flash(_("The message is due now, but no mail server is configured: it stays in the outbox."),
+                      "warning")
+    return redirect(url_for("notifications.message", message_id=message_id))

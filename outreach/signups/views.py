@@ -1,0 +1,157 @@
+"""Sign-up pages: browse open workshops, choose students, see the result, my sign-ups, cancel."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach.access import ADMIN, COORDINATOR, SCHOOL, STAFF, role_required, visible_initiatives
+from outreach.dbtypes import utcnow
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.i18n import _
+from outreach.initiatives.models import Initiative
+from outreach.schools.models import School
+from outreach.signups import services
+from outreach.signups.forms import BrowseForm, CancelForm, SchoolChoiceForm, SignupForm, grade_label
+from outreach.signups.models import SIGNUP_STATUSES
+from outreach.web import domain_error, is_safe_next, page_number, paginate
+from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
+
+bp = Blueprint("signups", __name__, url_prefix="/signups")
+
+ROSTER_PER_PAGE = 100
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"grade_label": grade_label, "signup_statuses": SIGNUP_STATUSES, "delivery_languages": DELIVERY_LANGUAGES}
+
+
+def _workshop_or_404(workshop_id: int) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+@bp.route("/browse")
+@role_required(SCHOOL)
+def browse():
+    initiatives = db.session.scalars(visible_initiatives(current_user).where(Initiative.status == "active")
+                                     .order_by(Initiative.starts_on.desc(), Initiative.id)).all()
+    form = BrowseForm(request.args, initiatives=initiatives)
+    page = paginate(services.open_workshops_query(**form.filters()))
+    mine = services.school_summary(current_user.school_id, [w.id for w in page.items])
+    return render_template("signups/browse.html", form=form, page=page, mine=mine)
+
+
+def _school_for(workshop: Workshop) -> tuple[School | None, SchoolChoiceForm | None]:
+    """Whose roster the page shows: a school's own; a coordinator's choice (?school_id=)."""
+    if current_user.role == SCHOOL:
+        return current_user.school, None
+    form = SchoolChoiceForm(request.args)
+    form.school_id.choices = [("", _("Choose a school"))] + [
+        (s.id, s.name) for s in db.session.scalars(select(School).order_by(School.name_folded, School.id))]
+    form.validate()
+    school = db.session.get(School, form.school_id.data) if form.school_id.data and not form.school_id.errors else None
+    return school, form
+
+
+def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200):
+    school, school_form = _school_for(workshop)
+    page = students = None
+    existing = {}
+    if school is not None:
+        page = paginate(services.roster_query(workshop, school.id), per_page=ROSTER_PER_PAGE)
+        students = page.items
+        existing = services.live_signups_of(workshop.id, [s.id for s in students])
+    chosen = set(form.student_ids.data or [])
+    return render_template("signups/pick.html", workshop=workshop, form=form, school=school, school_form=school_form,
+                           page=page, students=students, existing=existing, chosen=chosen,
+                           open=services.can_sign_up(workshop, current_user)), status
+
+
+@bp.route("/workshops/<int:workshop_id>")
+@role_required(SCHOOL, ADMIN, COORDINATOR)
+def pick(workshop_id: int):
+    return _render_pick(_workshop_or_404(workshop_id), SignupForm(formdata=None))
+
+
+@bp.route("/workshops/<int:workshop_id>", methods=["POST"])
+@role_required(SCHOOL, ADMIN, COORDINATOR)
+def register(workshop_id: int):
+    workshop = _workshop_or_404(workshop_id)
+    form = SignupForm()
+    if not form.validate_on_submit():
+        return _render_pick(workshop, form, 422)
+    try:
+        results = services.register(workshop_id, form.student_ids.data, actor=current_user)
+    except OutreachError as error:
+        if error.status == 404:
+            raise  # a student of another school, or no such workshop: nothing is saved
+        domain_error(error)
+        return _render_pick(workshop, form, 422)
+    flash(services.result_summary([r.signup for r in results]), "success")
+    return redirect(url_for("signups.result", workshop_id=workshop_id, s=[r.signup.id for r in results],
+                            existing=[r.signup.id for r in results if not r.created]))
+
+
+def _int_args(name: str) -> list[int]:
+    return [int(v) for v in request.args.getlist(name) if v.isdigit()][:ROSTER_PER_PAGE]
+
+
+@bp.route("/workshops/<int:workshop_id>/result")
+@role_required(SCHOOL, ADMIN, COORDINATOR)
+def result(workshop_id: int):
+    workshop = _workshop_or_404(workshop_id)
+    signups = [s for s in services.signups_by_ids(_int_args("s"), actor=current_user) if s.workshop_id == workshop.id]
+    return render_template("signups/result.html", workshop=workshop, signups=signups,
+                           existing=set(_int_args("existing")))
+
+
+@bp.route("/workshops/<int:workshop_id>/list")
+@role_required(SCHOOL, ADMIN, COORDINATOR)
+def workshop(workshop_id: int):
+    workshop = _workshop_or_404(workshop_id)
+    status = request.args.get("status") if request.args.get("status") in SIGNUP_STATUSES else None
+    page = paginate(services.workshop_signups_query(workshop.id, actor=current_user, status=status))
+    return render_template("signups/workshop.html", workshop=workshop, page=page, status=status,
+                           cancel_form=CancelForm(), can_cancel=services.can_cancel,
+                           open=services.can_sign_up(workshop, current_user))
+
+
+@bp.route("/mine")
+@role_required(SCHOOL)
+def mine():
+    when = request.args.get("when") if request.args.get("when") in services.SIGNUP_WHEN else "upcoming"
+    status = request.args.get("status") if request.args.get("status") in SIGNUP_STATUSES else None
+    page = paginate(services.school_signups_query(current_user.school_id, when=when, status=status),
+                    page_number())
+    return render_template("signups/mine.html", page=page, when=when, status=status, cancel_form=CancelForm(),
+                           can_cancel=services.can_cancel, now=utcnow())
+
+
+@bp.route("/<int:signup_id>/cancel", methods=["POST"])
+@role_required(SCHOOL, ADMIN, COORDINATOR)
+def cancel(signup_id: int):
+    form = CancelForm()
+    back = request.form.get("next") or request.args.get("next")
+    if form.validate_on_submit():
+        try:
+            cancelled, promoted = services.cancel(signup_id, actor=current_user)
+        except OutreachError as error:
+            if error.status == 404:
+                raise
+            domain_error(error)
+        else:
+            message = _("The sign-up was cancelled.")
+            if promoted is not None:
+                message += " " + _("The freed place went to the first student on the waitlist.")
+            flash(message, "success")
+    if is_safe_next(back):
+        return redirect(back)
+    if current_user.role in STAFF:
+        signup = services.get_signup(signup_id, actor=current_user)
+        return redirect(url_for("signups.workshop", workshop_id=signup.workshop_id))
+    return redirect(url_for("signups.mine"))
