@@ -1,0 +1,139 @@
+"""Keeping the impact facts exactly right.
+
+Every write path that changes what a sign-up counts for calls one of these after its change is
+flushed, in the same transaction:
+
+- `workshop_changed(workshop_id)` — sign-ups made, cancelled or promoted; attendance recorded or
+  corrected; the workshop rescheduled, re-timed, moved to another initiative, its language changed
+  or cancelled;
+- `student_changed(student_id)` — a student's grade, gender or school changed;
+- `school_changed(school_id)` — a school's region or settlement type changed.
+
+Each one recomputes the facts of the sign-ups in its scope from the source tables (so it cannot
+drift, whatever changed) and removes the facts of sign-ups that no longer count. `rebuild()` does
+the whole table (the `flask reports rebuild-facts` command, the benchmark) and `drift()` tells
+whether the table matches the source tables.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import ColumnElement, delete, insert, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+
+from outreach.attendance.models import Attendance
+from outreach.dbtypes import local_tz
+from outreach.extensions import db
+from outreach.reports.models import ImpactFact, grade_band
+from outreach.schools.models import School
+from outreach.signups.models import Signup
+from outreach.students.models import Student
+from outreach.workshops.models import Workshop
+
+FACT_COLUMNS = ("signup_id", "workshop_id", "initiative_id", "student_id", "school_id", "region_code",
+                "settlement_type", "gender", "grade_band", "language", "starts_at", "local_month", "minutes",
+                "recorded", "attended")
+
+
+def workshop_changed(workshop_id: int) -> None:
+    """Recompute the facts of one workshop's sign-ups (call with the workshop row locked or just updated)."""
+    _resync(Signup.workshop_id == workshop_id, lock_people=True)
+
+
+def student_changed(student_id: int) -> None:
+    """Recompute the facts of one student's sign-ups."""
+    _resync(Signup.student_id == student_id)
+
+
+def school_changed(school_id: int) -> None:
+    """Recompute the facts of the sign-ups of one school's students."""
+    _resync(Signup.student_id.in_(select(Student.id).where(Student.school_id == school_id)))
+
+
+def _source(condition: ColumnElement[bool]):
+    """The source columns of the sign-ups that count: confirmed, to a workshop that is not cancelled."""
+    return (
+        select(Signup.id, Signup.workshop_id, Workshop.initiative_id, Signup.student_id, Student.school_id,
+               School.region_code, School.settlement_type, Student.gender, Student.grade, Workshop.language,
+               Workshop.starts_at, Workshop.duration_minutes, Workshop.attendance_recorded_at, Attendance.present)
+        .join(Workshop, Workshop.id == Signup.workshop_id)
+        .join(Student, Student.id == Signup.student_id)
+        .join(School, School.id == Student.school_id)
+        .outerjoin(Attendance, Attendance.signup_id == Signup.id)
+        .where(Signup.status == "confirmed", Workshop.status != "cancelled", condition)
+    )
+
+
+def _facts(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    tz = local_tz()
+    months: dict[datetime, str] = {}
+    for (signup_id, workshop_id, initiative_id, student_id, school_id, region_code, settlement_type, gender, grade,
+         language, starts_at, minutes, recorded_at, present) in rows:
+        month = months.get(starts_at)
+        if month is None:
+            month = months[starts_at] = starts_at.astimezone(tz).strftime("%Y-%m")
+        recorded = recorded_at is not None
+        yield {"signup_id": signup_id, "workshop_id": workshop_id, "initiative_id": initiative_id,
+               "student_id": student_id, "school_id": school_id, "region_code": region_code,
+               "settlement_type": settlement_type, "gender": gender, "grade_band": grade_band(grade),
+               "language": language, "starts_at": starts_at, "local_month": month, "minutes": minutes,
+               "recorded": int(recorded), "attended": int(recorded and bool(present))}
+
+
+def _upsert(facts: list[dict[str, Any]]) -> None:
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(ImpactFact)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ImpactFact.signup_id],
+        set_={name: statement.excluded[name] for name in FACT_COLUMNS if name != "signup_id"})
+    db.session.execute(statement, facts)
+
+
+def _resync(condition: ColumnElement[bool], lock_people: bool = False) -> None:
+    db.session.flush()
+    query = _source(condition)
+    if lock_people:
+        # a student or school edited at the same moment is read as committed (PostgreSQL; SQLite
+        # has one writer at a time anyway)
+        query = query.with_for_update(read=True, of=[Student, School])
+    facts = list(_facts(db.session.execute(query)))
+    keep = [fact["signup_id"] for fact in facts]
+    stale = delete(ImpactFact).where(ImpactFact.signup_id.in_(select(Signup.id).where(condition)))
+    if keep:
+        stale = stale.where(ImpactFact.signup_id.not_in(keep))
+    db.session.execute(stale.execution_options(synchronize_session=False))
+    if facts:
+        # an upsert, not delete-and-insert: two transactions resyncing the same sign-up never collide
+        _upsert(facts)
+
+
+def rebuild(batch_size: int = 20000) -> int:
+    """Recompute the whole table from the source tables; returns the number of facts."""
+    db.session.execute(delete(ImpactFact).execution_options(synchronize_session=False))
+    count = 0
+    batch: list[dict[str, Any]] = []
+    result = db.session.execute(_source(true()).order_by(Signup.id).execution_options(yield_per=batch_size))
+    for fact in _facts(result):
+        batch.append(fact)
+        if len(batch) >= batch_size:
+            db.session.execute(insert(ImpactFact), batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(ImpactFact), batch)
+        count += len(batch)
+    db.session.flush()
+    return count
+
+
+def drift() -> int:
+    """How many facts differ from what the source tables say (0 when the table is right)."""
+    expected = {fact["signup_id"]: tuple(fact[c] for c in FACT_COLUMNS) for fact in
+                _facts(db.session.execute(_source(true())))}
+    actual = {row[0]: tuple(row) for row in db.session.execute(
+        select(*(getattr(ImpactFact, c) for c in FACT_COLUMNS)))}
+    keys = set(expected) | set(actual)
+    return sum(1 for key in keys if expected.get(key) != actual.get(key))
+
