@@ -1,0 +1,30 @@
+"""Reference data: regions (any role) and funders (coordinators and admins)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from outreach.api import schemas as s
+from outreach.api.blueprint import STAFF, PageArgs, bp, page_of
+from outreach.initiatives.models import Funder
+from outreach.schools.models import Region
+
+
+@bp.route("/regions")
+@bp.doc(summary="Regions of Kazakhstan (oblystar and cities of republican significance)")
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, s.RegionPage)
+@bp.errors(401)
+def list_regions(args: dict[str, Any]):
+    return page_of(select(Region).order_by(Region.code), args)
+
+
+@bp.route("/funders")
+@bp.doc(summary="Funding organisations (coordinators and admins)")
+@bp.roles(*STAFF)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, s.FunderPage)
+@bp.errors(401)
+def list_funders(args: dict[str, Any]):
+    return page_of(select(Funder).order_by(Funder.name, Funder.id), args)

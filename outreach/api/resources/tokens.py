@@ -1,0 +1,47 @@
+"""POST /tokens: a bearer token for an email and password; failed attempts are rate-limited."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from outreach.api import schemas as s
+from outreach.api.blueprint import MAX_BODY, bp
+from outreach.auth import services as auth
+from outreach.errors import OutreachError
+from outreach.extensions import limiter
+from outreach.i18n import _
+
+
+def _limit() -> str:
+    return current_app.config.get("API_TOKEN_RATE_LIMIT") or current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    email = ""
+    if request.is_json and (request.content_length or 0) <= MAX_BODY:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and isinstance(body.get("email"), str):
+            email = body["email"].strip().lower()
+    return "api-token-email:" + email
+
+
+def _failed(response: Any) -> bool:
+    # only wrong credentials count: a burst of good sign-ins or of malformed requests is not guessing
+    return response.status_code == 401
+
+
+@bp.route("/tokens", methods=["POST"])
+@limiter.limit(_limit, deduct_when=_failed)
+@limiter.limit(_limit, key_func=_email_key, deduct_when=_failed)
+@bp.doc(security=[], summary="Get a bearer token",
+        description="Tokens are stored hashed, expire, and stop working when the user is deactivated.")
+@bp.arguments(s.TokenIn)
+@bp.response(201, s.Token)
+@bp.errors(400, 401, 413, 429)
+def create_token(data: dict[str, Any]):
+    user = auth.authenticate(data["email"], data["password"])
+    if user is None:
+        raise OutreachError(_("The email or password is not correct."), code="invalid_credentials", status=401)
+    raw, token = auth.issue_api_token(user)
+    return {"token": raw, "expires_at": token.expires_at, "role": user.role}

@@ -1,0 +1,349 @@
+"""The shapes of the API: request bodies and query strings (strict) and responses, as in ../shared/API.md."""
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import g
+
+from outreach.api import fields as f
+from outreach.api.blueprint import PageArgs, page_schema
+from outreach.auth.models import ROLES
+from outreach.dbtypes import local_tz
+from outreach.i18n import LANGUAGES
+from outreach.initiatives.models import ART_FORMS, INITIATIVE_STATUSES
+from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, School
+from outreach.signups.models import SIGNUP_STATUSES
+from outreach.students.models import CONSENT_METHODS, GENDERS, GuardianConsent, Student
+from outreach.workshops.models import DELIVERY_LANGUAGES, WORKSHOP_STATUSES, Workshop
+
+GRADES = {"minimum": 0, "maximum": 11}
+MAX_IDS = 500  # students in one sign-up request or one attendance list
+
+
+def _length(column: Any) -> int:
+    """The column's size: longer text could not be stored."""
+    return column.property.columns[0].type.length
+
+
+class LocalDateTime(ma.fields.DateTime):
+    """An instant shown in the programme's time zone: 2027-03-08T10:00:00+05:00."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return value.astimezone(local_tz()).isoformat()
+
+
+class TranslatableText(f.Out):
+    """Text in Kazakh, Russian and English; a language not filled in is null."""
+
+    kk = ma.fields.String(required=True, allow_none=True, dump_default=None)
+    ru = ma.fields.String(required=True, allow_none=True, dump_default=None)
+    en = ma.fields.String(required=True, allow_none=True, dump_default=None)
+
+
+def _translatable(**kwargs: Any) -> ma.fields.Nested:
+    return ma.fields.Nested(TranslatableText, required=True, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+class ErrorBody(f.Out):
+    code = ma.fields.String(required=True, metadata={"description": "snake_case code"})
+    message = ma.fields.String(required=True, metadata={"description": "In the Accept-Language language"})
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+                            metadata={"description": "Messages per field; nested fields named with dots "
+                                                     "(guardian_consent.given_on)"})
+
+
+class Error(f.Out):
+    error = ma.fields.Nested(ErrorBody, required=True)
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+
+class TokenIn(f.Body):
+    email = f.String(required=True, validate=f.Length(max=254))
+    password = f.String(required=True, validate=f.Length(max=1024))
+
+
+class Token(f.Out):
+    token = ma.fields.String(required=True)
+    expires_at = LocalDateTime(required=True)
+    role = ma.fields.String(required=True, validate=ma.validate.OneOf(list(ROLES)))
+
+
+# ------------------------------------------------------------------------------------- reference data
+
+class Region(f.Out):
+    code = ma.fields.String(required=True, metadata={"description": "ISO 3166-2:KZ"})
+    name = ma.fields.Function(lambda region: region.names, required=True,
+                              metadata={"type": "object", "properties": {c: {"type": "string"} for c in LANGUAGES}})
+
+
+class Funder(f.Out):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+
+
+# ---------------------------------------------------------------------------------------------- schools
+
+class SchoolIn(f.Body):
+    name = f.String(required=True, validate=f.Length(min=1, max=_length(School.name)))
+    region = f.String(required=True, validate=f.Length(min=1, max=_length(School.region_code)),
+                      metadata={"description": "ISO 3166-2:KZ code of a region (see GET /regions)"})
+    locality = f.String(required=True, validate=f.Length(min=1, max=_length(School.locality)))
+    settlement_type = f.String(required=True, validate=f.OneOf(SETTLEMENT_TYPES))
+    languages = f.List(f.String(validate=f.OneOf(INSTRUCTION_LANGUAGES)), required=True,
+                       validate=f.Length(max=len(INSTRUCTION_LANGUAGES) * 2))
+
+
+class SchoolOut(f.Out):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    region = ma.fields.String(attribute="region_code", required=True)
+    locality = ma.fields.String(required=True)
+    settlement_type = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SETTLEMENT_TYPES)))
+    languages = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(list(INSTRUCTION_LANGUAGES))),
+                               required=True)
+
+
+class SchoolsArgs(PageArgs):
+    region = f.QueryString(validate=f.Length(max=_length(School.region_code)))
+    q = f.QueryString(validate=f.Length(max=200), metadata={"description": "Part of the name, any case"})
+    settlement_type = f.QueryString(validate=f.OneOf(SETTLEMENT_TYPES))
+    language = f.QueryString(validate=f.OneOf(INSTRUCTION_LANGUAGES))
+
+
+# ------------------------------------------------------------------------------------------ initiatives
+
+class InitiativeIn(f.Body):
+    title = f.Translatable(required=True, at_least_one=True)
+    description = f.Translatable()
+    art_form = f.String(required=True, validate=f.OneOf(ART_FORMS))
+    starts_on = f.Date(required=True)
+    ends_on = f.Date(required=True)
+    target_students = f.Integer(allow_none=True, minimum=0)
+    funder_ids = f.List(f.Integer(minimum=1), validate=f.Length(max=MAX_IDS))
+
+
+def _funder_ids(initiative: Any) -> list[int]:
+    ids = [funder.id for funder in initiative.funders]
+    user = g.get("api_user")
+    if user is not None and user.role == "funder":  # a funder learns nothing about co-funders
+        return [i for i in ids if i == user.funder_id]
+    return ids
+
+
+class InitiativeOut(f.Out):
+    id = ma.fields.Integer(required=True)
+    title = _translatable()
+    description = _translatable()
+    art_form = ma.fields.String(required=True, validate=ma.validate.OneOf(list(ART_FORMS)))
+    starts_on = ma.fields.Date(required=True)
+    ends_on = ma.fields.Date(required=True)
+    target_students = ma.fields.Integer(required=True, allow_none=True)
+    funder_ids = ma.fields.Function(_funder_ids, required=True,
+                                    metadata={"type": "array", "items": {"type": "integer"},
+                                              "description": "A funder sees only its own id here"})
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(INITIATIVE_STATUSES)))
+
+
+class InitiativesArgs(PageArgs):
+    art_form = f.QueryString(validate=f.OneOf(ART_FORMS))
+    funder_id = f.QueryInteger(minimum=1)
+    status = f.QueryString(validate=f.OneOf(INITIATIVE_STATUSES))
+
+
+# -------------------------------------------------------------------------------------------- workshops
+
+class WorkshopPatch(f.Body):
+    initiative_id = f.Integer(minimum=1)
+    title = f.Translatable(at_least_one=True)
+    starts_at = f.DateTime(metadata={"description": "Any offset; shown back in +05:00"})
+    duration_minutes = f.Integer(minimum=1, maximum=24 * 60)
+    capacity = f.Integer(minimum=1)
+    venue = f.String(validate=f.Length(min=1, max=_length(Workshop.venue)))
+    instructor = f.String(validate=f.Length(min=1, max=_length(Workshop.instructor)))
+    language = f.String(validate=f.OneOf(DELIVERY_LANGUAGES))
+    min_grade = f.Integer(**GRADES)
+    max_grade = f.Integer(**GRADES)
+    status = f.String(validate=f.OneOf(["cancelled"]), metadata={"description": "Only \"cancelled\""})
+
+
+class WorkshopIn(WorkshopPatch):
+    class Meta:
+        exclude = ("status",)
+
+    initiative_id = f.Integer(minimum=1, required=True)
+    title = f.Translatable(at_least_one=True, required=True)
+    starts_at = f.DateTime(required=True, metadata={"description": "Any offset; shown back in +05:00"})
+    duration_minutes = f.Integer(minimum=1, maximum=24 * 60, required=True)
+    capacity = f.Integer(minimum=1, required=True)
+    venue = f.String(required=True, validate=f.Length(min=1, max=_length(Workshop.venue)))
+    instructor = f.String(required=True, validate=f.Length(min=1, max=_length(Workshop.instructor)))
+    language = f.String(required=True, validate=f.OneOf(DELIVERY_LANGUAGES))
+    min_grade = f.Integer(required=True, **GRADES)
+    max_grade = f.Integer(required=True, **GRADES)
+
+
+class WorkshopOut(f.Out):
+    id = ma.fields.Integer(required=True)
+    initiative_id = ma.fields.Integer(required=True)
+    title = _translatable()
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
+    duration_minutes = ma.fields.Integer(required=True)
+    capacity = ma.fields.Integer(required=True)
+    venue = ma.fields.String(required=True)
+    instructor = ma.fields.String(required=True)
+    language = ma.fields.String(required=True, validate=ma.validate.OneOf(list(DELIVERY_LANGUAGES)))
+    min_grade = ma.fields.Integer(required=True)
+    max_grade = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(WORKSHOP_STATUSES)))
+    seats_taken = ma.fields.Integer(required=True)
+    waitlist_length = ma.fields.Integer(required=True)
+
+
+class WorkshopsArgs(PageArgs):
+    initiative_id = f.QueryInteger(minimum=1)
+    date_from = f.QueryDate(data_key="from", metadata={"description": "Start date (Asia/Almaty) on or after"})
+    date_to = f.QueryDate(data_key="to", metadata={"description": "Start date (Asia/Almaty) on or before"})
+    status = f.QueryString(validate=f.OneOf(WORKSHOP_STATUSES))
+    region = f.QueryString(validate=f.Length(max=_length(School.region_code)))
+    instructor = f.QueryString(validate=f.Length(max=_length(Workshop.instructor)))
+    venue = f.QueryString(validate=f.Length(max=_length(Workshop.venue)))
+
+
+# --------------------------------------------------------------------------------------------- students
+
+class ConsentIn(f.Body):
+    guardian_name = f.String(required=True, validate=f.Length(min=1, max=_length(GuardianConsent.guardian_name)))
+    relationship = f.String(required=True,
+                            validate=f.Length(min=1, max=_length(GuardianConsent.relationship_to_student)))
+    given_on = f.Date(required=True)
+    method = f.String(validate=f.OneOf(CONSENT_METHODS), metadata={"description": "Default \"paper\""})
+
+
+class StudentIn(f.Body):
+    first_name = f.String(required=True, validate=f.Length(min=1, max=_length(Student.first_name)))
+    last_name = f.String(required=True, validate=f.Length(min=1, max=_length(Student.last_name)))
+    grade = f.Integer(required=True, **GRADES)
+    gender = f.String(validate=f.OneOf(GENDERS), metadata={"description": "Default \"unspecified\""})
+    school_id = f.Integer(minimum=1, metadata={"description": "Coordinators and admins only; a school "
+                                                              "representative's students go to its school"})
+    guardian_consent = f.Nested(ConsentIn, required=True)
+
+
+class ConsentOut(f.Out):
+    guardian_name = ma.fields.String(required=True, allow_none=True)
+    relationship = ma.fields.String(attribute="relationship_to_student", required=True, allow_none=True)
+    given_on = ma.fields.Date(required=True)
+    method = ma.fields.String(required=True, validate=ma.validate.OneOf(list(CONSENT_METHODS)))
+
+
+class StudentOut(f.Out):
+    id = ma.fields.Integer(required=True)
+    school_id = ma.fields.Integer(required=True)
+    first_name = ma.fields.String(required=True, allow_none=True)
+    last_name = ma.fields.String(required=True, allow_none=True)
+    grade = ma.fields.Integer(required=True)
+    gender = ma.fields.String(required=True, validate=ma.validate.OneOf(list(GENDERS)))
+    guardian_consent = ma.fields.Nested(ConsentOut, attribute="consent", required=True, allow_none=True)
+
+
+class StudentsArgs(PageArgs):
+    school_id = f.QueryInteger(minimum=1)
+    q = f.QueryString(validate=f.Length(max=200), metadata={"description": "Part of the name, any case"})
+    grade = f.QueryInteger(**GRADES)
+
+
+# ------------------------------------------------------------------------------- sign-ups and attendance
+
+class SignupsIn(f.Body):
+    student_ids = f.List(f.Integer(minimum=1), required=True, validate=f.Length(min=1, max=MAX_IDS))
+
+
+def _student_id(signup: Any) -> int | None:
+    """Erased students' sign-ups stay as anonymous records."""
+    student = signup.student
+    return None if student is None or student.erased_at is not None else signup.student_id
+
+
+class SignupOut(f.Out):
+    id = ma.fields.Integer(required=True)
+    workshop_id = ma.fields.Integer(required=True)
+    student_id = ma.fields.Function(_student_id, required=True, allow_none=True,
+                                    metadata={"type": "integer", "nullable": True,
+                                              "description": "null for an erased student"})
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SIGNUP_STATUSES)))
+    waitlist_position = ma.fields.Integer(required=True, allow_none=True)
+
+
+class SignupItems(f.Out):
+    items = ma.fields.List(ma.fields.Nested(SignupOut), required=True)
+
+
+class Cancellation(f.Out):
+    cancelled = ma.fields.Nested(SignupOut, required=True)
+    promoted = ma.fields.Nested(SignupOut, required=True, allow_none=True)
+
+
+class AttendanceIn(f.Body):
+    present = f.List(f.Integer(minimum=1), required=True, validate=f.Length(max=MAX_IDS * 4))
+
+
+class AttendanceOut(f.Out):
+    present = ma.fields.Integer(required=True)
+    absent = ma.fields.Integer(required=True)
+
+
+# ---------------------------------------------------------------------------------------- impact report
+
+class ImpactArgs(f.Query):
+    initiative_id = f.QueryInteger(minimum=1)
+    region = f.QueryString(validate=f.Length(max=_length(School.region_code)))
+    date_from = f.QueryDate(data_key="from", metadata={"description": "Inclusive; workshop start date in "
+                                                                      "Asia/Almaty"})
+    date_to = f.QueryDate(data_key="to", metadata={"description": "Inclusive; workshop start date in Asia/Almaty"})
+
+
+class Cell(f.Out):
+    key = ma.fields.String(required=True)
+    students_reached = ma.fields.Integer(required=True, allow_none=True)
+    suppressed = ma.fields.Boolean(required=True)
+
+
+class ImpactFilters(f.Out):
+    initiative_id = ma.fields.Integer(allow_none=True)
+    region = ma.fields.String(allow_none=True)
+    date_from = ma.fields.Date(data_key="from", allow_none=True)
+    date_to = ma.fields.Date(data_key="to", allow_none=True)
+
+
+class ImpactReport(f.Out):
+    filters = ma.fields.Nested(ImpactFilters, required=True)
+    students_reached = ma.fields.Integer(required=True)
+    signups = ma.fields.Integer(required=True)
+    workshops_delivered = ma.fields.Integer(required=True)
+    attendance_rate = ma.fields.Float(required=True, allow_none=True)
+    student_hours = ma.fields.Float(required=True)
+    schools_reached = ma.fields.Integer(required=True)
+    regions_reached = ma.fields.Integer(required=True)
+    target_students = ma.fields.Integer(required=True, allow_none=True)
+    by_region = ma.fields.List(ma.fields.Nested(Cell), required=True)
+    by_gender = ma.fields.List(ma.fields.Nested(Cell), required=True)
+    by_grade_band = ma.fields.List(ma.fields.Nested(Cell), required=True)
+    by_settlement_type = ma.fields.List(ma.fields.Nested(Cell), required=True)
+    by_month = ma.fields.List(ma.fields.Nested(Cell), required=True)
+    suppression_threshold = ma.fields.Integer(required=True, allow_none=True)
+
+
+RegionPage = page_schema(Region, "RegionPage")
+FunderPage = page_schema(Funder, "FunderPage")
+SchoolPage = page_schema(SchoolOut, "SchoolPage")
+InitiativePage = page_schema(InitiativeOut, "InitiativePage")
+WorkshopPage = page_schema(WorkshopOut, "WorkshopPage")
+StudentPage = page_schema(StudentOut, "StudentPage")
+SignupPage = page_schema(SignupOut, "SignupPage")
