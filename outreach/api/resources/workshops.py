@@ -1,0 +1,54 @@
+"""Workshops: everyone signed in sees them (funders: only those of initiatives they fund); staff change them."""
+from __future__ import annotations
+
+from typing import Any
+
+from outreach.api import schemas as s
+from outreach.api.blueprint import ID, STAFF, actor, bp, page_of
+from outreach.workshops import services as workshops
+
+
+@bp.route("/workshops")
+@bp.doc(summary="Workshops in time order (a funder: only those of the initiatives it funds)")
+@bp.arguments(s.WorkshopsArgs, location="query")
+@bp.response(200, s.WorkshopPage)
+@bp.errors(401)
+def list_workshops(args: dict[str, Any]):
+    filters = {key: args.get(key) for key in ("initiative_id", "date_from", "date_to", "status", "region",
+                                               "instructor", "venue")}
+    return page_of(workshops.workshops_query(actor(), **filters), args)
+
+
+@bp.route("/workshops", methods=["POST"])
+@bp.doc(summary="Schedule a workshop",
+        description="The start date must fall within the initiative's dates (422); 409 schedule_conflict when "
+                    "the instructor or the venue is booked at an overlapping time.")
+@bp.roles(*STAFF)
+@bp.arguments(s.WorkshopIn)
+@bp.response(201, s.WorkshopOut)
+@bp.errors(400, 401, 409, 413)
+def create_workshop(data: dict[str, Any]):
+    return workshops.create_workshop(data, actor=actor())
+
+
+@bp.route(f"/workshops/<{ID}:workshop_id>")
+@bp.doc(summary="One workshop")
+@bp.response(200, s.WorkshopOut)
+@bp.errors(401, 404)
+def get_workshop(workshop_id: int):
+    return workshops.get_workshop(actor(), workshop_id)
+
+
+@bp.route(f"/workshops/<{ID}:workshop_id>", methods=["PATCH"])
+@bp.doc(summary="Change or cancel a workshop",
+        description="Any of the POST fields, or \"status\": \"cancelled\". Checked like a new workshop (422, 409 "
+                    "schedule_conflict); a capacity below the confirmed sign-ups is 409 capacity_below_confirmed; "
+                    "a higher capacity promotes the waitlist in order.")
+@bp.roles(*STAFF)
+@bp.arguments(s.WorkshopPatch)
+@bp.response(200, s.WorkshopOut)
+@bp.errors(400, 401, 404, 409, 413)
+def update_workshop(data: dict[str, Any], workshop_id: int):
+    user = actor()
+    workshop = workshops.get_workshop(user, workshop_id)
+    return workshops.update_workshop(workshop, data, actor=user)
