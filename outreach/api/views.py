@@ -14,7 +14,7 @@ from flask_smorest import Api
 from outreach.api import schemas as s
 from outreach.api.blueprint import ERROR_DESCRIPTIONS, bp
 from outreach.api.resources import (  # noqa: F401  (each module adds its routes to bp)
-    initiatives, reference, schools, signups, students, tokens, workshops)
+    initiatives, reference, reports, schools, signups, students, tokens, workshops)
 from outreach.extensions import csrf
 
 # Only bearer tokens are accepted, never the session cookie, so a cross-site form cannot act for anyone.
