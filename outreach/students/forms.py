@@ -1,0 +1,150 @@
+"""Forms of the roster pages: the shape of the input only; the rules are in services."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired
+
+from outreach.forms import BaseForm, max_length, optional, required
+from outreach.i18n import _l
+from outreach.students.models import CONSENT_METHODS, GENDERS
+from outreach.students.rules import MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, today
+
+RELATIONSHIP_SUGGESTIONS = (_l("mother"), _l("father"), _l("grandmother"), _l("grandfather"), _l("aunt"),
+                            _l("uncle"), _l("guardian"))
+
+
+def int_or_none(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def grade_label(grade: int) -> str:
+    if grade == 0:
+        return str(_l("0 — pre-school class"))
+    return str(grade)
+
+
+def grade_choices(blank: Any) -> list[tuple[Any, Any]]:
+    return [("", blank)] + [(g, grade_label(g)) for g in range(MIN_GRADE, MAX_GRADE + 1)]
+
+
+class StudentForm(BaseForm):
+    """A student and the guardian's consent; school_id only for coordinators and administrators."""
+
+    school_id = SelectField(_l("School"), coerce=int_or_none, validators=[required()])
+    last_name = StringField(_l("Last name"), validators=[required(), max_length(MAX_NAME)])
+    first_name = StringField(_l("First name"), validators=[required(), max_length(MAX_NAME)])
+    grade = SelectField(_l("Grade"), coerce=int_or_none, validators=[required()])
+    gender = SelectField(_l("Gender"), validators=[required()])
+    guardian_name = StringField(_l("Guardian's full name"), validators=[required(), max_length(MAX_GUARDIAN_NAME)])
+    relationship = StringField(_l("Relationship to the student"),
+                               validators=[required(), max_length(MAX_RELATIONSHIP)])
+    given_on = DateField(_l("Date consent was given"), validators=[required()], format="%Y-%m-%d")
+    method = SelectField(_l("How consent was given"), choices=list(CONSENT_METHODS.items()), default="paper",
+                         validators=[required()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: Any, schools: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.grade.choices = grade_choices(_l("Choose…"))
+        self.gender.choices = [("", _l("Choose…"))] + list(GENDERS.items())
+        self.relationship.render_kw = {"list": "relationship-suggestions"}
+        self.given_on.render_kw = {"max": today().isoformat()}
+        for name in ("last_name", "first_name", "guardian_name"):
+            self[name].render_kw = {"autocomplete": "off"}
+        if schools is None:
+            del self.school_id
+        else:
+            self.school_id.choices = [("", _l("Choose…"))] + schools
+
+    def data_for_service(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "first_name": self.first_name.data, "last_name": self.last_name.data, "grade": self.grade.data,
+            "gender": self.gender.data or None,
+            "guardian_consent": {"guardian_name": self.guardian_name.data, "relationship": self.relationship.data,
+                                 "given_on": self.given_on.data, "method": self.method.data},
+        }
+        if "school_id" in self:
+            data["school_id"] = self.school_id.data
+        return data
+
+    def show_service_errors(self, fields: dict[str, list[Any]]) -> None:
+        """Put the service's field errors (API names, dotted for consent) next to the inputs."""
+        for name, messages in fields.items():
+            field_name = name.split(".", 1)[1] if name.startswith("guardian_consent.") else name
+            target = self._fields.get(field_name)
+            if name == "guardian_consent":
+                target = self.guardian_name
+            if target is not None:
+                target.errors = list(target.errors or []) + [str(m) for m in messages]
+
+
+class RosterFilterForm(BaseForm):
+    """The roster's search and filters (GET, no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name"), validators=[optional(), max_length(100)])
+    grade = SelectField(_l("Grade"), coerce=int_or_none, validators=[optional()])
+    school_id = SelectField(_l("School"), coerce=int_or_none, validators=[optional()])
+
+    def __init__(self, *args: Any, schools: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.grade.choices = grade_choices(_l("All grades"))
+        if schools is None:
+            del self.school_id
+        else:
+            self.school_id.choices = [("", _l("All schools"))] + schools
+
+
+class ImportUploadForm(BaseForm):
+    step = HiddenField(default="preview")
+    school_id = SelectField(_l("School"), coerce=int_or_none, validators=[required()])
+    file = FileField(_l("Excel (.xlsx) or CSV file"), validators=[FileRequired(message=_l("Choose a file to upload."))],
+                     render_kw={"accept": ".xlsx,.csv,text/csv,"
+                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    submit = SubmitField(_l("Check the file"))
+
+    def __init__(self, *args: Any, schools: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if schools is None:
+            del self.school_id
+        else:
+            self.school_id.choices = [("", _l("Choose…"))] + schools
+
+
+class ImportConfirmForm(BaseForm):
+    """Consent confirmed once for the whole file."""
+
+    step = HiddenField(default="confirm")
+    token = HiddenField()
+    method = SelectField(_l("How consent was given"), choices=list(CONSENT_METHODS.items()), default="paper",
+                         validators=[required()])
+    given_on = DateField(_l("Date consent was given"), validators=[required()], format="%Y-%m-%d")
+    confirmed = BooleanField(_l("I confirm that guardian consent was collected for every student in this file, "
+                                "from the guardian named in their row, by the method and on the date above."),
+                             validators=[InputRequired(message=_l("Confirm that guardian consent was collected "
+                                                                  "for every student in the file."))])
+    submit = SubmitField(_l("Add the students"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.given_on.render_kw = {"max": today().isoformat()}
+
+    def show_service_errors(self, fields: dict[str, list[Any]]) -> None:
+        for name, messages in fields.items():
+            target = self._fields.get(name)
+            if target is not None:
+                target.errors = list(target.errors or []) + [str(m) for m in messages]
+
+
+class EraseForm(BaseForm):
+    submit = SubmitField(_l("Erase the student"))

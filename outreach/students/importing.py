@@ -1,0 +1,719 @@
+"""Importing a roster from Excel (.xlsx) or CSV: read, check every row, then add all students or none.
+
+CSV files come in UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text") or Windows-1251, separated
+by commas, semicolons or tabs (Excel in Kazakh and Russian locales writes `;` and cp1251). Column headers
+may be in Kazakh, Russian or English. Between the preview and the confirmation the checked rows wait
+server-side in a file named by a random token (instance/imports/), never in the browser.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from flask import current_app
+from flask_babel import format_decimal
+from sqlalchemy import select
+
+from outreach.access import SCHOOL
+from outreach.audit import services as audit
+from outreach.dbtypes import utcnow
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.i18n import _, _l, force_locale, ngettext
+from outreach.schools.models import School
+from outreach.students.models import GENDERS, GuardianConsent, Student, fold, folded_name
+from outreach.students.rules import (
+    MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, check_roster_actor, clean_text,
+    consent_date_error, consent_method_error,
+)
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+MAX_COLUMNS = 50
+HEADER_SEARCH_ROWS = 10
+PENDING_TTL = timedelta(days=1)
+
+FIELDS = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship")
+REQUIRED = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship")
+
+FIELD_TITLES = {
+    "last_name": _l("Last name"),
+    "first_name": _l("First name"),
+    "full_name": _l("Full name"),
+    "grade": _l("Grade"),
+    "gender": _l("Gender"),
+    "guardian_name": _l("Guardian"),
+    "relationship": _l("Relationship"),
+}
+
+#: The template's column headers in each language (also recognised on import).
+TEMPLATE_HEADERS: dict[str, dict[str, str]] = {
+    "kk": {"last_name": "Тегі", "first_name": "Аты", "grade": "Сынып", "gender": "Жынысы",
+           "guardian_name": "Заңды өкіл", "relationship": "Туыстығы"},
+    "ru": {"last_name": "Фамилия", "first_name": "Имя", "grade": "Класс", "gender": "Пол",
+           "guardian_name": "Законный представитель", "relationship": "Кем приходится"},
+    "en": {"last_name": "Last name", "first_name": "First name", "grade": "Grade", "gender": "Gender",
+           "guardian_name": "Guardian", "relationship": "Relationship"},
+}
+#: Gender values written into the template's drop-down, per language.
+TEMPLATE_GENDERS: dict[str, dict[str, str]] = {
+    "kk": {"female": "әйел", "male": "ер", "unspecified": "көрсетілмеген"},
+    "ru": {"female": "женский", "male": "мужской", "unspecified": "не указан"},
+    "en": {"female": "female", "male": "male", "unspecified": "unspecified"},
+}
+
+_HEADER_WORDS: dict[str, set[str]] = {
+    "last_name": {"тегі", "тегi", "фамилия", "фамилия ученика", "оқушының тегі", "last name", "lastname",
+                  "surname", "family name"},
+    "first_name": {"аты", "есімі", "оқушының аты", "имя", "имя ученика", "first name", "firstname", "given name"},
+    "full_name": {"аты-жөні", "аты жөні", "оқушының аты-жөні", "тегі аты", "тегі, аты", "фио", "ф и о",
+                  "фио ученика", "фамилия имя", "фамилия, имя", "фамилия и имя", "full name", "name", "student",
+                  "student name"},
+    "grade": {"сынып", "сыныбы", "класс", "grade", "class", "year"},
+    "gender": {"жынысы", "жыныс", "пол", "gender", "sex"},
+    "guardian_name": {"заңды өкіл", "заңды өкілі", "заңды өкілдің аты-жөні", "ата-анасы", "ата-ана",
+                      "законный представитель", "представитель", "родитель", "фио родителя",
+                      "фио законного представителя", "guardian", "guardian name", "guardian's name",
+                      "parent", "parent name", "parent/guardian", "parent or guardian"},
+    "relationship": {"туыстығы", "туыстық", "кім болып келеді", "кем приходится", "степень родства", "родство",
+                     "relationship", "relation", "relationship to student", "relationship to the student"},
+}
+
+_GENDER_WORDS: dict[str, set[str]] = {
+    "female": {"female", "f", "girl", "woman", "w", "ж", "жен", "женский", "женщина", "девочка", "д", "әйел", "ә",
+               "қыз", "қ", "қыз бала"},
+    "male": {"male", "m", "boy", "man", "м", "муж", "мужской", "мужчина", "мальчик", "е", "e", "ер", "ер бала",
+             "ұл", "ұ", "ұл бала"},
+    "unspecified": {"unspecified", "not specified", "u", "-", "—", "–", "?", "не указан", "не указано",
+                    "не указан(о)", "көрсетілмеген", "көрсетілмеді"},
+}
+_PRESCHOOL_WORDS = {"мектепалды", "мектепалды сыныбы", "предшкольный", "предшкольный класс", "предшкола",
+                    "pre-school", "preschool", "pre-school class", "preschool class"}
+_GRADE_NOISE = {"класс", "кл", "сынып", "сыныбы", "grade", "class"}
+_GRADE_RE = re.compile(r"(-?\d{1,3})(?:[.,]0+)?(?:\s*[-–]?\s*[«\"'“]?\s*[^\W\d_]\s*[»\"'”]?)?")
+
+
+def _header_key(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    text = re.sub(r"\(.*?\)|[*:№#]", " ", text)
+    text = text.replace(".", " ").replace("_", " ")
+    return " ".join(text.split()).strip(" ,;")
+
+
+def _value_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().replace("ё", "е").split()).rstrip(".")
+
+
+# Saved as Windows-1251, Kazakh letters that code page lacks become "?": recognise such headers too.
+_LOST_IN_CP1251 = str.maketrans({ch: "?" for ch in "әғқңөұүһӘҒҚҢӨҰҮҺ"})
+_HEADERS: dict[str, str] = {}
+for _name, _words in _HEADER_WORDS.items():
+    for _word in _words | {TEMPLATE_HEADERS[lang][_name] for lang in TEMPLATE_HEADERS if _name in TEMPLATE_HEADERS[lang]}:
+        _HEADERS[_header_key(_word)] = _name
+        _HEADERS.setdefault(_header_key(_word).translate(_LOST_IN_CP1251), _name)
+_GENDERS = {_value_key(word): name for name, words in _GENDER_WORDS.items() for word in words}
+for _lang_values in TEMPLATE_GENDERS.values():
+    for _name, _word in _lang_values.items():
+        _GENDERS[_value_key(_word)] = _name
+
+
+# --- what the preview shows -----------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    """One problem: a row number as in the spreadsheet (None: the whole file), the column as headed there."""
+
+    row: int | None
+    column: str | None
+    message: Any
+
+
+@dataclass
+class ImportRow:
+    number: int
+    cells: dict[str, str]
+    first_name: str = ""
+    last_name: str = ""
+    grade: int | None = None
+    gender: str | None = None
+    guardian_name: str = ""
+    relationship: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def values(self) -> dict[str, Any]:
+        return {"number": self.number, "first_name": self.first_name, "last_name": self.last_name,
+                "grade": self.grade, "gender": self.gender, "guardian_name": self.guardian_name,
+                "relationship": self.relationship}
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ImportPreview:
+    filename: str
+    rows: list[ImportRow]
+    columns: dict[str, str]  # field -> the header as written in the file
+    ignored_columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # about the whole file
+    file_format: str = ""
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def row_problems(self) -> list[Problem]:
+        return [problem for row in self.rows for problem in row.problems]
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return [*self.problems, *self.row_problems]
+
+    @property
+    def rows_with_problems(self) -> int:
+        return sum(1 for row in self.rows if row.problems)
+
+    @property
+    def is_valid(self) -> bool:
+        return bool(self.rows) and not self.all_problems
+
+
+def _file_error(message: Any, code: str) -> OutreachError:
+    return OutreachError(message, code=code, fields={"file": [message]})
+
+
+# --- reading the file -----------------------------------------------------------------------------
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # a zip that is not a workbook, or a damaged one
+        raise _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
+                             "Excel as .xlsx or as CSV, and upload it again."), "file_unreadable") from error
+    try:
+        sheet = workbook.active or workbook.worksheets[0]
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was in: BOMs first, then UTF-8, then Windows-1251."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        if b"\x00" in data:
+            raise _not_a_table()
+        candidates = ["utf-8", "cp1251"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+        if controls > max(2, len(text) // 100):
+            raise _not_a_table()
+        return text, encoding
+    raise _not_a_table()
+
+
+def _not_a_table() -> OutreachError:
+    return _file_error(_l("This file is not a table Outreach can read. Upload an Excel workbook (.xlsx) or a "
+                          "CSV file, for example one made from the template."), "file_not_supported")
+
+
+def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [row[:MAX_COLUMNS] for row in reader]
+    except csv.Error as error:
+        raise _not_a_table() from error
+
+
+def _find_header(rows: Sequence[Sequence[Any]]) -> tuple[int, dict[int, str], list[str]] | None:
+    """Among the first rows, the first that names at least two known columns."""
+    seen = 0
+    for index, row in enumerate(rows):
+        cells = [_cell_text(c) for c in row]
+        if not any(cells):
+            continue
+        seen += 1
+        if seen > HEADER_SEARCH_ROWS:
+            break
+        mapping: dict[int, str] = {}
+        ignored: list[str] = []
+        for position, cell in enumerate(cells):
+            name = _HEADERS.get(_header_key(cell)) if cell else None
+            if name and name not in mapping.values():
+                mapping[position] = name
+            elif cell:
+                ignored.append(cell)
+        if len(mapping) >= 2:
+            return index, mapping, ignored
+    return None
+
+
+def _read_table(filename: str, data: bytes) -> tuple[list[list[Any]], str, str | None, str | None]:
+    """All rows of the first sheet (or of the CSV), with the format, encoding and delimiter found."""
+    name = (filename or "").lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if data.startswith(b"PK\x03\x04") and zipfile.is_zipfile(io.BytesIO(data)):
+        if extension not in ("xlsx", "xlsm", ""):
+            raise _not_a_table()
+        rows: list[list[Any]] = []
+        for row in _xlsx_rows(data):
+            rows.append(row)
+            if _nonempty_count(rows) > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
+                break
+        return rows, "xlsx", None, None
+    if extension in ("xlsx", "xlsm"):
+        raise _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
+                             "Excel as .xlsx or as CSV, and upload it again."), "file_unreadable")
+    if extension == "xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _file_error(_l("Old Excel files (.xls) cannot be read. In Excel choose “Save as” and pick "
+                             "“Excel workbook (.xlsx)” or “CSV”, then upload that file."), "file_not_supported")
+    if extension not in ("csv", "txt", ""):
+        raise _not_a_table()
+    text, encoding = _decode(data)
+    best: tuple[int, list[list[str]], str] | None = None
+    for delimiter in (";", ",", "\t"):
+        rows_ = _csv_rows(text, delimiter)
+        found = _find_header(rows_)
+        score = len(found[1]) if found else 0
+        if best is None or score > best[0]:
+            best = (score, rows_, delimiter)
+    assert best is not None
+    return best[1], "csv", encoding, best[2]
+
+
+def _nonempty_count(rows: Iterable[Sequence[Any]]) -> int:
+    return sum(1 for row in rows if any(_cell_text(c) for c in row))
+
+
+# --- checking the values --------------------------------------------------------------------------
+
+def parse_grade(value: Any) -> tuple[int | None, Any | None]:
+    """(grade, None) or (None, problem message)."""
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        number = int(value) if value.is_integer() else None
+    else:
+        text = _value_key(_cell_text(value))
+        if not text:
+            return None, _l("The grade is missing.")
+        if text in _PRESCHOOL_WORDS:
+            return 0, None
+        words = [w for w in re.split(r"\s+", text) if w.rstrip(".") not in _GRADE_NOISE]
+        match = _GRADE_RE.fullmatch(" ".join(words))
+        number = int(match.group(1)) if match else None
+    if number is None:
+        return None, _l("“%(value)s” is not a grade: enter a whole number from %(low)s to %(high)s "
+                        "(%(low)s is the pre-school class).", value=_cell_text(value), low=MIN_GRADE, high=MAX_GRADE)
+    if not MIN_GRADE <= number <= MAX_GRADE:
+        return None, _l("Grade %(value)s is out of range: grades go from %(low)s to %(high)s.",
+                        value=number, low=MIN_GRADE, high=MAX_GRADE)
+    return number, None
+
+
+def parse_gender(value: Any) -> tuple[str | None, Any | None]:
+    text = _value_key(_cell_text(value))
+    if not text:
+        return None, _l("The gender is missing: write female, male or unspecified.")
+    if text in GENDERS:
+        return text, None
+    gender = _GENDERS.get(text)
+    if gender is None:
+        return None, _l("“%(value)s” is not a gender Outreach knows: write female, male or unspecified "
+                        "(short forms such as F or M work too).", value=_cell_text(value))
+    return gender, None
+
+
+_MISSING = {
+    "first_name": _l("The first name is missing."),
+    "last_name": _l("The last name is missing."),
+    "guardian_name": _l("The guardian's name is missing: consent needs it for every student."),
+    "relationship": _l("The guardian's relationship to the student is missing."),
+}
+_LIMITS = {"first_name": MAX_NAME, "last_name": MAX_NAME, "guardian_name": MAX_GUARDIAN_NAME,
+           "relationship": MAX_RELATIONSHIP}
+
+
+def _check_row(row: ImportRow, columns: Mapping[str, str]) -> None:
+    """Fill the typed values of a row from its cells and note each problem."""
+    def problem(name: str, message: Any) -> None:
+        row.problems.append(Problem(row.number, columns.get(name, str(FIELD_TITLES[name])), message))
+
+    for name in ("last_name", "first_name", "guardian_name", "relationship"):
+        value = clean_text(row.cells.get(name, ""))
+        if not value:
+            problem(name, _MISSING[name])
+        elif len(value) > _LIMITS[name]:
+            problem(name, _l("At most %(n)s characters.", n=_LIMITS[name]))
+        elif "?" in value:
+            problem(name, _l("“%(value)s” contains “?”: letters were probably lost when the file was saved. Save it "
+                             "as “CSV UTF-8” or as an Excel workbook (.xlsx) and upload it again.", value=value))
+        setattr(row, name, value)
+    row.grade, message = parse_grade(row.cells.get("grade", ""))
+    if message is not None:
+        problem("grade", message)
+    row.gender, message = parse_gender(row.cells.get("gender", ""))
+    if message is not None:
+        problem("gender", message)
+
+
+def _duplicate_key(first_name: str, last_name: str, grade: int | None) -> tuple[str, str, int | None]:
+    return fold(first_name), fold(last_name), grade
+
+
+def check_duplicates(rows: Sequence[ImportRow], school_id: int | None, columns: Mapping[str, str]) -> None:
+    """Two rows for one student, or a student already on the roster (same names and grade)."""
+    first_seen: dict[tuple[str, str, int | None], int] = {}
+    candidates = [row for row in rows if row.first_name and row.last_name and row.grade is not None]
+    for row in candidates:
+        key = _duplicate_key(row.first_name, row.last_name, row.grade)
+        if key in first_seen:
+            row.problems.append(Problem(row.number, columns.get("last_name", str(FIELD_TITLES["last_name"])),
+                                        _l("The same student (names and grade) is already in row %(row)s of this "
+                                           "file.", row=first_seen[key])))
+        else:
+            first_seen[key] = row.number
+    if school_id is None or not candidates:
+        return
+    wanted = {folded_name(row.first_name, row.last_name) for row in candidates}
+    on_roster: set[tuple[str | None, int]] = set()
+    names = sorted(n for n in wanted if n)
+    for start in range(0, len(names), 500):  # keep the IN list a sensible size
+        on_roster.update(db.session.execute(
+            select(Student.name_folded, Student.grade).where(
+                Student.school_id == school_id, Student.erased_at.is_(None),
+                Student.name_folded.in_(names[start:start + 500]))).tuples())
+    on_roster = {(name, grade) for name, grade in on_roster}
+    for row in candidates:
+        if (folded_name(row.first_name, row.last_name), row.grade) in on_roster:
+            row.problems.append(Problem(row.number, columns.get("last_name", str(FIELD_TITLES["last_name"])),
+                                        _l("This student (names and grade) is already on the school's roster.")))
+
+
+def _split_full_name(text: str) -> tuple[str, str]:
+    """"Last First [Patronymic]" → (last, first); a patronymic is not kept (nothing more about a child)."""
+    parts = clean_text(text).split(" ")
+    if not parts or not parts[0]:
+        return "", ""
+    return parts[0], (parts[1] if len(parts) > 1 else "")
+
+
+def parse_roster_file(filename: str, data: bytes, *, school_id: int | None = None) -> ImportPreview:
+    """Read and check an uploaded roster; with a school, rows already on its roster are problems too.
+
+    Raises OutreachError (field "file") when the file itself cannot be used: too large, empty, not a
+    table, no recognisable header, missing columns, too many rows.
+    """
+    if data is None or not isinstance(data, (bytes, bytearray)):
+        raise _file_error(_l("Choose a file to upload."), "file_missing")
+    if len(data) > MAX_BYTES:
+        raise _file_error(_l("The file is too large: at most %(size)s MB can be imported at once. Split it into "
+                             "several files.", size=MAX_BYTES // (1024 * 1024)), "file_too_large")
+    if not bytes(data).strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        raise _file_error(_l("The file is empty."), "file_empty")
+    rows, file_format, encoding, delimiter = _read_table(filename, bytes(data))
+    if not _nonempty_count(rows):
+        raise _file_error(_l("The file is empty."), "file_empty")
+    found = _find_header(rows)
+    if found is None:
+        raise _file_error(_header_help(_l("No column headers were recognised in the file.")), "header_not_found")
+    header_index, mapping, ignored = found
+    header_cells = [_cell_text(c) for c in rows[header_index]]
+    columns = {name: header_cells[position] for position, name in mapping.items()}
+    has_names = {"first_name", "last_name"} <= set(columns) or "full_name" in columns
+    missing = [name for name in REQUIRED if name not in columns and not (
+        name in ("first_name", "last_name") and has_names)]
+    if missing:
+        titles = ", ".join(str(FIELD_TITLES[name]) for name in missing)
+        raise _file_error(_header_help(ngettext("The file has no column for: %(columns)s.",
+                                                "The file has no columns for: %(columns)s.",
+                                                len(missing), columns=titles)), "columns_missing")
+    body = [(header_index + 1 + offset, row) for offset, row in enumerate(rows[header_index + 1:])]
+    body = [(number, row) for number, row in body if any(_cell_text(c) for c in row)]
+    if not body:
+        raise _file_error(_l("The file has column headers but no students below them."), "file_empty")
+    if len(body) > MAX_ROWS:
+        raise _file_error(_l("The file has more than %(limit)s rows of students; at most %(limit)s can be "
+                             "imported at once. Split it into several files.",
+                             limit=format_decimal(MAX_ROWS)), "too_many_rows")
+    import_rows: list[ImportRow] = []
+    for index, row in body:
+        cells = {name: _cell_text(row[position]) if position < len(row) else "" for position, name in mapping.items()}
+        if "full_name" in cells and not (cells.get("first_name") or cells.get("last_name")):
+            cells["last_name"], cells["first_name"] = _split_full_name(cells["full_name"])
+        import_rows.append(ImportRow(number=index + 1, cells=cells))
+    check_columns = dict(columns)
+    if "full_name" in columns:
+        check_columns.setdefault("first_name", columns["full_name"])
+        check_columns.setdefault("last_name", columns["full_name"])
+    for row in import_rows:
+        _check_row(row, check_columns)
+    check_duplicates(import_rows, school_id, check_columns)
+    return ImportPreview(filename=filename, rows=import_rows, columns=columns, ignored_columns=ignored,
+                         file_format=file_format, encoding=encoding, delimiter=delimiter)
+
+
+def _header_help(message: Any) -> str:
+    expected = "; ".join(", ".join(TEMPLATE_HEADERS[lang][name] for name in FIELDS) for lang in ("kk", "ru", "en"))
+    return _("%(problem)s The first row should name the columns, for example: %(expected)s. "
+             "Download the template to start from a file that works.", problem=message, expected=expected)
+
+
+# --- adding the students --------------------------------------------------------------------------
+
+def recheck(values: Sequence[Mapping[str, Any]], school_id: int | None) -> list[ImportRow]:
+    """Stored rows checked again from scratch, as things are now (the roster may have changed)."""
+    columns = {name: str(FIELD_TITLES[name]) for name in FIELDS}
+    rows = []
+    for item in values:
+        cells = {name: "" if item.get(name) is None else str(item.get(name)) for name in FIELDS}
+        try:
+            number = int(item.get("number") or 0)
+        except (TypeError, ValueError):
+            number = 0
+        row = ImportRow(number=number, cells=cells)
+        _check_row(row, columns)
+        rows.append(row)
+    check_duplicates(rows, school_id, columns)
+    return rows
+
+
+def _import_school(actor: Any, school_id: Any) -> int:
+    if actor.role == SCHOOL:
+        return actor.school_id
+    try:
+        ident = int(school_id)
+    except (TypeError, ValueError):
+        ident = None
+    if ident is None or db.session.get(School, ident) is None:
+        raise OutreachError(_l("Choose a school."), fields={"school_id": [_l("Choose a school.")]})
+    return ident
+
+
+def apply_import(preview_rows: Sequence[ImportRow | Mapping[str, Any]], consent: Mapping[str, Any], *,
+                 actor: Any, school_id: Any) -> list[Student]:
+    """Add every row as a student with guardian consent, or none: any problem and nothing is saved.
+
+    `consent` is confirmed once for the batch: {"given_on": date, "method": "paper|electronic",
+    "confirmed": True}; each row brings its guardian's name and relationship.
+    """
+    check_roster_actor(actor)
+    school = _import_school(actor, school_id)
+    errors: dict[str, list[Any]] = {}
+    if not consent.get("confirmed"):
+        errors["confirmed"] = [_l("Confirm that guardian consent was collected for every student in the file.")]
+    given_on = consent.get("given_on")
+    if isinstance(given_on, datetime):
+        given_on = given_on.date()
+    for name, problem in (("given_on", consent_date_error(given_on)),
+                          ("method", consent_method_error(consent.get("method", "paper")))):
+        if problem is not None:
+            errors[name] = [problem]
+    if errors:
+        raise OutreachError(_l("Please correct the marked fields."), fields=errors)
+    values = [row.values() if isinstance(row, ImportRow) else dict(row) for row in preview_rows]
+    if not values:
+        raise OutreachError(_l("There are no students to import."), code="import_empty")
+    if len(values) > MAX_ROWS:
+        raise OutreachError(_l("At most %(limit)s students can be imported at once.", limit=format_decimal(MAX_ROWS)),
+                            code="too_many_rows")
+    rows = recheck(values, school)
+    problems = [p for row in rows for p in row.problems]
+    if problems:
+        messages = [_("Row %(row)s, %(column)s: %(message)s", row=p.row, column=p.column, message=p.message)
+                    for p in problems]
+        raise OutreachError(ngettext("%(num)s problem was found; nothing was imported.",
+                                     "%(num)s problems were found; nothing was imported.", len(problems)),
+                            code="import_invalid", fields={"rows": messages})
+    method = consent.get("method", "paper")
+    students = []
+    for row in rows:
+        student = Student(school_id=school, first_name=row.first_name, last_name=row.last_name, grade=row.grade,
+                          gender=row.gender)
+        student.consent = GuardianConsent(guardian_name=row.guardian_name, relationship_to_student=row.relationship,
+                                          given_on=given_on, method=method, recorded_by_id=getattr(actor, "id", None))
+        students.append(student)
+    db.session.add_all(students)
+    db.session.flush()
+    audit.record(actor, "students.imported", object_type="school", object_id=school, count=len(students),
+                 consent_method=method)
+    return students
+
+
+# --- rows kept between the preview and the confirmation ----------------------------------------
+
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def _pending_dir() -> Path:
+    return Path(current_app.config.get("IMPORTS_DIR") or Path(current_app.instance_path) / "imports")
+
+
+def _pending_path(token: str) -> Path | None:
+    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
+        return None
+    return _pending_dir() / f"{token}.json"
+
+
+def save_pending(preview: ImportPreview, *, user_id: int, school_id: int) -> str:
+    """Keep the checked rows server-side (readable by this process only); returns the token."""
+    purge_pending()
+    directory = _pending_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    token = secrets.token_urlsafe(24)
+    payload = {"user_id": user_id, "school_id": school_id, "created_at": utcnow().isoformat(),
+               "filename": preview.filename, "rows": [row.values() for row in preview.rows]}
+    descriptor = os.open(directory / f"{token}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, ensure_ascii=False)
+    return token
+
+
+def load_pending(token: str, *, user_id: int) -> dict[str, Any] | None:
+    """The stored import, if it is this user's and not older than a day."""
+    path = _pending_path(token)
+    if path is None or not path.is_file():
+        return None
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        created = datetime.fromisoformat(payload["created_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if payload.get("user_id") != user_id:
+        return None
+    if utcnow() - created > PENDING_TTL:
+        discard_pending(token)
+        return None
+    payload["token"] = token
+    return payload
+
+
+def discard_pending(token: str) -> None:
+    path = _pending_path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def purge_pending(max_age: timedelta = PENDING_TTL) -> int:
+    """Delete stored imports older than max_age (they hold children's names); returns how many."""
+    directory = _pending_dir()
+    if not directory.is_dir():
+        return 0
+    limit = datetime.now(timezone.utc).timestamp() - max_age.total_seconds()
+    removed = 0
+    for path in directory.glob("*.json"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def preview_from_pending(pending: Mapping[str, Any]) -> ImportPreview:
+    """The stored rows as a preview again, checked as they are now."""
+    rows = recheck(pending["rows"], pending.get("school_id"))
+    columns = {name: str(FIELD_TITLES[name]) for name in FIELDS}
+    return ImportPreview(filename=pending.get("filename") or "", rows=rows, columns=columns)
+
+
+# --- the template -------------------------------------------------------------------------------
+
+def template_file(lang: str, file_format: str) -> tuple[bytes, str, str]:
+    """The import template in a language: (bytes, mimetype, filename)."""
+    headers = [TEMPLATE_HEADERS[lang][name] for name in FIELDS]
+    if file_format == "csv":
+        # Excel in Kazakh and Russian locales expects ";"; the BOM tells it the file is UTF-8
+        delimiter = "," if lang == "en" else ";"
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(headers)
+        return (codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8",
+                f"students-{lang}.csv")
+    return _template_xlsx(lang, headers), \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"students-{lang}.xlsx"
+
+
+def _template_xlsx(lang: str, headers: list[str]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    genders = TEMPLATE_GENDERS[lang]
+    with force_locale(lang):
+        sheet_title = _("Students")
+        help_title = _("How to fill in")
+        lines = [
+            _("One row per student. Keep the first row: it names the columns."),
+            _("Grade: a whole number from %(low)s to %(high)s; %(low)s is the pre-school class.",
+              low=MIN_GRADE, high=MAX_GRADE),
+            _("Gender: %(female)s, %(male)s or %(unspecified)s.", **genders),
+            _("Guardian and relationship: who gave consent for the student, for example the mother or father."),
+            _("Only add students whose guardians have given consent (print the consent form from Outreach)."),
+            _("At most %(rows)s students and %(size)s MB per file.", rows=format_decimal(MAX_ROWS),
+              size=MAX_BYTES // (1024 * 1024)),
+        ]
+        grade_message = _("A whole number from %(low)s to %(high)s.", low=MIN_GRADE, high=MAX_GRADE)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F2")
+    for letter, width in zip("ABCDEF", (22, 18, 9, 16, 30, 18)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    grade_rule = DataValidation(type="whole", operator="between", formula1=str(MIN_GRADE), formula2=str(MAX_GRADE),
+                                allow_blank=True, showErrorMessage=True, error=grade_message)
+    gender_rule = DataValidation(type="list", formula1='"' + ",".join(genders.values()) + '"', allow_blank=True)
+    sheet.add_data_validation(grade_rule)
+    sheet.add_data_validation(gender_rule)
+    grade_rule.add(f"C2:C{MAX_ROWS + 1}")
+    gender_rule.add(f"D2:D{MAX_ROWS + 1}")
+    notes = workbook.create_sheet(help_title[:31])
+    notes.column_dimensions["A"].width = 100
+    for line in lines:
+        notes.append([line])
+        notes.cell(row=notes.max_row, column=1).alignment = Alignment(wrap_text=True)
+    workbook.active = 0
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,248 @@
+"""Roster pages: students with guardian consent, the consent form, erasure, and the import."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, noload, selectinload
+
+from outreach.access import ADMIN, COORDINATOR, SCHOOL, STAFF, role_required
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.i18n import LANGUAGES, _, current_language, ngettext
+from outreach.schools.models import School
+from outreach.signups.models import Signup
+from outreach.students import importing, services
+from outreach.students.consent_pdf import consent_form_pdf
+from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm, StudentForm
+from outreach.students.models import Student
+from outreach.web import domain_error, paginate
+from outreach.workshops.models import Workshop
+
+bp = Blueprint("students", __name__)
+ROSTER = (ADMIN, COORDINATOR, SCHOOL)
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _is_staff() -> bool:
+    return current_user.role in STAFF
+
+
+def _school_choices() -> list[tuple[int, str]] | None:
+    """Schools to choose from (coordinators and administrators); None for a school's representative."""
+    if not _is_staff():
+        return None
+    return [(row.id, row.name) for row in db.session.execute(select(School.id, School.name).order_by(School.name_folded))]
+
+
+@contextmanager
+def _interface_language_kept() -> Iterator[None]:
+    """?lang= on a download picks the document's language; the pages stay in the user's language."""
+    remembered = session.get("lang")
+    try:
+        yield
+    finally:
+        if session.get("lang") != remembered:
+            if remembered is None:
+                session.pop("lang", None)
+            else:
+                session["lang"] = remembered
+
+
+def _download_language() -> str:
+    asked = request.args.get("lang")
+    return asked if asked in LANGUAGES else current_language()
+
+
+# --- the roster ----------------------------------------------------------------------------------
+
+@bp.route("/students")
+@role_required(*ROSTER)
+def index():
+    user = _user()
+    schools = _school_choices()
+    filters = RosterFilterForm(formdata=request.args, schools=schools)
+    filters.validate()
+    school_id = filters.school_id.data if schools is not None else None
+    query = services.students_query(user, school_id=school_id, q=filters.q.data or None, grade=filters.grade.data)
+    if schools is not None:
+        query = query.options(joinedload(Student.school).options(noload(School.language_rows), noload(School.region)))
+    page = paginate(query)
+    filtered = bool(filters.q.data or filters.grade.data is not None or school_id)
+    return render_template("students/index.html", page=page, filters=filters, filtered=filtered,
+                           show_school=schools is not None)
+
+
+@bp.route("/students/<int:student_id>")
+@role_required(*ROSTER)
+def detail(student_id: int):
+    student = services.get_student(student_id, actor=_user())
+    signups = paginate(
+        select(Signup).join(Workshop, Workshop.id == Signup.workshop_id)
+        .where(Signup.student_id == student.id)
+        .options(contains_eager(Signup.workshop), selectinload(Signup.attendance_row))
+        .order_by(Workshop.starts_at.desc(), Signup.id.desc()))
+    return render_template("students/detail.html", student=student, signups=signups)
+
+
+@bp.route("/students/new", methods=["GET", "POST"])
+@role_required(*ROSTER)
+def new():
+    form = StudentForm(schools=_school_choices())
+    if request.method == "GET" and "school_id" in form:
+        form.school_id.data = request.args.get("school_id", type=int)
+    if form.validate_on_submit():
+        try:
+            student = services.create_student(form.data_for_service(), actor=_user())
+        except OutreachError as error:
+            domain_error(error)
+            form.show_service_errors(error.fields)
+        else:
+            flash(_("%(name)s was added to the roster.", name=student.full_name), "success")
+            return redirect(url_for("students.detail", student_id=student.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("students/form.html", form=form, student=None,
+                           relationship_suggestions=RELATIONSHIP_SUGGESTIONS), status
+
+
+@bp.route("/students/<int:student_id>/edit", methods=["GET", "POST"])
+@role_required(*ROSTER)
+def edit(student_id: int):
+    student = services.get_student(student_id, actor=_user())
+    consent = student.consent
+    initial = {"school_id": student.school_id, "first_name": student.first_name, "last_name": student.last_name,
+               "grade": student.grade, "gender": student.gender,
+               "guardian_name": consent.guardian_name if consent else None,
+               "relationship": consent.relationship_to_student if consent else None,
+               "given_on": consent.given_on if consent else None, "method": consent.method if consent else "paper"}
+    form = StudentForm(data=initial, schools=_school_choices())
+    if form.validate_on_submit():
+        try:
+            services.update_student(student, form.data_for_service(), actor=_user())
+        except OutreachError as error:
+            domain_error(error)
+            form.show_service_errors(error.fields)
+        else:
+            flash(_("The changes were saved."), "success")
+            return redirect(url_for("students.detail", student_id=student.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("students/form.html", form=form, student=student,
+                           relationship_suggestions=RELATIONSHIP_SUGGESTIONS), status
+
+
+@bp.route("/students/<int:student_id>/erase", methods=["GET", "POST"])
+@role_required(*ROSTER)
+def erase(student_id: int):
+    student = services.get_student(student_id, actor=_user())
+    form = EraseForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.erase_student(student, actor=_user())
+        except OutreachError as error:
+            domain_error(error)
+            status = error.status
+        else:
+            flash(_("Consent was withdrawn and the student's personal data was erased. Their past sign-ups "
+                    "and attendance remain as anonymous records."), "success")
+            return redirect(url_for("students.index"))
+    elif form.is_submitted():
+        status = 422
+    upcoming = services.upcoming_signups(student)
+    return render_template("students/erase.html", student=student, form=form, upcoming=len(upcoming)), status
+
+
+# --- the consent form ----------------------------------------------------------------------------
+
+@bp.route("/students/consent-form")
+@role_required(*ROSTER)
+def consent_form():
+    """The printable consent form: blank, or with one student's details (?student_id=); ?lang= kk|ru|en."""
+    with _interface_language_kept():
+        user = _user()
+        lang = _download_language()
+        student = None
+        if request.args.get("student_id"):
+            student = services.get_student(request.args.get("student_id"), actor=user)
+        school_name = user.school.name if user.role == SCHOOL and user.school is not None else None
+        pdf = consent_form_pdf(lang, student=student, school_name=school_name)
+    name = f"consent-{student.id}-{lang}.pdf" if student is not None else f"consent-{lang}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+# --- the import ----------------------------------------------------------------------------------
+
+@bp.route("/students/import/template")
+@role_required(*ROSTER)
+def import_template():
+    """The import template: ?lang= kk|ru|en, ?format= xlsx|csv."""
+    with _interface_language_kept():
+        lang = _download_language()
+        file_format = "csv" if request.args.get("format") == "csv" else "xlsx"
+        content, mimetype, filename = importing.template_file(lang, file_format)
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/students/import", methods=["GET", "POST"])
+@role_required(*ROSTER)
+def import_():
+    """GET: the upload form; POST step=preview: check the file; POST step=confirm: add the students."""
+    if request.method == "POST" and request.form.get("step") == "confirm":
+        return _import_confirm()
+    user = _user()
+    form = ImportUploadForm(schools=_school_choices())
+    if request.method == "GET" and "school_id" in form:
+        form.school_id.data = request.args.get("school_id", type=int)
+    if form.validate_on_submit():
+        school_id = user.school_id if user.role == SCHOOL else form.school_id.data
+        upload = form.file.data
+        data = upload.stream.read(importing.MAX_BYTES + 1)
+        try:
+            preview = importing.parse_roster_file(upload.filename or "", data, school_id=school_id)
+        except OutreachError as error:
+            form.file.errors = [str(error)]
+        else:
+            token = importing.save_pending(preview, user_id=user.id, school_id=school_id) if preview.is_valid else None
+            confirm = ImportConfirmForm(formdata=None, token=token)
+            return render_template("students/import_preview.html", preview=preview, confirm=confirm, upload=form,
+                                   school=db.session.get(School, school_id)), 200 if preview.is_valid else 422
+    status = 422 if form.is_submitted() else 200
+    return render_template("students/import.html", form=form), status
+
+
+def _import_confirm():
+    user = _user()
+    form = ImportConfirmForm()
+    pending = importing.load_pending(form.token.data or "", user_id=user.id)
+    if pending is None:
+        flash(_("This import has expired or was already completed. Please upload the file again."), "warning")
+        return redirect(url_for("students.import_"))
+    if form.validate_on_submit():
+        consent = {"given_on": form.given_on.data, "method": form.method.data, "confirmed": form.confirmed.data}
+        try:
+            students = services.apply_import(pending["rows"], consent, actor=user, school_id=pending["school_id"])
+        except OutreachError as error:
+            domain_error(error)
+            form.show_service_errors(error.fields)
+        else:
+            importing.discard_pending(pending["token"])
+            flash(ngettext("%(num)s student was added to the roster.", "%(num)s students were added to the roster.",
+                           len(students)), "success")
+            args = {"school_id": pending["school_id"]} if _is_staff() else {}
+            return redirect(url_for("students.index", **args))
+    preview = importing.preview_from_pending(pending)
+    upload = ImportUploadForm(formdata=None, schools=_school_choices())
+    if "school_id" in upload:
+        upload.school_id.data = pending["school_id"]
+    if not preview.is_valid:
+        form.token.data = ""
+        importing.discard_pending(pending["token"])
+    return render_template("students/import_preview.html", preview=preview, confirm=form, upload=upload,
+                           school=db.session.get(School, pending["school_id"])), 422
