@@ -6,11 +6,11 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Select, distinct, func, or_, select
 
-from outreach.access import FUNDER, SCHOOL, visible_initiatives
+from outreach.access import FUNDER, visible_initiatives
 from outreach.attendance.models import Attendance
 from outreach.audit.services import record
 from outreach.dbtypes import local_tz, utcnow
-from outreach.errors import Forbidden, NotFound, OutreachError
+from outreach.errors import NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _l, ngettext
 from outreach.initiatives.models import ART_FORMS, INITIATIVE_STATUSES, Funder, Initiative, initiative_funder
@@ -219,8 +219,6 @@ def initiatives_query(user: Any, *, art_form: str | None = None, funder_id: int 
 
 def get_initiative(user: Any, initiative_id: int) -> Initiative:
     """The initiative, or NotFound when it does not exist or belongs to another funder."""
-    if user.role == SCHOOL:
-        raise Forbidden(_l("You do not have access to this page."))
     initiative = db.session.scalar(visible_initiatives(user).where(Initiative.id == initiative_id))
     if initiative is None:
         raise NotFound(_l("The initiative was not found."))

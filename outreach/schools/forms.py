@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from outreach.forms import BaseForm, email, max_length, optional, required
 from outreach.i18n import LANGUAGES, _l
-from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES
+from outreach.schools.models import INSTRUCTION_LANGUAGES
 from outreach.schools.services import LOCALITY_MAX, NAME_MAX, PERSON_NAME_MAX
 
 SETTLEMENT_LABELS = {"urban": _l("Urban"), "rural": _l("Rural")}
