@@ -63,9 +63,9 @@ class SmtpMailer:
         email["Date"] = formatdate(localtime=False)
         # the same id on every attempt, so a receiving server can drop a duplicate
         email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=sender.rpartition("@")[2] or None)
-        email["Content-Language"] = message.locale
         email["Auto-Submitted"] = "auto-generated"
         email.set_content(message.body)
+        email["Content-Language"] = message.locale  # after set_content, which clears Content-* headers
         if self.connection is None:
             try:
                 self.connection = self._connect()

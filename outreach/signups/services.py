@@ -173,7 +173,7 @@ def _close_gap(workshop_id: int, position: int) -> None:
     db.session.execute(
         update(Signup).where(Signup.workshop_id == workshop_id, Signup.status == "waitlisted",
                              Signup.waitlist_position > position)
-        .values(waitlist_position=Signup.waitlist_position - 1).execution_options(synchronize_session=False))
+        .values(waitlist_position=Signup.waitlist_position - 1).execution_options(synchronize_session="fetch"))
     db.session.execute(_seat_update(workshop_id, waitlist_length=Workshop.waitlist_length - 1))
 
 
@@ -198,7 +198,7 @@ def promote_waitlist(workshop_id: int) -> list[Signup]:
     db.session.execute(
         update(Signup).where(Signup.workshop_id == workshop_id, Signup.status == "waitlisted")
         .values(waitlist_position=Signup.waitlist_position - len(promoted))
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session="fetch"))
     # claimed with the same guard as a single seat: the CHECK constraint backs it
     result = db.session.execute(
         _seat_update(workshop_id, seats_taken=Workshop.seats_taken + len(promoted),
