@@ -10,6 +10,7 @@ import marshmallow as ma
 from flask import g, request
 from flask_smorest import Blueprint
 from sqlalchemy import Select
+from werkzeug.routing import BaseConverter
 
 from outreach.access import ADMIN, COORDINATOR, STAFF  # noqa: F401  (re-exported for the resources)
 from outreach.api import fields as f
@@ -71,7 +72,26 @@ class ApiBlueprint(Blueprint):
 
 bp = ApiBlueprint("api", __name__, url_prefix=PREFIX, description="Outreach JSON API v1")
 
-ID = "int(min=1, max=2147483647)"  # ids beyond 32 bits cannot exist: 404 from the router, never a database error
+ID = "id"  # path ids: see IdConverter
+
+
+class IdConverter(BaseConverter):
+    """An id in a path: digits only. One that cannot exist (0, beyond 32 bits) is looked up as 0 and simply
+    not found (404), never handed to the database as an overflowing number."""
+
+    regex = r"\d+"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        number = int(value) if len(value) <= 10 else 0
+        return number if number <= f.INT32_MAX else 0
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
+
+
+def id_parameter_schema(converter: IdConverter) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": f.INT32_MAX}
 
 
 @bp.before_app_request

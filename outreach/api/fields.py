@@ -245,8 +245,11 @@ class QueryInteger(_Messages, ma.fields.Integer):
         super().__init__(strict=False, validate=Range(min=minimum, max=maximum), **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
-        if not isinstance(value, str) or not re.fullmatch(r"\s*[+-]?\d{1,12}\s*", value):
+        if not isinstance(value, str) or not re.fullmatch(r"\s*[+-]?\d+\s*", value):
             raise self.make_error("invalid")
+        digits = value.strip().lstrip("+-").lstrip("0")
+        if len(digits) > 18:  # far beyond any bound here: out of range (or clamped), without reading it all
+            value = ("-" if value.strip().startswith("-") else "") + "9" * 19
         return super()._deserialize(value, attr, data, **kwargs)
 
 

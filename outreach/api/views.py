@@ -12,7 +12,7 @@ from flask import Flask, current_app, jsonify
 from flask_smorest import Api
 
 from outreach.api import schemas as s
-from outreach.api.blueprint import ERROR_DESCRIPTIONS, bp
+from outreach.api.blueprint import ERROR_DESCRIPTIONS, IdConverter, bp, id_parameter_schema
 from outreach.api.resources import (  # noqa: F401  (each module adds its routes to bp)
     initiatives, reference, reports, schools, signups, students, tokens, workshops)
 from outreach.extensions import csrf
@@ -55,7 +55,9 @@ def init_app(app: Flask) -> None:
                                 "Lists take ?page= and ?per_page= (default 50, at most 200)."},
         "security": [{"bearerAuth": []}],
     })
+    app.url_map.converters["id"] = IdConverter
     api.init_app(app)
+    api.register_converter(IdConverter, id_parameter_schema)
     api.spec.components.schema("Error", schema=s.Error)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(bp)
