@@ -32,6 +32,7 @@ def _add(status, subject, **kw):
 
 def test_admin_reads_the_outbox_by_status(client, login):
     login("admin")
+    client.get("/account?lang=en")
     _add("pending", "Pending subject")
     _add("sent", "Sent subject")
     _add("failed", "Failed subject")
@@ -50,6 +51,7 @@ def test_admin_reads_the_outbox_by_status(client, login):
 
 def test_a_message_and_retry_now_without_a_mail_server(client, login):
     login("admin")
+    client.get("/account?lang=en")
     message = _add("failed", "Место подтверждено: Балет", body="1 ученик вашей школы ...")
     db.session.commit()
     page = _text(client.get(f"/outbox/{message.id}"))
@@ -65,6 +67,7 @@ def test_a_message_and_retry_now_without_a_mail_server(client, login):
 
 def test_retry_now_sends_at_once_when_smtp_is_configured(client, login, smtp):
     login("admin")
+    client.get("/account?lang=en")
     message = _add("failed", "Workshop moved")
     db.session.commit()
     notifications.take_committed(db.session.info)
@@ -81,6 +84,7 @@ def test_retry_now_sends_at_once_when_smtp_is_configured(client, login, smtp):
 @pytest.mark.parametrize("rows", [(5, 50)])
 def test_outbox_query_count_does_not_grow_with_rows(client, login, count_queries, rows):
     login("admin")
+    client.get("/account?lang=en")
     user = make_user("school")
     counts = []
     for n in rows:

@@ -29,9 +29,10 @@ def school():
 
 
 @pytest.fixture
-def rep(school, login):
+def rep(school, login, client):
     user = make_user("school", school=school)
     login(user)
+    client.get("/account?lang=en")  # pages in English (remembered in the session)
     return user
 
 
@@ -169,6 +170,7 @@ def test_id_walking_as_another_school_finds_nothing(app, client, login, school):
     results = services.register(workshop.id, [s.id for s in students], actor=owner)
     db.session.commit()
     login("school")  # another school's representative
+    client.get("/account?lang=en")
     token = _token(client)
     for signup_id in range(1, results[-1].signup.id + 3):
         assert client.post(f"/signups/{signup_id}/cancel", data={"csrf_token": token}).status_code == 404
@@ -183,6 +185,7 @@ def test_id_walking_as_another_school_finds_nothing(app, client, login, school):
 
 def test_coordinator_signs_up_a_schools_students_to_a_past_workshop(client, login, school):
     login("coordinator")
+    client.get("/account?lang=en")
     workshop = make_workshop(starts_at=datetime.now(timezone.utc) - timedelta(days=3))
     student = make_student(school, first_name="Мирас")
     db.session.commit()
