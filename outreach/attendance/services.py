@@ -11,6 +11,7 @@ from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l
+from outreach.reports import rollups
 from outreach.signups.models import Signup
 from outreach.workshops.models import Workshop
 
@@ -65,6 +66,7 @@ def record(workshop_id: int, present_student_ids: Iterable[int], *, actor: Any) 
     workshop.status = "completed"
     workshop.attendance_recorded_at = now
     db.session.flush()
+    rollups.workshop_changed(workshop_id)  # the impact report's facts
     counts = {"present": len(present), "absent": len(confirmed) - len(present)}
     if correction:
         audit(actor, "attendance.corrected", workshop, changed_signup_ids=sorted(changed), **counts)

@@ -41,6 +41,12 @@ def workshop_changed(workshop_id: int) -> None:
     _resync(Signup.workshop_id == workshop_id, lock_people=True)
 
 
+def workshops_changed(workshop_ids: Iterable[int]) -> None:
+    """Recompute the facts of several workshops' sign-ups (a change to a series)."""
+    for workshop_id in sorted(set(workshop_ids)):
+        workshop_changed(workshop_id)
+
+
 def student_changed(student_id: int) -> None:
     """Recompute the facts of one student's sign-ups."""
     _resync(Signup.student_id == student_id)

@@ -18,6 +18,7 @@ from outreach.errors import Conflict, Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l, force_locale
 from outreach.notifications import services as notifications
+from outreach.reports import rollups
 from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, Region, School, SchoolLanguage
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -135,6 +136,8 @@ def update_school(school: School, data: Mapping[str, Any], *, actor: Any) -> Sch
         school.languages = clean["languages"]
         changed.append("languages")
     db.session.flush()
+    if "region" in changed or "settlement_type" in changed:
+        rollups.school_changed(school.id)  # the impact report's facts
     if "region_code" in clean:
         db.session.refresh(school, ["region"])
     if changed:

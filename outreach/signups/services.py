@@ -19,6 +19,7 @@ from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, _l, ngettext
+from outreach.reports import rollups
 from outreach.signups.models import Signup
 from outreach.students.models import Student
 from outreach.workshops.models import Workshop
@@ -159,6 +160,7 @@ def register(workshop_id: int, student_ids: Iterable[Any], *, actor: Any) -> lis
         results.append(SignupResult(signup, True))
     db.session.flush()
     db.session.refresh(workshop)
+    rollups.workshop_changed(workshop_id)  # the impact report's facts
     created = [r.signup for r in results if r.created]
     if created:
         audit(actor, "signup.created", workshop,
@@ -208,6 +210,7 @@ def promote_waitlist(workshop_id: int) -> list[Signup]:
         raise Conflict(_l("The workshop is full."), code="workshop_full")
     db.session.flush()
     db.session.refresh(workshop)
+    rollups.workshop_changed(workshop_id)  # the impact report's facts
     for signup in promoted:
         db.session.refresh(signup)
     if promoted:
@@ -249,6 +252,7 @@ def cancel(signup_id: int, *, actor: Any) -> tuple[Signup, Signup | None]:
         _close_gap(workshop.id, position)
     db.session.flush()
     db.session.refresh(workshop)
+    rollups.workshop_changed(workshop.id)  # the impact report's facts
     audit(actor, "signup.cancelled", signup, workshop_id=workshop.id,
           promoted_id=promoted.id if promoted else None)
     return signup, promoted

@@ -17,6 +17,7 @@ from outreach.dbtypes import utcnow
 from outreach.errors import NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l
+from outreach.reports import rollups
 from outreach.schools.models import School
 from outreach.students.importing import ImportPreview, apply_import, parse_roster_file
 from outreach.students.models import GuardianConsent, Student, fold
@@ -180,6 +181,7 @@ def update_student(student: Student, data: Mapping[str, Any], *, actor: Any) -> 
         if "method" in consent:
             row.method = consent["method"]
     db.session.flush()
+    rollups.student_changed(student.id)  # the impact report's facts (grade, gender, school)
     audit.record(actor, "student.updated", student, school_id=student.school_id,
                           fields=sorted([*values, *(f"guardian_consent.{k}" for k in consent)]))
     return student

@@ -21,6 +21,7 @@ from outreach.errors import Conflict, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l, ngettext
 from outreach.initiatives.models import Initiative, initiative_funder
+from outreach.reports import rollups
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop, WorkshopSeries
 
 MAX_SESSIONS = 200
@@ -486,6 +487,7 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
             workshop.set_time(change.starts_at, values.get("duration_minutes", workshop.duration_minutes))
         workshop.updated_at = utcnow()
     db.session.flush()
+    rollups.workshops_changed(c.workshop.id for c in changes)  # the impact report's facts
     for workshop_id in raised:
         promote_waitlist(workshop_id)
     from outreach.notifications.services import workshop_changed
@@ -576,6 +578,7 @@ def cancel_workshop(workshop: Workshop, *, actor: Any) -> Workshop:
     workshop.status = "cancelled"
     workshop.updated_at = utcnow()
     db.session.flush()
+    rollups.workshop_changed(workshop.id)  # the impact report's facts
     from outreach.notifications.services import workshop_changed
 
     workshop_changed(workshop, "cancelled")
