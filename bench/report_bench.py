@@ -1,0 +1,377 @@
+"""The impact report at national scale: generate a synthetic country, then time the report and its exports.
+
+    .venv/bin/python bench/report_bench.py                 # SQLite file bench/out/national.sqlite
+    DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/report_bench.py
+    .venv/bin/python bench/report_bench.py --scale 0.02    # a small country, for a quick look
+
+The data: all 20 regions, 7,500 schools, 300,000 students, 40,000 workshops over two school years
+and 1,000,000 sign-ups with attendance (deterministic seed; bulk inserts with SQLAlchemy Core). A
+database that already holds the generated data is reused (--regenerate starts again). The impact
+facts are then built by the application's own `rollups.rebuild()`.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from datetime import date, datetime, time as dtime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, insert, select, text  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+SEED = 2027
+COUNTS = {"schools": 7500, "students": 300_000, "workshops": 40_000, "signups": 1_000_000}
+FUNDERS = 12
+INITIATIVES = 40
+# rough share of the country's schools per region
+REGION_WEIGHTS = {
+    "KZ-61": 12, "KZ-19": 8, "KZ-31": 6, "KZ-63": 5, "KZ-10": 3, "KZ-35": 6, "KZ-75": 6, "KZ-71": 4,
+    "KZ-79": 4, "KZ-43": 4, "KZ-15": 5, "KZ-11": 5, "KZ-39": 6, "KZ-55": 4, "KZ-59": 5, "KZ-27": 4,
+    "KZ-23": 3, "KZ-47": 2, "KZ-33": 3, "KZ-62": 1,
+}
+CITIES = {"KZ-71", "KZ-75", "KZ-79"}
+ART_FORMS = ["ballet", "folk_dance", "music", "theatre", "visual_arts", "other"]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def make_app(database_url: str):
+    from outreach import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "TESTING": False})
+
+
+def generated(db) -> bool:
+    from outreach.signups.models import Signup
+
+    try:
+        return (db.session.scalar(select(func.count()).select_from(Signup)) or 0) > 0
+    except Exception:
+        db.session.rollback()
+        return False
+
+
+def reset(db, url: str) -> None:
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        db.session.remove()
+        db.engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+def chunks(rows, size=20000):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def generate(db, scale: float) -> dict[str, int]:
+    """Fill an empty, migrated database with a synthetic national year."""
+    from outreach.attendance.models import Attendance
+    from outreach.auth.models import User
+    from outreach.auth.passwords import hash_password
+    from outreach.initiatives.models import Funder, Initiative, initiative_funder
+    from outreach.schools.models import School, SchoolLanguage
+    from outreach.signups.models import Signup
+    from outreach.students.models import Student
+    from outreach.workshops.models import Workshop
+
+    rng = random.Random(SEED)
+    tz = ZoneInfo("Asia/Almaty")
+    now = datetime.now(timezone.utc)
+    today = now.astimezone(tz).date()
+    n_schools = max(int(COUNTS["schools"] * scale), 40)
+    n_students = max(int(COUNTS["students"] * scale), 1600)
+    n_workshops = max(int(COUNTS["workshops"] * scale), 200)
+    n_signups = max(int(COUNTS["signups"] * scale), 5000)
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA synchronous=OFF")
+    created = datetime(2025, 6, 1, tzinfo=timezone.utc)
+
+    def put(table, rows):
+        for batch in chunks(rows):
+            conn.execute(insert(table), batch)
+
+    # funders, initiatives over two school years, some archived, a few without a target
+    put(Funder.__table__, [{"id": i, "name": f"Қор №{i}", "created_at": created} for i in range(1, FUNDERS + 1)])
+    first_day = today - timedelta(days=600)
+    initiatives = []
+    for i in range(1, INITIATIVES + 1):
+        starts = first_day + timedelta(days=rng.randint(0, 200))
+        ends = min(starts + timedelta(days=rng.randint(300, 640)), today + timedelta(days=120))
+        initiatives.append({"id": i, "title": {"kk": f"Бастама №{i}", "ru": f"Инициатива №{i}", "en": f"Initiative {i}"},
+                            "description": {}, "art_form": ART_FORMS[i % len(ART_FORMS)], "starts_on": starts,
+                            "ends_on": ends, "target_students": None if i % 9 == 0 else rng.choice([2000, 5000, 10000]),
+                            "status": "archived" if ends < today - timedelta(days=30) else "active",
+                            "created_at": created})
+    put(Initiative.__table__, initiatives)
+    put(initiative_funder, [{"initiative_id": i, "funder_id": f}
+                            for i in range(1, INITIATIVES + 1)
+                            for f in sorted({(i - 1) % FUNDERS + 1, rng.randint(1, FUNDERS)})])
+
+    # schools, in proportion to the regions' size
+    regions = list(REGION_WEIGHTS)
+    weights = [REGION_WEIGHTS[r] for r in regions]
+    schools, languages, by_region = [], [], {r: [] for r in regions}
+    for sid in range(1, n_schools + 1):
+        region = rng.choices(regions, weights)[0]
+        settlement = "urban" if region in CITIES or rng.random() < 0.35 else "rural"
+        schools.append({"id": sid, "name": f"№{sid} мектеп", "name_folded": f"№{sid} мектеп",
+                        "region_code": region, "locality": "Елді мекен", "settlement_type": settlement,
+                        "created_at": created})
+        languages.append({"school_id": sid, "language": rng.choice(["kk", "kk", "ru"])})
+        by_region[region].append(sid)
+    put(School.__table__, schools)
+    put(SchoolLanguage.__table__, languages)
+    log(f"  {n_schools:,} schools")
+
+    # students: the same number in every school, grades 0-11; 1% erased (no name, kept for the figures)
+    per_school = n_students // n_schools
+    students_of: dict[int, list[tuple[int, int]]] = {}
+    student_rows = []
+    sid = 0
+    for school in range(1, n_schools + 1):
+        for _ in range(per_school):
+            sid += 1
+            grade = rng.randint(0, 11)
+            erased = rng.random() < 0.01
+            student_rows.append({"id": sid, "school_id": school, "first_name": None if erased else "Оқушы",
+                                 "last_name": None if erased else f"№{sid}",
+                                 "name_folded": None if erased else f"№{sid} оқушы", "grade": grade,
+                                 "gender": rng.choices(["female", "male", "unspecified"], [49, 49, 2])[0],
+                                 "created_at": created, "erased_at": now if erased else None})
+            students_of.setdefault(school, []).append((sid, grade))
+    put(Student.__table__, student_rows)
+    del student_rows
+    log(f"  {sid:,} students")
+
+    users = [{"email": "coordinator@bench", "email_normalized": "coordinator@bench", "name": "Coordinator",
+              "role": "coordinator", "locale": "kk"},
+             {"email": "funder@bench", "email_normalized": "funder@bench", "name": "Funder", "role": "funder",
+              "funder_id": 1, "locale": "ru"}]
+    password = hash_password("bench-password")
+    put(User.__table__, [{**u, "password_hash": password, "active": True, "session_token": f"s{i}",
+                          "feed_token": f"f{i}", "created_at": created, "school_id": None,
+                          "funder_id": u.get("funder_id")} for i, u in enumerate(users)])
+
+    # workshops and their sign-ups: each workshop in one region, its students from 2-3 schools there
+    per_workshop = n_signups / n_workshops
+    workshops, signups, attendance = [], [], []
+    signup_id = 0
+    grade_ranges = [(0, 4), (1, 6), (3, 9), (5, 9), (5, 11), (7, 11), (0, 11)]
+    for wid in range(1, n_workshops + 1):
+        initiative = initiatives[rng.randrange(INITIATIVES)]
+        span = (min(initiative["ends_on"], today + timedelta(days=60)) - initiative["starts_on"]).days
+        day = initiative["starts_on"] + timedelta(days=rng.randint(0, max(span, 0)))
+        starts = datetime.combine(day, dtime(rng.choice([10, 11, 14, 15, 16]), 0), tz).astimezone(timezone.utc)
+        minutes = rng.choice([45, 60, 90, 90, 120])
+        low, high = rng.choice(grade_ranges)
+        capacity = rng.randint(20, 32)
+        started = starts <= now
+        cancelled = rng.random() < 0.02
+        recorded = started and not cancelled and rng.random() < 0.95
+        region = rng.choices(regions, weights)[0]
+        pool = [s for school in rng.sample(by_region[region], min(3, len(by_region[region])))
+                for s, grade in students_of[school] if low <= grade <= high]
+        if rng.random() < 0.1:  # some come from anywhere
+            other = rng.randint(1, n_schools)
+            pool += [s for s, grade in students_of[other] if low <= grade <= high]
+        rng.shuffle(pool)
+        wanted = min(len(pool), max(int(rng.gauss(per_workshop, 4)), 1))
+        confirmed = waitlisted = 0
+        for student in pool[:wanted]:
+            signup_id += 1
+            status = "confirmed" if confirmed < capacity else "waitlisted"
+            if status == "confirmed" and rng.random() < 0.04:
+                status = "cancelled"
+            position = None
+            if status == "confirmed":
+                confirmed += 1
+            elif status == "waitlisted":
+                waitlisted += 1
+                position = waitlisted
+            signups.append({"id": signup_id, "workshop_id": wid, "student_id": student, "status": status,
+                            "waitlist_position": position, "created_at": starts - timedelta(days=10),
+                            "created_by_id": None, "confirmed_at": starts - timedelta(days=10)
+                            if status == "confirmed" else None,
+                            "cancelled_at": starts - timedelta(days=5) if status == "cancelled" else None,
+                            "cancelled_by_id": None})
+            if recorded and status == "confirmed":
+                attendance.append({"signup_id": signup_id, "present": rng.random() < 0.85,
+                                   "recorded_at": starts + timedelta(minutes=minutes), "recorded_by_id": None})
+        workshops.append({"id": wid, "initiative_id": initiative["id"], "series_id": None,
+                          "title": {"kk": f"Шеберлік сабағы №{wid}", "ru": f"Мастер-класс №{wid}",
+                                    "en": f"Workshop {wid}"},
+                          "starts_at": starts, "ends_at": starts + timedelta(minutes=minutes),
+                          "duration_minutes": minutes, "capacity": capacity, "seats_taken": confirmed,
+                          "waitlist_length": waitlisted, "venue": f"Зал {wid % 997}",
+                          "instructor": f"Педагог {wid % 1499}", "language": rng.choices(["kk", "ru", "en"], [6, 4, 1])[0],
+                          "min_grade": low, "max_grade": high,
+                          "status": "cancelled" if cancelled else ("completed" if recorded else "scheduled"),
+                          "attendance_recorded_at": starts + timedelta(minutes=minutes) if recorded else None,
+                          "created_at": created, "updated_at": created})
+    put(Workshop.__table__, workshops)
+    log(f"  {len(workshops):,} workshops")
+    put(Signup.__table__, signups)
+    log(f"  {len(signups):,} sign-ups")
+    put(Attendance.__table__, attendance)
+    log(f"  {len(attendance):,} attendance records")
+    db.session.commit()
+    return {"schools": n_schools, "students": sid, "workshops": len(workshops), "signups": len(signups),
+            "attendance": len(attendance)}
+
+
+def timed(fn, repeat: int = 1):
+    """(seconds of the first run, median of all runs, result)."""
+    times, result = [], None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return times[0], statistics.median(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the national counts (default 1)")
+    parser.add_argument("--regenerate", action="store_true", help="drop the data and generate it again")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each report (the median is shown)")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    name = "national.sqlite" if args.scale == 1 else f"national-{args.scale:g}.sqlite"
+    url = args.database_url or f"sqlite:///{OUT / name}"
+
+    app = make_app(url)
+    from flask_migrate import upgrade
+
+    from outreach.extensions import db
+
+    with app.app_context():
+        if args.regenerate or not generated(db):
+            if args.regenerate:
+                reset(db, url)
+            upgrade()
+            if generated(db):
+                raise SystemExit("the database holds other data; use --regenerate or another DATABASE_URL")
+            log(f"Generating a synthetic country into {url} ...")
+            start = time.perf_counter()
+            counts = generate(db, args.scale)
+            log(f"  generated in {time.perf_counter() - start:.0f} s")
+            from outreach.reports import rollups
+
+            start = time.perf_counter()
+            facts = rollups.rebuild()
+            db.session.commit()
+            log(f"  {facts:,} impact facts built by rollups.rebuild() in {time.perf_counter() - start:.0f} s")
+            if db.engine.dialect.name == "sqlite":
+                with db.engine.connect() as conn:
+                    conn.exec_driver_sql("ANALYZE")
+            else:
+                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql("VACUUM ANALYZE")
+            (OUT / "counts.json").write_text(json.dumps(counts))
+        else:
+            upgrade()
+            log(f"Reusing the generated data in {url}")
+        run(app, db, args.repeat)
+    return 0
+
+
+def run(app, db, repeat: int) -> None:
+    from outreach.auth.models import User
+    from outreach.reports import exports, services
+    from outreach.reports.models import ImpactFact
+    from outreach.signups.models import Signup
+
+    results: dict[str, str] = {}
+    with app.test_request_context("/?lang=ru"):
+        coordinator = db.session.scalar(select(User).where(User.role == "coordinator").order_by(User.id))
+        funder = db.session.scalar(select(User).where(User.role == "funder").order_by(User.id))
+        counts = {
+            "sign-ups": db.session.scalar(select(func.count()).select_from(Signup)),
+            "impact facts": db.session.scalar(select(func.count()).select_from(ImpactFact)),
+        }
+        log("Data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + f"; database {db.engine.dialect.name}")
+        busiest = db.session.execute(select(ImpactFact.initiative_id, func.count()).group_by(
+            ImpactFact.initiative_id).order_by(func.count().desc()).limit(1)).one()
+
+        def report(user, **filters):
+            return lambda: services.impact_report(user, **filters)
+
+        rows = [
+            ("impact report, unfiltered (coordinator)", report(coordinator)),
+            (f"impact report, one initiative ({busiest[1]:,} sign-ups)", report(coordinator, initiative_id=busiest[0])),
+            ("impact report, a funder's initiatives", report(funder)),
+            ("impact report, one region", report(coordinator, region="KZ-61")),
+            ("impact report, one term (period filter)",
+             report(coordinator, date_from=date.today() - timedelta(days=200), date_to=date.today() - timedelta(days=80))),
+            ("per-school table, first page", lambda: services.school_table(coordinator)),
+        ]
+        log("")
+        log(f"{'what':58} {'first':>9} {'median':>9}")
+        for label, fn in rows:
+            first, median, result = timed(fn, repeat)
+            results[label] = f"{first * 1000:,.0f} ms / {median * 1000:,.0f} ms"
+            log(f"{label:58} {first * 1000:>7,.0f}ms {median * 1000:>7,.0f}ms")
+        unfiltered = services.impact_report(coordinator)
+        log(f"  (students reached {unfiltered['students_reached']:,}, sign-ups {unfiltered['signups']:,}, "
+            f"workshops delivered {unfiltered['workshops_delivered']:,}, student-hours {unfiltered['student_hours']:,})")
+
+        log("")
+        for fmt in ("csv", "xlsx", "pdf"):
+            first, _median, body = timed(lambda: exports.export_report(coordinator, fmt, {}), 1)
+            label = f"export {fmt.upper()}, unfiltered (coordinator, with every school)"
+            results[label] = f"{first * 1000:,.0f} ms, {len(body) / 1024:,.0f} KiB"
+            log(f"{label:58} {first * 1000:>7,.0f}ms  {len(body) / 1024:>8,.0f} KiB")
+
+        def consume():
+            total = 0
+            for chunk in exports.signups_csv(coordinator):
+                total += len(chunk)
+            return total
+
+        first, _median, size = timed(consume, 1)
+        label = "CSV of all sign-ups (streamed)"
+        results[label] = f"{first:,.1f} s, {size / 1024 / 1024:,.0f} MiB"
+        log(f"{label:58} {first * 1000:>7,.0f}ms  {size / 1024 / 1024:>8,.0f} MiB")
+        tracemalloc.start()
+        consume()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        results["CSV of all sign-ups, peak traced memory"] = f"{peak / 1024 / 1024:.1f} MiB"
+        log(f"  peak Python memory while streaming it (tracemalloc): {peak / 1024 / 1024:.1f} MiB")
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["process peak RSS"] = f"{maxrss:,.0f} MiB"
+    log(f"  peak resident memory of this process (getrusage): {maxrss:,.0f} MiB")
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

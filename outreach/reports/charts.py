@@ -1,0 +1,173 @@
+"""Charts drawn on the server as inline SVG: they show without JavaScript, on a phone and in the PDF.
+
+Every chart carries a <title> and a <desc> (role="img"); the page puts a table of the same values
+beside it for screen readers. A suppressed value is never drawn as a length: it reads
+"fewer than N" and is marked with a hatched swatch.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any, Sequence
+
+from flask_babel import format_decimal
+from markupsafe import Markup, escape
+
+BAR = "#2f6690"
+LINE = "#1f3a5f"
+MUTED = "#6c757d"
+TEXT = "#212529"
+GRID = "#dee2e6"
+WIDTH = 400
+_ids = itertools.count(1)
+
+
+def _attrs(**values: Any) -> str:
+    return " ".join(f'{k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in values.items())
+
+
+def _frame(width: int, height: int, title: str, desc: str, body: list[str], uid: str) -> Markup:
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {width} {height}" '
+            f'width="100%" role="img" aria-labelledby="{uid}-t {uid}-d" '
+            f'style="max-width:{width * 1.6:.0f}px;height:auto" font-family="inherit" font-size="12">'
+            f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
+            f'<defs><pattern id="{uid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f1f3f5"/>'
+            f'<line x1="0" y1="0" x2="0" y2="6" stroke="#adb5bd" stroke-width="2"/></pattern></defs>')
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def _uid() -> str:
+    return f"chart{next(_ids)}"
+
+
+def bar_chart(bars: Sequence[tuple[str, int | None, str]], *, title: str, desc: str) -> Markup:
+    """Horizontal bars, the label above each bar: (label, value or None when suppressed, value text)."""
+    uid = _uid()
+    row = 38
+    height = max(len(bars) * row + 4, 20)
+    room = WIDTH - 118  # the longest bar leaves room for its value text
+    top = max((value or 0 for _label, value, _text in bars), default=0) or 1
+    body: list[str] = []
+    for index, (label, value, text) in enumerate(bars):
+        y = index * row
+        body.append(f'<text {_attrs(x=0, y=y + 13, fill=TEXT)}>{escape(label)}</text>')
+        if value is None:
+            body.append(f'<rect {_attrs(x=0, y=y + 19, width=22, height=13, fill=f"url(#{uid}-hatch)", rx=2)}/>')
+            body.append(f'<text {_attrs(x=28, y=y + 30, fill=MUTED, font_style="italic")}>{escape(text)}</text>')
+            continue
+        length = max(value / top * room, 2 if value else 0)
+        body.append(f'<rect {_attrs(x=0, y=y + 19, width=f"{length:.1f}", height=13, fill=BAR, rx=2)}>'
+                    f'<title>{escape(label)}: {escape(text)}</title></rect>')
+        body.append(f'<text {_attrs(x=f"{length + 6:.1f}", y=y + 30, fill=TEXT, font_weight="bold")}>'
+                    f'{escape(text)}</text>')
+    return _frame(WIDTH, height, title, desc, body, uid)
+
+
+def _nice_ceiling(value: float) -> float:
+    if value <= 0:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def line_chart(points: Sequence[tuple[str, str, int | None]], *, title: str, desc: str,
+               suppressed: str) -> Markup:
+    """A trend line over (axis label, full label, value or None when suppressed); gaps where suppressed."""
+    uid = _uid()
+    width, height = WIDTH, 230
+    left, right, top, bottom = 46, 14, 14, 58
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = _nice_ceiling(max((v or 0 for _a, _l, v in points), default=0))
+    count = len(points)
+    step = plot_w / max(count - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (i * step if count > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h - v / peak * plot_h
+
+    body: list[str] = []
+    for fraction in (0, 0.5, 1):
+        gy = y(peak * fraction)
+        body.append(f'<line {_attrs(x1=left, x2=width - right, y1=f"{gy:.1f}", y2=f"{gy:.1f}", stroke=GRID)}/>')
+        body.append(f'<text {_attrs(x=left - 6, y=f"{gy + 4:.1f}", fill=MUTED, text_anchor="end", font_size=11)}>'
+                    f'{escape(format_decimal(peak * fraction, "#,##0.#"))}</text>')
+    # the line, broken where a month is suppressed
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for i, (_axis, _label, value) in enumerate(points):
+        if value is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+            continue
+        segment.append(f"{x(i):.1f},{y(value):.1f}")
+    if segment:
+        segments.append(segment)
+    for seg in segments:
+        if len(seg) > 1:
+            body.append(f'<polyline {_attrs(points=" ".join(seg), fill="none", stroke=LINE, stroke_width=2.5)}/>')
+    every = max(1, math.ceil(count / 7))
+    any_hidden = False
+    for i, (axis, label, value) in enumerate(points):
+        if value is None:
+            any_hidden = True
+            body.append(f'<rect {_attrs(x=f"{x(i) - 6:.1f}", y=f"{top + plot_h - 12:.1f}", width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}>'
+                        f'<title>{escape(label)}: {escape(suppressed)}</title></rect>')
+        else:
+            body.append(f'<circle {_attrs(cx=f"{x(i):.1f}", cy=f"{y(value):.1f}", r=4, fill=LINE)}>'
+                        f'<title>{escape(label)}: {escape(format_decimal(value))}</title></circle>')
+        if i % every == 0 or i == count - 1 and count <= 7:
+            body.append(f'<text {_attrs(x=f"{x(i):.1f}", y=top + plot_h + 18, fill=MUTED, text_anchor="middle", font_size=11)}>'
+                        f'{escape(axis)}</text>')
+    if any_hidden:
+        body.append(f'<rect {_attrs(x=left, y=height - 22, width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}/>')
+        body.append(f'<text {_attrs(x=left + 18, y=height - 12, fill=MUTED, font_style="italic", font_size=11)}>'
+                    f'{escape(suppressed)}</text>')
+    return _frame(width, height, title, desc, body, uid)
+
+
+# A tile grid of the 20 regions, roughly where they lie (6 columns west to east, 5 rows north to south).
+TILE_GRID = {
+    "KZ-39": (1, 3), "KZ-59": (1, 4), "KZ-55": (1, 5),
+    "KZ-27": (2, 1), "KZ-15": (2, 2), "KZ-62": (2, 3), "KZ-11": (2, 4), "KZ-71": (2, 5), "KZ-63": (2, 6),
+    "KZ-23": (3, 1), "KZ-43": (3, 3), "KZ-35": (3, 4), "KZ-10": (3, 5),
+    "KZ-47": (4, 1), "KZ-61": (4, 3), "KZ-31": (4, 4), "KZ-19": (4, 5), "KZ-33": (4, 6),
+    "KZ-79": (5, 3), "KZ-75": (5, 5),
+}
+LEVELS = 5
+
+
+def short_region_name(name: str, kind: str) -> str:
+    """"Ақмола облысы" → "Ақмола": the tile has no room for the word for region."""
+    words = name.split()
+    return " ".join(words[:-1]) if kind == "region" and len(words) > 1 else name
+
+
+def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]],
+                 suppressed: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """Tiles shaded by students reached in equal steps of the largest value; suppressed tiles hatched."""
+    shown = [c.value for c in cells.values() if not c.suppressed and c.value]
+    top = max(shown, default=0)
+    tiles = []
+    for code, (row, column) in TILE_GRID.items():
+        name, kind = regions.get(code, (code, "region"))
+        cell = cells.get(code)
+        if cell is None:
+            level, text = 0, "—"
+        elif cell.suppressed:
+            level, text = -1, suppressed
+        else:
+            level, text = max(1, math.ceil(cell.value / top * LEVELS)), format_decimal(cell.value)
+        tiles.append({"code": code, "name": name, "short": short_region_name(name, kind), "row": row,
+                      "column": column, "level": level, "text": text})
+    legend = []
+    if top:
+        for level in range(1, LEVELS + 1):
+            legend.append((level, format_decimal(math.ceil(top * level / LEVELS))))
+    return tiles, legend

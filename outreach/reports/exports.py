@@ -1,0 +1,267 @@
+"""The impact report as CSV, XLSX and PDF, and every sign-up as a streamed CSV.
+
+All exports are built from the same `ReportView` as the page (same figures, same suppression),
+with headers in the viewer's language.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from flask import render_template
+from markupsafe import Markup
+from sqlalchemy import select
+
+from outreach.access import STAFF
+from outreach.dbtypes import local_tz
+from outreach.extensions import db
+from outreach.i18n import _, localize
+from outreach.reports import presenter, services
+from outreach.reports.presenter import BAND_LABELS, GENDER_LABELS, SETTLEMENT_LABELS, ReportView
+from outreach.schools.models import Region
+from outreach.signups.models import SIGNUP_STATUSES
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+# a cell starting with one of these is a formula to a spreadsheet (and tab/CR start a new cell)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# PDFs list the schools with most students reached; the CSV and the spreadsheet list them all
+PDF_SCHOOLS = 25
+
+
+def neutralise(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass
+class Table:
+    """One block of an export: a title, headers, and rows; kinds say how to format each column."""
+
+    title: str
+    headers: list[str]
+    kinds: list[str]  # "text", "count", "percent", "hours"
+    rows: list[list[Any]] = field(default_factory=list)
+    sheet: str = ""
+
+
+def load(user: Any, filters: dict[str, Any], *, all_schools: bool = True,
+         schools_per_page: int | None = None) -> tuple[ReportView, Any]:
+    """The report view and, for coordinators, the per-school table (None for funders)."""
+    report = services.impact_report(user, **filters)
+    view = presenter.present(report)
+    schools = None
+    if user.role in STAFF:
+        schools = services.school_table(user, **filters, per_page=None if all_schools else schools_per_page)
+    return view, schools
+
+
+def report_tables(view: ReportView, schools: Any = None) -> list[Table]:
+    suppressed = view.suppressed_text
+    summary = _("Summary")
+    tables = [Table(_("Impact report"), [_("Filter"), _("Value")], ["text", "text"],
+                    [[label, value] for label, value in view.filters], sheet=summary)]
+    figures = Table(_("Figures"), [_("Figure"), _("Value")], ["text", "count"], sheet=summary)
+    for figure in view.figures:
+        kind = {"attendance_rate": "percent", "student_hours": "hours"}.get(figure.key, "count")
+        figures.rows.append([figure.label, (figure.value, kind)])
+    figures.rows.append([_("Target (students)"), (view.target, "count") if view.target is not None
+                         else _("No target set")])
+    figures.rows.append([_("Progress toward the target"), (view.progress, "percent") if view.progress is not None
+                         else "—"])
+    figures.rows.append([_("Suppression"), _("Groups of %(suppressed)s students are not shown.",
+                                             suppressed=suppressed) if view.threshold else _("Exact figures")])
+    tables.append(figures)
+    for name in presenter.PAGE_ORDER:
+        breakdown = view.breakdowns[name]
+        headers = [breakdown.column, _("Students reached")]
+        kinds = ["text", "count"]
+        if breakdown.partition:
+            headers.append(_("Share of students reached"))
+            kinds.append("percent")
+        table = Table(breakdown.title, headers, kinds, sheet=_("Breakdowns"))
+        for cell in breakdown.cells:
+            row: list[Any] = [cell.label, suppressed if cell.suppressed else (cell.value, "count")]
+            if breakdown.partition:
+                row.append((cell.share, "percent") if cell.share is not None else "")
+            table.rows.append(row)
+        if not breakdown.cells:
+            table.rows.append([_("No students reached"), ""] + ([""] if breakdown.partition else []))
+        tables.append(table)
+    if schools is not None:
+        tables.append(school_table(view, schools))
+    return tables
+
+
+def school_table(view: ReportView, schools: Any) -> Table:
+    regions = view.region_names
+    table = Table(_("Schools"), [_("School"), _("Region"), _("Urban/rural"), _("Students reached"), _("Sign-ups"),
+                                 _("Attendance rate"), _("Student-hours")],
+                  ["text", "text", "text", "count", "count", "percent", "hours"], sheet=_("Schools"))
+    for row in schools.items:
+        table.rows.append([row.name, regions.get(row.region_code, row.region_code),
+                           str(SETTLEMENT_LABELS.get(row.settlement_type, row.settlement_type)),
+                           (row.students_reached, "count"), (row.signups, "count"),
+                           (row.attendance_rate, "percent") if row.attendance_rate is not None else "—",
+                           (row.student_hours, "hours")])
+    report = view.report
+    table.rows.append([_("All schools (%(count)s)", count=schools.total), "", "",
+                       (report["students_reached"], "count"), (report["signups"], "count"),
+                       (report["attendance_rate"], "percent") if report["attendance_rate"] is not None else "—",
+                       (report["student_hours"], "hours")])
+    return table
+
+
+def _plain(value: Any) -> Any:
+    """A typed value for CSV: numbers as numbers (percentages as fractions), text neutralised."""
+    if isinstance(value, tuple):
+        number, kind = value
+        if number is None:
+            return ""
+        if kind == "percent":
+            return round(number, 4)
+        return number
+    return neutralise(value)
+
+
+def to_csv(tables: list[Table]) -> bytes:
+    """UTF-8 with a byte order mark, so Excel shows Cyrillic; blocks separated by an empty line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for index, table in enumerate(tables):
+        if index:
+            writer.writerow([])
+        writer.writerow([neutralise(table.title)])
+        writer.writerow([neutralise(h) for h in table.headers])
+        for row in table.rows:
+            writer.writerow([_plain(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "hours": "#,##0.0"}
+
+
+def to_xlsx(tables: list[Table]) -> bytes:
+    """A workbook in write-only mode (rows streamed to the file), one sheet per kind of block."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheets: dict[str, Any] = {}
+    bold, heading = Font(bold=True), Font(bold=True, size=13)
+    for table in tables:
+        name = table.sheet or table.title
+        sheet = sheets.get(name)
+        if sheet is None:
+            sheet = sheets[name] = workbook.create_sheet(_sheet_title(name, sheets))
+            sheet.column_dimensions["A"].width = 42
+            for letter in "BCDEFG":
+                sheet.column_dimensions[letter].width = 18
+        else:
+            sheet.append([])
+        title = WriteOnlyCell(sheet, value=neutralise(table.title))
+        title.font = heading
+        sheet.append([title])
+        headers = []
+        for header in table.headers:
+            cell = WriteOnlyCell(sheet, value=neutralise(header))
+            cell.font = bold
+            headers.append(cell)
+        sheet.append(headers)
+        for row in table.rows:
+            cells = []
+            for value in row:
+                if isinstance(value, tuple):
+                    number, kind = value
+                    cell = WriteOnlyCell(sheet, value=number)
+                    cell.number_format = NUMBER_FORMATS.get(kind, "General")
+                else:
+                    cell = WriteOnlyCell(sheet, value=neutralise(value))
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(name: str, taken: dict[str, Any]) -> str:
+    """Excel allows 31 characters and none of []:*?/\\ in a sheet's name."""
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31].strip() or "Sheet"
+    return clean if clean not in taken else f"{clean[:28]} {len(taken) + 1}"
+
+
+def to_pdf(view: ReportView, schools: Any = None) -> bytes:
+    """The report as a printable PDF (WeasyPrint; DejaVu Sans has every Kazakh letter)."""
+    from weasyprint import HTML
+
+    css = Markup((Path(__file__).parent / "static" / "reports.css").read_text(encoding="utf-8"))
+    html = render_template("reports/impact_pdf.html", view=view, schools=schools, css=css,
+                           region_names=view.region_names, generated=presenter.generated_text(view))
+    return HTML(string=html).write_pdf()
+
+
+def export_report(user: Any, fmt: str, filters: dict[str, Any]) -> bytes:
+    """The impact report in one of FORMATS, for this user (funders: suppressed; staff: with schools)."""
+    if fmt == "pdf":
+        view, schools = load(user, filters, all_schools=False, schools_per_page=PDF_SCHOOLS)
+        return to_pdf(view, schools)
+    view, schools = load(user, filters)
+    tables = report_tables(view, schools)
+    return to_csv(tables) if fmt == "csv" else to_xlsx(tables)
+
+
+def filename(fmt: str, suffix: str = "impact-report") -> str:
+    return f"{suffix}-{datetime.now(local_tz()).date().isoformat()}.{fmt}"
+
+
+# -- every sign-up, streamed -------------------------------------------------------------------
+
+def signups_csv(user: Any, rows_per_chunk: int = 1000) -> Iterator[str]:
+    """Anonymous rows (no name, no student id), a chunk of text at a time, in flat memory."""
+    rows = services.signup_rows(user)  # checks the role before the first byte is sent
+    return _signup_chunks(rows, rows_per_chunk)
+
+
+def _signup_chunks(rows: Iterable[services.SignupRow], rows_per_chunk: int) -> Iterator[str]:
+    tz = local_tz()
+    yes, no, not_recorded = _("yes"), _("no"), _("not recorded")
+    statuses = {key: str(label) for key, label in SIGNUP_STATUSES.items()}
+    genders = {key: str(label) for key, label in GENDER_LABELS.items()}
+    settlements = {key: str(label) for key, label in SETTLEMENT_LABELS.items()}
+    bands = {key: str(label) for key, label in BAND_LABELS.items()}
+    regions = {r.code: localize(r.names).text for r in db.session.scalars(select(Region))}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_("Workshop number"), _("Workshop"), _("Date"), _("Region of the school"), _("Urban/rural"),
+                     _("Grades"), _("Gender"), _("Status"), _("Attended")])
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    current: tuple[int, str, str] | None = None
+    count = 0
+    for row in rows:
+        if current is None or current[0] != row.workshop_id:  # rows of one workshop come together
+            current = (row.workshop_id, neutralise(localize(row.workshop_title).text),
+                       row.starts_at.astimezone(tz).date().isoformat())
+        attended = not_recorded if row.attended is None else (yes if row.attended else no)
+        if row.status != "confirmed":
+            attended = ""
+        writer.writerow([row.workshop_id, current[1], current[2], regions.get(row.region_code, row.region_code),
+                         settlements.get(row.settlement_type, row.settlement_type), bands.get(row.grade_band),
+                         genders.get(row.gender, row.gender), statuses.get(row.status, row.status), attended])
+        count += 1
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,330 @@
+"""The impact report: what funded initiatives did, counted in SQL from the impact facts.
+
+Definitions (../shared/API.md, "Impact report"):
+- a workshop is *delivered* when it has started and is not cancelled;
+- *students reached*: distinct students with at least one attended session in the filter;
+- *sign-ups*: confirmed sign-ups to delivered workshops;
+- *attendance rate*: attended / confirmed sign-ups of delivered workshops whose attendance was recorded;
+- *student-hours*: the sum of duration / 60 over attended sign-ups.
+Each student has one school, grade and gender, so the region, settlement type, gender and grade
+band cells partition the students reached; months and languages do not (a student who attended
+in two months counts in both).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterator
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, case, func, literal, null, select, union_all
+
+from outreach.access import FUNDER, STAFF, visible_initiatives
+from outreach.attendance.models import Attendance
+from outreach.dbtypes import local_tz, utcnow
+from outreach.errors import Forbidden, NotFound, OutreachError
+from outreach.extensions import db
+from outreach.i18n import _l
+from outreach.initiatives.models import Initiative
+from outreach.reports.models import GRADE_BANDS, ImpactFact, grade_band
+from outreach.schools.models import SETTLEMENT_TYPES, Region, School
+from outreach.signups.models import Signup
+from outreach.students.models import GENDERS, Student
+from outreach.web import Page
+from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
+
+BREAKDOWNS = ("by_region", "by_gender", "by_grade_band", "by_settlement_type", "by_month")
+# an extra breakdown for the page and the exports (the API may carry extra fields)
+EXTRA_BREAKDOWNS = ("by_language",)
+# the order cells are listed in (regions by code, months in time)
+KEY_ORDER = {
+    "by_gender": tuple(GENDERS),
+    "by_grade_band": GRADE_BANDS,
+    "by_settlement_type": tuple(SETTLEMENT_TYPES),
+    "by_language": tuple(DELIVERY_LANGUAGES),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report counts: the initiatives (None = all), the region, and the period as instants."""
+
+    initiative_ids: tuple[int, ...] | None
+    region: str | None
+    starts_from: datetime | None  # inclusive
+    starts_before: datetime | None  # exclusive
+    now: datetime
+
+    def conditions(self, attended: bool = False) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        if attended:
+            conds.append(ImpactFact.attended == 1)
+        conds.append(ImpactFact.starts_at <= self.now)  # delivered: started (cancelled ones have no facts)
+        if self.starts_from is not None:
+            conds.append(ImpactFact.starts_at >= self.starts_from)
+        if self.starts_before is not None:
+            conds.append(ImpactFact.starts_at < self.starts_before)
+        if self.initiative_ids is not None:
+            conds.append(ImpactFact.initiative_id.in_(self.initiative_ids))
+        if self.region is not None:
+            conds.append(ImpactFact.region_code == self.region)
+        return conds
+
+
+def check_may_report(user: Any) -> None:
+    if user.role not in (*STAFF, FUNDER):
+        raise Forbidden(_l("Impact reports are for coordinators and funders."))
+
+
+def suppression_threshold(user: Any) -> int | None:
+    """Funders see small cells suppressed; coordinators and administrators see exact figures."""
+    if user.role in STAFF:
+        return None
+    return int(current_app.config.get("SUPPRESSION_THRESHOLD", 10))
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), local_tz())
+
+
+def build_scope(user: Any, *, initiative_id: int | None = None, region: str | None = None,
+                date_from: date | None = None, date_to: date | None = None) -> Scope:
+    """Check the filters against what the user may see; 404 for an initiative that is not theirs."""
+    check_may_report(user)
+    if date_from is not None and date_to is not None and date_from > date_to:
+        message = _l("The end of the period is before its start.")
+        raise OutreachError(message, fields={"to": [message]})
+    if region is not None and db.session.get(Region, region) is None:
+        message = _l("There is no such region.")
+        raise OutreachError(message, fields={"region": [message]})
+    if user.role == FUNDER:
+        funded = tuple(db.session.scalars(visible_initiatives(user).with_only_columns(Initiative.id)
+                                          .order_by(Initiative.id)))
+        if initiative_id is not None and initiative_id not in funded:
+            raise NotFound(_l("The initiative was not found."))
+        ids: tuple[int, ...] | None = (initiative_id,) if initiative_id is not None else funded
+    else:
+        if initiative_id is not None and db.session.get(Initiative, initiative_id) is None:
+            raise NotFound(_l("The initiative was not found."))
+        ids = (initiative_id,) if initiative_id is not None else None
+    return Scope(
+        initiative_ids=ids, region=region,
+        starts_from=_local_midnight(date_from) if date_from else None,
+        starts_before=_local_midnight(date_to + timedelta(days=1)) if date_to else None,
+        now=utcnow(),
+    )
+
+
+def _breakdown_counts(scope: Scope) -> dict[str, dict[str | None, int]]:
+    """Every distinct-student count of the report, in one statement.
+
+    The cube (region × settlement × gender × grade band) has each student in exactly one cell, so
+    its sums are exact distinct counts; months and languages are counted distinct on their own.
+    """
+    attended = scope.conditions(attended=True)
+    cube = (select(ImpactFact.region_code, ImpactFact.settlement_type, ImpactFact.gender, ImpactFact.grade_band,
+                   func.count(ImpactFact.student_id.distinct()).label("n"))
+            .where(*attended)
+            .group_by(ImpactFact.region_code, ImpactFact.settlement_type, ImpactFact.gender, ImpactFact.grade_band)
+            .cte("cube"))
+    parts: list[Select] = [
+        select(literal("total"), null(), func.sum(cube.c.n)).select_from(cube),
+        *(select(literal(name), column, func.sum(cube.c.n)).group_by(column)
+          for name, column in (("by_region", cube.c.region_code), ("by_settlement_type", cube.c.settlement_type),
+                               ("by_gender", cube.c.gender), ("by_grade_band", cube.c.grade_band))),
+        *(select(literal(name), column, func.count(ImpactFact.student_id.distinct())).where(*attended)
+          .group_by(column)
+          for name, column in (("by_month", ImpactFact.local_month), ("by_language", ImpactFact.language))),
+        select(literal("schools"), null(), func.count(ImpactFact.school_id.distinct())).where(*attended),
+    ]
+    counts: dict[str, dict[str | None, int]] = {}
+    for name, key, n in db.session.execute(union_all(*parts)):
+        if n:
+            counts.setdefault(name, {})[key] = int(n)
+    return counts
+
+
+def _totals(scope: Scope) -> dict[str, Any]:
+    """Sign-ups, attendance and student-hours (sums over facts), and workshops delivered."""
+    columns = [func.count(), func.sum(ImpactFact.recorded), func.sum(ImpactFact.attended),
+               func.sum(ImpactFact.attended * ImpactFact.minutes)]
+    if scope.region is not None:
+        # with a region: the delivered workshops that had a confirmed sign-up from that region
+        columns.append(func.count(ImpactFact.workshop_id.distinct()))
+    row = db.session.execute(select(*columns).where(*scope.conditions())).one()
+    signups, recorded, attended, minutes = (int(v or 0) for v in row[:4])
+    if scope.region is not None:
+        workshops = int(row[4] or 0)
+    else:
+        query = select(func.count()).select_from(Workshop).where(
+            Workshop.status != "cancelled", Workshop.starts_at <= scope.now)
+        if scope.starts_from is not None:
+            query = query.where(Workshop.starts_at >= scope.starts_from)
+        if scope.starts_before is not None:
+            query = query.where(Workshop.starts_at < scope.starts_before)
+        if scope.initiative_ids is not None:
+            query = query.where(Workshop.initiative_id.in_(scope.initiative_ids))
+        workshops = int(db.session.scalar(query) or 0)
+    return {"signups": signups, "recorded": recorded, "attended": attended, "minutes": minutes,
+            "workshops": workshops}
+
+
+def _target(scope: Scope) -> int | None:
+    """The sum of the targets of the initiatives in the filter (archived ones too); None when none has one."""
+    query = select(func.sum(Initiative.target_students))
+    if scope.initiative_ids is not None:
+        query = query.where(Initiative.id.in_(scope.initiative_ids))
+    value = db.session.scalar(query)
+    return int(value) if value is not None else None
+
+
+def suppress(counts: dict[str, int], threshold: int | None, total: int) -> dict[str, tuple[int | None, bool]]:
+    """Small-cell suppression: key → (students reached or None, suppressed).
+
+    Cells under the threshold are hidden; when exactly one would be, the next smallest is hidden too
+    (so it cannot be worked out from the total); when the total is under the threshold, all are.
+    """
+    if threshold is None:
+        return {key: (n, False) for key, n in counts.items()}
+    if total < threshold:
+        hidden = set(counts)
+    else:
+        hidden = {key for key, n in counts.items() if n < threshold}
+        if len(hidden) == 1:
+            rest = sorted((n, str(key)) for key, n in counts.items() if key not in hidden)
+            if rest:
+                hidden.add(rest[0][1])
+    return {key: (None, True) if key in hidden else (n, False) for key, n in counts.items()}
+
+
+def _cells(name: str, counts: dict[str | None, int], threshold: int | None, total: int) -> list[dict[str, Any]]:
+    shown = suppress({str(k): v for k, v in counts.items()}, threshold, total)
+    order = KEY_ORDER.get(name)
+    keys = sorted(shown, key=(lambda k: (order.index(k) if k in order else len(order), k)) if order else None)
+    return [{"key": key, "students_reached": shown[key][0], "suppressed": shown[key][1]} for key in keys]
+
+
+def impact_report(user: Any, *, initiative_id: int | None = None, region: str | None = None,
+                  date_from: date | None = None, date_to: date | None = None) -> dict[str, Any]:
+    """The impact report as the API returns it (plus `by_language`), suppressed for funders."""
+    scope = build_scope(user, initiative_id=initiative_id, region=region, date_from=date_from, date_to=date_to)
+    return report_for_scope(scope, suppression_threshold(user),
+                            filters={"initiative_id": initiative_id, "region": region,
+                                     "from": date_from.isoformat() if date_from else None,
+                                     "to": date_to.isoformat() if date_to else None})
+
+
+def report_for_scope(scope: Scope, threshold: int | None, filters: dict[str, Any]) -> dict[str, Any]:
+    counts = _breakdown_counts(scope)
+    totals = _totals(scope)
+    reached = counts.get("total", {}).get(None, 0)
+    report: dict[str, Any] = {
+        "filters": filters,
+        "students_reached": reached,
+        "signups": totals["signups"],
+        "workshops_delivered": totals["workshops"],
+        "attendance_rate": round(totals["attended"] / totals["recorded"], 4) if totals["recorded"] else None,
+        "student_hours": round(totals["minutes"] / 60, 2),
+        "schools_reached": counts.get("schools", {}).get(None, 0),
+        "regions_reached": len(counts.get("by_region", {})),
+        "target_students": _target(scope),
+    }
+    for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS):
+        report[name] = _cells(name, counts.get(name, {}), threshold, reached)
+    report["suppression_threshold"] = threshold
+    return report
+
+
+# -- the per-school table (coordinators and administrators only) ---------------------------------
+
+def school_table(user: Any, *, initiative_id: int | None = None, region: str | None = None,
+                 date_from: date | None = None, date_to: date | None = None, page: int = 1,
+                 per_page: int | None = 25) -> Page:
+    """Schools by students reached (most first), a page at a time; per_page None gives every school."""
+    if user.role not in STAFF:
+        raise Forbidden(_l("The per-school table is for coordinators."))
+    scope = build_scope(user, initiative_id=initiative_id, region=region, date_from=date_from, date_to=date_to)
+    return school_rows(scope, page=page, per_page=per_page)
+
+
+def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
+    conds = scope.conditions()
+    reached = func.count(case((ImpactFact.attended == 1, ImpactFact.student_id)).distinct())
+    grouped = (select(ImpactFact.school_id.label("school_id"), reached.label("students_reached"),
+                      func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
+                      func.sum(ImpactFact.recorded).label("recorded"),
+                      func.sum(ImpactFact.attended * ImpactFact.minutes).label("minutes"))
+               .where(*conds).group_by(ImpactFact.school_id).subquery())
+    query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
+                    grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes)
+             .join(grouped, grouped.c.school_id == School.id)
+             .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), School.name, School.id))
+    total = int(db.session.scalar(select(func.count(ImpactFact.school_id.distinct())).where(*conds)) or 0)
+    if per_page is not None:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    items = [SchoolRow(*row) for row in db.session.execute(query)]
+    return Page(items=items, page=max(page, 1), per_page=per_page or max(total, 1), total=total)
+
+
+@dataclass
+class SchoolRow:
+    school_id: int
+    name: str
+    region_code: str
+    settlement_type: str
+    students_reached: int
+    signups: int
+    attended: int
+    recorded: int
+    minutes: int
+
+    @property
+    def student_hours(self) -> float:
+        return round((self.minutes or 0) / 60, 2)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return round(self.attended / self.recorded, 4) if self.recorded else None
+
+
+# -- every sign-up, anonymous (coordinators and administrators only) -----------------------------
+
+@dataclass
+class SignupRow:
+    workshop_id: int
+    workshop_title: dict
+    starts_at: datetime
+    region_code: str
+    settlement_type: str
+    grade_band: str
+    gender: str
+    status: str
+    attended: bool | None  # None: attendance not recorded
+
+
+def signup_rows(user: Any, batch_size: int = 2000) -> Iterator[SignupRow]:
+    """Every sign-up ever made, without a name, streamed from a server-side cursor in bounded memory."""
+    if user.role not in STAFF:
+        raise Forbidden(_l("The list of all sign-ups is for coordinators."))
+    return _stream_signups(batch_size)
+
+
+def _stream_signups(batch_size: int) -> Iterator[SignupRow]:
+    query = (select(Signup.workshop_id, Workshop.title, Workshop.starts_at, School.region_code,
+                    School.settlement_type, Student.grade, Student.gender, Signup.status,
+                    Workshop.attendance_recorded_at, Attendance.present)
+             .join(Workshop, Workshop.id == Signup.workshop_id)
+             .join(Student, Student.id == Signup.student_id)
+             .join(School, School.id == Student.school_id)
+             .outerjoin(Attendance, Attendance.signup_id == Signup.id)
+             # the order of the (workshop_id, status) index: rows of one workshop come together
+             .order_by(Signup.workshop_id, Signup.status, Signup.id)
+             .execution_options(yield_per=batch_size))
+    for (workshop_id, title, starts_at, region_code, settlement_type, grade, gender, status, recorded_at,
+         present) in db.session.execute(query):
+        attended: bool | None = None
+        if status == "confirmed" and recorded_at is not None:
+            attended = bool(present)
+        yield SignupRow(workshop_id, title, starts_at, region_code, settlement_type, grade_band(grade), gender,
+                        status, attended)
+

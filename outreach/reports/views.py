@@ -1,0 +1,76 @@
+"""The impact report page, its exports, and the CSV of every sign-up."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach.access import ADMIN, COORDINATOR, FUNDER, STAFF, role_required, visible_initiatives
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.i18n import _, localize
+from outreach.initiatives.models import Initiative
+from outreach.reports import exports, presenter, services
+from outreach.reports.forms import ImpactFilterForm
+from outreach.schools.models import Region
+from outreach.web import page_number
+
+bp = Blueprint("reports", __name__, static_folder="static", static_url_path="/reports/static")
+
+SCHOOLS_PER_PAGE = 25
+
+
+def _filter_form() -> ImpactFilterForm:
+    user = current_user._get_current_object()
+    form = ImpactFilterForm(formdata=request.args)
+    initiatives = db.session.scalars(visible_initiatives(user).order_by(Initiative.status, Initiative.starts_on.desc(),
+                                                                       Initiative.id)).all()
+    form.initiative_id.choices = [("", _("All initiatives"))] + [
+        (i.id, localize(i.title).text + ("" if i.status == "active" else f" ({_('archived')})"))
+        for i in initiatives]
+    regions = sorted(db.session.scalars(select(Region)), key=lambda r: localize(r.names).text)
+    form.region.choices = [("", _("All regions"))] + [(r.code, localize(r.names).text) for r in regions]
+    return form
+
+
+@bp.route("/reports/impact")
+@role_required(ADMIN, COORDINATOR, FUNDER)
+def impact():
+    user = current_user._get_current_object()
+    form = _filter_form()
+    if not form.validate():
+        return render_template("reports/impact.html", form=form, view=None, schools=None), 422
+    filters = form.filters()
+    try:
+        view = presenter.present(services.impact_report(user, **filters))
+    except OutreachError as error:
+        if error.status != 422:
+            raise
+        form.add_errors(error.fields)
+        return render_template("reports/impact.html", form=form, view=None, schools=None), 422
+    schools = None
+    if user.role in STAFF:
+        schools = services.school_table(user, **filters, page=page_number(), per_page=SCHOOLS_PER_PAGE)
+    return render_template("reports/impact.html", form=form, view=view, schools=schools,
+                           export_args={k: v for k, v in request.args.items() if k in ("initiative_id", "region",
+                                                                                          "from", "to") and v})
+
+
+@bp.route("/reports/impact.<any(csv, xlsx, pdf):fmt>")
+@role_required(ADMIN, COORDINATOR, FUNDER)
+def export(fmt: str):
+    user = current_user._get_current_object()
+    form = _filter_form()
+    if not form.validate():
+        raise OutreachError(_("The filters are not valid; please correct them on the report page."))
+    body = exports.export_report(user, fmt, form.filters())
+    return Response(body, mimetype=exports.FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{exports.filename(fmt)}"'})
+
+
+@bp.route("/reports/signups.csv")
+@role_required(ADMIN, COORDINATOR)
+def signups_csv():
+    chunks = exports.signups_csv(current_user._get_current_object())
+    return Response(stream_with_context(chunks), mimetype=exports.FORMATS["csv"],
+                    headers={"Content-Disposition": f'attachment; filename="{exports.filename("csv", "signups")}"'})
