@@ -95,7 +95,7 @@ _GENDER_WORDS: dict[str, set[str]] = {
                "қыз", "қ", "қыз бала"},
     "male": {"male", "m", "boy", "man", "м", "муж", "мужской", "мужчина", "мальчик", "е", "e", "ер", "ер бала",
              "ұл", "ұ", "ұл бала"},
-    "unspecified": {"unspecified", "not specified", "u", "-", "—", "–", "?", "не указан", "не указано",
+    "unspecified": {"unspecified", "not specified", "u", "-", "—", "–", "не указан", "не указано",
                     "не указан(о)", "көрсетілмеген", "көрсетілмеді"},
 }
 _PRESCHOOL_WORDS = {"мектепалды", "мектепалды сыныбы", "предшкольный", "предшкольный класс", "предшкола",
@@ -137,6 +137,10 @@ class Problem:
     row: int | None
     column: str | None
     message: Any
+
+    def __post_init__(self) -> None:
+        # a plain string in the reader's language: lazy strings pass as safe HTML, and some carry cell values
+        self.message = str(self.message)
 
 
 @dataclass
