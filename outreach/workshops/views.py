@@ -58,9 +58,13 @@ def _filters(user, *, full: bool = True) -> FilterForm:
 def index():
     user = _user()
     filters = _filters(user)
+    if "date_from" not in request.args and "date_to" not in request.args:
+        # upcoming first; clearing the field (an empty value) shows the past too
+        filters.date_from.data = _today()
     values = filters.values()
     page = paginate(services.workshops_query(user, **values))
-    return render_template("workshops/index.html", page=page, filters=filters, filtered=bool(values),
+    return render_template("workshops/index.html", page=page, filters=filters,
+                           filtered=bool(set(values) - {"date_from"} or "date_from" in request.args),
                            cancel_form=CancelForm())
 
 

@@ -290,3 +290,14 @@ def test_cancelling_from_the_page(client, login, csrf):
     html = html_of(client.get(f"/workshops/{workshop.id}?lang=en"))
     assert "This workshop was cancelled" in html
     assert f"/workshops/{workshop.id}/edit" not in html
+
+
+def test_the_list_starts_today_and_the_past_is_one_click_away(client, login):
+    coordinator = login("coordinator")
+    initiative = term(starts_on=(utcnow() - timedelta(days=60)).date())
+    past = make_workshop(initiative=initiative, starts_at=utcnow() - timedelta(days=3), title={"en": "Last week"})
+    make_workshop(initiative=initiative, starts_at=utcnow() + timedelta(days=3), title={"en": "Next week"})
+    db.session.commit()
+    html = html_of(client.get("/workshops?lang=en"))
+    assert "Next week" in html and "Last week" not in html
+    assert f'href="/workshops/{past.id}"' in html_of(client.get("/workshops?date_from=&lang=en"))
