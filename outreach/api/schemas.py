@@ -316,10 +316,14 @@ class Cell(f.Out):
 
 
 class ImpactFilters(f.Out):
-    initiative_id = ma.fields.Integer(allow_none=True)
-    region = ma.fields.String(allow_none=True)
-    date_from = ma.fields.Date(data_key="from", allow_none=True)
-    date_to = ma.fields.Date(data_key="to", allow_none=True)
+    """The filters the figures were counted with."""
+
+    initiative_id = ma.fields.Integer(required=True, allow_none=True)
+    region = ma.fields.String(required=True, allow_none=True)
+    date_from = ma.fields.String(attribute="from", data_key="from", required=True, allow_none=True,
+                                 metadata={"format": "date"})
+    date_to = ma.fields.String(attribute="to", data_key="to", required=True, allow_none=True,
+                               metadata={"format": "date"})
 
 
 class ImpactReport(f.Out):
@@ -337,6 +341,8 @@ class ImpactReport(f.Out):
     by_grade_band = ma.fields.List(ma.fields.Nested(Cell), required=True)
     by_settlement_type = ma.fields.List(ma.fields.Nested(Cell), required=True)
     by_month = ma.fields.List(ma.fields.Nested(Cell), required=True)
+    by_language = ma.fields.List(ma.fields.Nested(Cell), metadata={"description": "Extra: by the workshop's "
+                                                                                  "language (kk, ru, en)"})
     suppression_threshold = ma.fields.Integer(required=True, allow_none=True)
 
 
