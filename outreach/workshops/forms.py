@@ -31,7 +31,9 @@ class CheckboxesField(SelectMultipleField):
 
 
 class WorkshopForm(BaseForm):
-    initiative_id = SelectField(_l("Initiative"), coerce=_int_or_none, choices=[], validators=[required()])
+    # choices are checked by the services, with their own messages
+    initiative_id = SelectField(_l("Initiative"), coerce=_int_or_none, choices=[], validators=[required()],
+                                validate_choice=False)
     title_kk = StringField(_l("Title (Kazakh)"), validators=[optional(), max_length(TITLE_MAX)])
     title_ru = StringField(_l("Title (Russian)"), validators=[optional(), max_length(TITLE_MAX)])
     title_en = StringField(_l("Title (English)"), validators=[optional(), max_length(TITLE_MAX)])
@@ -43,9 +45,11 @@ class WorkshopForm(BaseForm):
     venue = StringField(_l("Venue"), validators=[required(), max_length(NAME_MAX)])
     instructor = StringField(_l("Instructor"), validators=[required(), max_length(NAME_MAX)])
     language = SelectField(_l("Language of delivery"), choices=list(DELIVERY_LANGUAGES.items()), default="kk",
-                           validators=[required()])
-    min_grade = SelectField(_l("From grade"), coerce=int, choices=GRADE_CHOICES, default=0)
-    max_grade = SelectField(_l("To grade"), coerce=int, choices=GRADE_CHOICES, default=11)
+                           validators=[required()], validate_choice=False)
+    min_grade = SelectField(_l("From grade"), coerce=_int_or_none, choices=GRADE_CHOICES, default=0,
+                            validators=[required()], validate_choice=False)
+    max_grade = SelectField(_l("To grade"), coerce=_int_or_none, choices=GRADE_CHOICES, default=11,
+                            validators=[required()], validate_choice=False)
     scope = RadioField(_l("Apply the change to"), choices=SCOPES, default="this", validators=[optional()])
 
     #: service (API) field name → form field name

@@ -438,6 +438,25 @@ class _Change:
         return Slot(self.starts_at, self.ends_at, self.values.get("instructor", self.workshop.instructor),
                     self.values.get("venue", self.workshop.venue), self.workshop.id)
 
+    def changed_fields(self) -> list[str]:
+        """The API names of the fields whose value really changes (for the audit trail)."""
+        out = []
+        for name, value in self.values.items():
+            if name == "initiative":
+                if value.id != self.workshop.initiative_id:
+                    out.append("initiative_id")
+            elif getattr(self.workshop, name) != value:
+                out.append(name)
+        return sorted(out)
+
+    @property
+    def timing_changed(self) -> bool:
+        """Whether the time, instructor or venue changes (an unchanged workshop is not re-checked for clashes)."""
+        w, v = self.workshop, self.values
+        return (self.starts_at != w.starts_at or self.ends_at != w.ends_at
+                or normalize_name(v.get("instructor", w.instructor)) != normalize_name(w.instructor)
+                or normalize_name(v.get("venue", w.venue)) != normalize_name(w.venue))
+
     @property
     def moves(self) -> bool:
         if "starts_at" in self.values and self.values["starts_at"] != self.workshop.starts_at:
@@ -453,9 +472,10 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
         initiative = change.values.get("initiative", change.workshop.initiative)
         if "initiative" in change.values or "starts_at" in change.values:
             _check_within_initiative(initiative, [change.starts_at])
-    timing = ("starts_at", "duration_minutes", "instructor", "venue")
-    if any(k in c.values for c in changes for k in timing):
-        _refuse_conflicts([c.slot() for c in changes], series=series)
+    if any(c.timing_changed for c in changes):
+        # all the sessions that change are checked together; none clashes with its own old time
+        _refuse_conflicts([c.slot() for c in changes if c.timing_changed],
+                          ignore_ids=[c.workshop.id for c in changes], series=series)
     raised: list[int] = []
     for change in changes:
         capacity = change.values.get("capacity")
@@ -473,6 +493,7 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
         if capacity > locked.capacity:
             raised.append(locked.id)
     moved: list[Workshop] = []
+    changed_fields = {c.workshop.id: c.changed_fields() for c in changes}
     for change in changes:
         workshop, values = change.workshop, change.values
         if change.moves and workshop.status == "scheduled":
@@ -495,8 +516,8 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
     for workshop in moved:
         workshop_changed(workshop, "moved")
     for change in changes:
-        audit(actor, "workshop.updated", change.workshop,
-              fields=sorted("initiative_id" if k == "initiative" else k for k in change.values))
+        if changed_fields[change.workshop.id]:
+            audit(actor, "workshop.updated", change.workshop, fields=changed_fields[change.workshop.id])
 
 
 def _split_status(data: Mapping[str, Any], workshop: Workshop) -> tuple[dict[str, Any], bool]:

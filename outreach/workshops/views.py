@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -70,9 +71,11 @@ def index():
 
 def _calendar_day(raw: str | None) -> date:
     try:
-        return date.fromisoformat(raw) if raw else _today()
+        day = date.fromisoformat(raw) if raw else _today()
     except ValueError:
         return _today()
+    # far-away years have no neighbouring month to link to
+    return day if 1900 <= day.year <= 2200 else _today()
 
 
 @bp.route("/calendar")
@@ -130,7 +133,8 @@ def _initiative_choices(form: WorkshopForm, user, current: int | None = None) ->
         query = visible_initiatives(user).where((Initiative.status == "active") | (Initiative.id == current))
     initiatives = db.session.scalars(query.order_by(Initiative.starts_on.desc(), Initiative.id)).all()
     form.initiative_id.choices = [("", _("Choose an initiative")), *(
-        (i.id, f"{i.display_title.text} ({i.starts_on.isoformat()} – {i.ends_on.isoformat()})") for i in initiatives)]
+        (i.id, f"{i.display_title.text} ({format_date(i.starts_on, 'short')} – {format_date(i.ends_on, 'short')})")
+        for i in initiatives)]
 
 
 def _render_form(template: str, form, workshop=None, status: int = 200):

@@ -301,3 +301,10 @@ def test_the_list_starts_today_and_the_past_is_one_click_away(client, login):
     html = html_of(client.get("/workshops?lang=en"))
     assert "Next week" in html and "Last week" not in html
     assert f'href="/workshops/{past.id}"' in html_of(client.get("/workshops?date_from=&lang=en"))
+
+
+def test_the_calendar_survives_odd_dates(client, login):
+    login("coordinator")
+    for value in ("9999-12-31", "0001-01-01", "yesterday", "2027-02-30"):
+        assert client.get(f"/calendar?date={value}").status_code == 200
+    assert client.get("/calendar?view=week&date=9999-12-31").status_code == 200
