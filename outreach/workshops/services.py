@@ -470,7 +470,7 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
 
     for change in changes:
         initiative = change.values.get("initiative", change.workshop.initiative)
-        if "initiative" in change.values or "starts_at" in change.values:
+        if initiative.id != change.workshop.initiative_id or change.starts_at != change.workshop.starts_at:
             _check_within_initiative(initiative, [change.starts_at])
     if any(c.timing_changed for c in changes):
         # all the sessions that change are checked together; none clashes with its own old time

@@ -337,3 +337,11 @@ def test_unchanged_times_are_not_rechecked(actor, initiative):
     assert first.capacity == 30
     with pytest.raises(Conflict):
         services.update_workshop(first, {"starts_at": at(2027, 3, 8, 10, 15)}, actor=actor)
+
+
+def test_moving_outside_the_initiative_dates_is_refused(actor):
+    initiative = term(starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 31))
+    workshop = services.create_workshop(workshop_data(initiative), actor=actor)
+    with pytest.raises(OutreachError) as error:
+        services.update_workshop(workshop, {"starts_at": at(2027, 4, 2, 10)}, actor=actor)
+    assert "starts_at" in error.value.fields and workshop.starts_at == at(2027, 3, 8, 10)
