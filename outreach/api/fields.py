@@ -107,10 +107,28 @@ class _Messages:
 
 # ------------------------------------------------------------------------------------------ JSON body fields
 
+#: Documented on every text field: a NUL character (or a lone surrogate) cannot be stored.
+STORABLE_PATTERN = r"^[^\u0000]*$"
+
+
+def _storable(kwargs: dict[str, Any]) -> dict[str, Any]:
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    if not kwargs.get("validate") or not any(isinstance(v, validate.OneOf) for v in _as_list(kwargs["validate"])):
+        metadata.setdefault("pattern", STORABLE_PATTERN)
+    return {**kwargs, "metadata": metadata}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 class String(_Messages, ma.fields.String):
     """A JSON string that a database can store (no NUL, no lone surrogates)."""
 
     default_error_messages = {"invalid": NOT_A_STRING, "invalid_utf8": NOT_A_STRING}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**_storable(kwargs))
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
@@ -254,6 +272,9 @@ class QueryInteger(_Messages, ma.fields.Integer):
 
 
 class QueryString(_Messages, ma.fields.String):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**_storable(kwargs))
+
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         value = super()._deserialize(value, attr, data, **kwargs)
         if _UNSTORABLE.search(value):
