@@ -31,10 +31,9 @@ MAX_DURATION = 1440
 NAME_MAX = 200
 TITLE_MAX = 300
 MIN_GRADE, MAX_GRADE = 0, 11
+#: The fields of a workshop in the data dicts (the API's names).
 FIELDS = ("initiative_id", "title", "starts_at", "duration_minutes", "capacity", "venue", "instructor",
           "language", "min_grade", "max_grade")
-#: Changes of these fields move a workshop (the schools signed up are told).
-MOVING_FIELDS = ("starts_at", "venue")
 
 
 # ---------------------------------------------------------------------------------------------------------------

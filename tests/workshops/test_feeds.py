@@ -9,7 +9,7 @@ from outreach.extensions import db
 from outreach.signups import services as signups
 from outreach.workshops import services
 from tests.factories import make_funder, make_school, make_student, make_user
-from tests.workshops.helpers import ALMATY, at, term, workshop_data
+from tests.workshops.helpers import at, term, workshop_data
 
 
 def parse(response) -> Calendar:

@@ -293,7 +293,7 @@ def test_cancelling_from_the_page(client, login, csrf):
 
 
 def test_the_list_starts_today_and_the_past_is_one_click_away(client, login):
-    coordinator = login("coordinator")
+    login("coordinator")
     initiative = term(starts_on=(utcnow() - timedelta(days=60)).date())
     past = make_workshop(initiative=initiative, starts_at=utcnow() - timedelta(days=3), title={"en": "Last week"})
     make_workshop(initiative=initiative, starts_at=utcnow() + timedelta(days=3), title={"en": "Next week"})
