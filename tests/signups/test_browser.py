@@ -25,6 +25,7 @@ def test_school_signs_students_up_and_sees_confirmed_and_waitlisted(live_server,
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())  # "Cancel this sign-up?"
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.goto(f"{live_server}/login?lang=en")
     page.fill("input[name=email]", rep.email)
