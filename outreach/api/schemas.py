@@ -230,7 +230,7 @@ class StudentIn(f.Body):
     first_name = f.String(required=True, validate=f.Length(min=1, max=_length(Student.first_name)))
     last_name = f.String(required=True, validate=f.Length(min=1, max=_length(Student.last_name)))
     grade = f.Integer(required=True, **GRADES)
-    gender = f.String(validate=f.OneOf(GENDERS), metadata={"description": "Default \"unspecified\""})
+    gender = f.String(required=True, validate=f.OneOf(GENDERS))
     school_id = f.Integer(minimum=1, metadata={"description": "Coordinators and admins only; a school "
                                                               "representative's students go to its school"})
     guardian_consent = f.Nested(ConsentIn, required=True)

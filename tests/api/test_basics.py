@@ -75,7 +75,8 @@ def test_every_operation_documents_its_request_responses_and_error_statuses(api)
 def test_request_schemas_are_strict_and_response_schemas_open(api):
     schemas = api.get("/openapi.json").get_json()["components"]["schemas"]
     assert schemas["StudentIn"]["additionalProperties"] is False
-    assert set(schemas["StudentIn"]["required"]) == {"first_name", "last_name", "grade", "guardian_consent"}
+    assert set(schemas["StudentIn"]["required"]) == {"first_name", "last_name", "grade", "gender",
+                                                     "guardian_consent"}
     assert schemas["StudentIn"]["properties"]["grade"] == {"type": "integer", "minimum": 0, "maximum": 11}
     assert "additionalProperties" not in schemas["WorkshopOut"]
     assert schemas["SignupOut"]["properties"]["student_id"]["nullable"] is True
