@@ -41,6 +41,8 @@ from outreach.students.rules import (
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_COLUMNS = 50
+MAX_SCANNED_ROWS = 10 * MAX_ROWS  # empty rows included
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
 PENDING_TTL = timedelta(days=1)
 
@@ -251,6 +253,23 @@ def _decode(data: bytes) -> tuple[str, str]:
     raise _not_a_table()
 
 
+def _too_many_rows() -> OutreachError:
+    return _file_error(_l("The file has more than %(limit)s rows of students; at most %(limit)s can be "
+                          "imported at once. Split it into several files.",
+                          limit=format_decimal(MAX_ROWS)), "too_many_rows")
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """A small .xlsx can unpack to gigabytes; refuse before reading it."""
+    try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise _not_a_table() from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _file_error(_l("The workbook is too large once unpacked. Copy only the list of students into a new "
+                             "workbook and upload that."), "file_too_large")
+
+
 def _not_a_table() -> OutreachError:
     return _file_error(_l("This file is not a table Outreach can read. Upload an Excel workbook (.xlsx) or a "
                           "CSV file, for example one made from the template."), "file_not_supported")
@@ -294,11 +313,15 @@ def _read_table(filename: str, data: bytes) -> tuple[list[list[Any]], str, str |
     if data.startswith(b"PK\x03\x04") and zipfile.is_zipfile(io.BytesIO(data)):
         if extension not in ("xlsx", "xlsm", ""):
             raise _not_a_table()
+        _check_unpacked_size(data)
         rows: list[list[Any]] = []
+        filled = 0
         for row in _xlsx_rows(data):
             rows.append(row)
-            if _nonempty_count(rows) > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
-                break
+            filled += any(_cell_text(c) for c in row)
+            # enough to know it is too long (empty rows count too: a sheet can hold a million of them)
+            if filled > MAX_ROWS + HEADER_SEARCH_ROWS + 1 or len(rows) > MAX_SCANNED_ROWS:
+                raise _too_many_rows()
         return rows, "xlsx", None, None
     if extension in ("xlsx", "xlsm"):
         raise _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
@@ -317,6 +340,8 @@ def _read_table(filename: str, data: bytes) -> tuple[list[list[Any]], str, str |
         if best is None or score > best[0]:
             best = (score, rows_, delimiter)
     assert best is not None
+    if len(best[1]) > MAX_SCANNED_ROWS:
+        raise _too_many_rows()
     return best[1], "csv", encoding, best[2]
 
 
@@ -474,9 +499,7 @@ def parse_roster_file(filename: str, data: bytes, *, school_id: int | None = Non
     if not body:
         raise _file_error(_l("The file has column headers but no students below them."), "file_empty")
     if len(body) > MAX_ROWS:
-        raise _file_error(_l("The file has more than %(limit)s rows of students; at most %(limit)s can be "
-                             "imported at once. Split it into several files.",
-                             limit=format_decimal(MAX_ROWS)), "too_many_rows")
+        raise _too_many_rows()
     import_rows: list[ImportRow] = []
     for index, row in body:
         cells = {name: _cell_text(row[position]) if position < len(row) else "" for position, name in mapping.items()}
@@ -633,6 +656,30 @@ def discard_pending(token: str) -> None:
     path = _pending_path(token)
     if path is not None:
         path.unlink(missing_ok=True)
+        path.with_suffix(".claimed").unlink(missing_ok=True)
+
+
+def claim_pending(token: str, *, user_id: int) -> dict[str, Any] | None:
+    """Take the stored import for confirming, atomically: of two clicks on "Add", only one gets it."""
+    payload = load_pending(token, user_id=user_id)
+    path = _pending_path(token)
+    if payload is None or path is None:
+        return None
+    try:
+        os.rename(path, path.with_suffix(".claimed"))
+    except FileNotFoundError:
+        return None
+    return payload
+
+
+def release_pending(token: str) -> None:
+    """Give a claimed import back (the confirmation failed), so that it can be tried again."""
+    path = _pending_path(token)
+    if path is not None:
+        try:
+            os.rename(path.with_suffix(".claimed"), path)
+        except FileNotFoundError:
+            pass
 
 
 def purge_pending(max_age: timedelta = PENDING_TTL) -> int:
@@ -642,7 +689,7 @@ def purge_pending(max_age: timedelta = PENDING_TTL) -> int:
         return 0
     limit = datetime.now(timezone.utc).timestamp() - max_age.total_seconds()
     removed = 0
-    for path in directory.glob("*.json"):
+    for path in [*directory.glob("*.json"), *directory.glob("*.claimed")]:
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()

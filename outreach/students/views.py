@@ -226,11 +226,18 @@ def _import_confirm():
         return redirect(url_for("students.import_"))
     if form.validate_on_submit():
         consent = {"given_on": form.given_on.data, "method": form.method.data, "confirmed": form.confirmed.data}
+        if importing.claim_pending(pending["token"], user_id=user.id) is None:  # a second click
+            flash(_("This import has expired or was already completed. Please upload the file again."), "warning")
+            return redirect(url_for("students.import_"))
         try:
             students = services.apply_import(pending["rows"], consent, actor=user, school_id=pending["school_id"])
         except OutreachError as error:
+            importing.release_pending(pending["token"])
             domain_error(error)
             form.show_service_errors(error.fields)
+        except Exception:
+            importing.release_pending(pending["token"])
+            raise
         else:
             importing.discard_pending(pending["token"])
             flash(ngettext("%(num)s student was added to the roster.", "%(num)s students were added to the roster.",

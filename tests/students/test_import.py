@@ -211,6 +211,25 @@ def test_size_and_row_limits(app):
     assert importing.parse_roster_file("max.csv", csv_bytes(HEADERS["ru"], rows[:-1])).is_valid
 
 
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_reading(app):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/worksheets/sheet1.xml", b"\0" * (importing.MAX_UNPACKED_BYTES + 1))
+    assert len(buffer.getvalue()) < importing.MAX_BYTES
+    with pytest.raises(OutreachError) as caught:
+        importing.parse_roster_file("bomb.xlsx", buffer.getvalue())
+    assert caught.value.code == "file_too_large"
+
+
+def test_millions_of_empty_lines_count_as_too_many_rows(app):
+    data = csv_bytes(HEADERS["ru"], RU_ROWS) + b"\r\n" * (importing.MAX_SCANNED_ROWS + 1)
+    with pytest.raises(OutreachError) as caught:
+        importing.parse_roster_file("long.csv", data)
+    assert caught.value.code == "too_many_rows"
+
+
 # --- all or nothing ----------------------------------------------------------------------------
 
 def _consent(**kw):
@@ -400,6 +419,30 @@ def test_another_user_cannot_confirm_someone_elses_import(app, client, csrf, log
     for forged in ("../../etc/passwd", "x" * 30, ""):
         assert _confirm(client, csrf, forged).status_code == 302
     assert _count() == 0
+
+
+def test_a_second_click_on_add_imports_nothing_more(client, csrf, login):
+    user = login(english("school"))
+    import_token = _import_token(_upload(client, csrf, csv_bytes(HEADERS["kk"], ROWS), "a.csv"))
+    # the first click has taken the import and is still working on it
+    assert importing.claim_pending(import_token, user_id=user.id) is not None
+    response = _confirm(client, csrf, import_token)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/students/import")
+    assert _count() == 0
+    importing.release_pending(import_token)  # the first click failed: the import can be confirmed again
+    assert _confirm(client, csrf, import_token).status_code == 302
+    assert _count() == 3
+
+
+def test_purge_imports_command_removes_old_previews(app, imports_dir):
+    imports_dir.mkdir()
+    old, fresh = imports_dir / ("o" * 32 + ".json"), imports_dir / ("f" * 32 + ".json")
+    for path in (old, fresh):
+        path.write_text("{}")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    result = app.test_cli_runner().invoke(args=["purge-imports"])
+    assert result.exit_code == 0 and "Removed 1" in result.output
+    assert not old.exists() and fresh.exists()
 
 
 def test_stored_previews_expire_after_a_day(client, csrf, login, imports_dir):
