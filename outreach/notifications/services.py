@@ -6,6 +6,7 @@ Messages name the workshop and a number of students, never a child.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Iterable
@@ -23,6 +24,7 @@ from outreach.i18n import _, _l, force_locale, localize, ngettext
 from outreach.notifications.models import OutboxMessage
 
 KINDS = {
+    "invitation": _l("Invitation"),
     "signup_promoted": _l("Place confirmed from the waitlist"),
     "workshop_cancelled": _l("Workshop cancelled"),
     "workshop_moved": _l("Workshop moved"),
@@ -157,6 +159,14 @@ def status_of(message: OutboxMessage) -> str:
     if message.sent_at is not None:
         return "sent"
     return "failed" if message.attempts >= FAILED_AFTER else "pending"
+
+
+_SECRET_LINK = re.compile(r"(/invitation/)[A-Za-z0-9_\-]{8,}")
+
+
+def body_for_admins(message: OutboxMessage) -> str:
+    """The body as the outbox page shows it: one-time sign-in links are hidden (only the recipient needs them)."""
+    return _SECRET_LINK.sub(lambda m: m.group(1) + "…", message.body)
 
 
 def outbox_query(*, status: str | None = None) -> Select:

@@ -38,7 +38,8 @@ def outbox():
 @role_required(ADMIN)
 def message(message_id: int):
     item = services.get_message(message_id)
-    return render_template("notifications/message.html", message=item, status=services.status_of(item),
+    return render_template("notifications/message.html", message=item, body=services.body_for_admins(item),
+                           status=services.status_of(item),
                            kinds=services.KINDS, statuses=services.STATUSES, form=RetryForm(),
                            failed_after=services.FAILED_AFTER, mail_configured=sending.mail_configured())
 

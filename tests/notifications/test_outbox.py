@@ -95,3 +95,16 @@ def test_outbox_query_count_does_not_grow_with_rows(client, login, count_queries
             assert client.get("/outbox").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_one_time_invitation_links_are_not_shown_in_the_outbox(client, login):
+    login("admin")
+    client.get("/account?lang=en")
+    user = make_user("school", locale="en")
+    message = notifications.queue(user, "invitation", "Your invitation to Outreach",
+                                  "Open this link: http://localhost/invitation/AbCdEf123456_-xyz\n\nThanks")
+    db.session.commit()
+    page = _text(client.get(f"/outbox/{message.id}"))
+    assert "Invitation" in page and "/invitation/…" in page and "AbCdEf123456_-xyz" not in page
+    db.session.expire_all()
+    assert "AbCdEf123456_-xyz" in db.session.get(OutboxMessage, message.id).body  # the email itself keeps it
