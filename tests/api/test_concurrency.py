@@ -1,0 +1,158 @@
+"""50 simultaneous sign-ups for 5 seats through the API on a real server (gunicorn, several worker processes
+and threads), on SQLite and — when TEST_DATABASE_URL is set — on PostgreSQL: exactly 5 confirmed, 45 waitlisted
+at positions 1..45."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from outreach import create_app
+from outreach.extensions import db
+from tests.conftest import TEST_CONFIG
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUESTS, SEATS = 50, 5
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _database(backend: str, tmp_path: Path):
+    """An empty database of its own for the server."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'concurrency.sqlite'}"
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    url = make_url(base)
+    name = f"{url.database}_gunicorn"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _prepare(url: str) -> dict:
+    """Schema by the migrations, then a workshop with 5 seats, 50 students and a coordinator's token."""
+    from flask_migrate import upgrade
+
+    from outreach.auth.services import issue_api_token
+    from tests.factories import make_school, make_student, make_user, make_workshop
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        coordinator = make_user("coordinator")
+        school = make_school()
+        workshop = make_workshop(capacity=SEATS)
+        students = [make_student(school).id for _ in range(REQUESTS)]
+        token, _row = issue_api_token(coordinator)
+        db.session.commit()
+        data = {"workshop_id": workshop.id, "students": students, "token": token}
+        db.session.remove()
+        db.engine.dispose()
+    return data
+
+
+@contextmanager
+def _gunicorn(url: str):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "concurrency-test", "OUTREACH_ENV": "development"}
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{port}.log", "w+")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--workers", "3", "--threads", "8", "--worker-class",
+         "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail("gunicorn did not start:\n" + log.read()[-3000:])
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def _call(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_fifty_simultaneous_sign_ups_for_five_seats(backend, tmp_path):
+    with _database(backend, tmp_path) as url:
+        data = _prepare(url)
+        with _gunicorn(url) as base:
+            endpoint = f"{base}/api/v1/workshops/{data['workshop_id']}/signups"
+            start = threading.Barrier(REQUESTS)
+            results: list[tuple[int, dict]] = [None] * REQUESTS  # type: ignore[list-item]
+
+            def sign_up(index: int) -> None:
+                start.wait()
+                results[index] = _call("POST", endpoint, data["token"], {"student_ids": [data["students"][index]]})
+
+            threads = [threading.Thread(target=sign_up, args=(i,)) for i in range(REQUESTS)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+            assert [status for status, _body in results] == [201] * REQUESTS, [b for s, b in results if s != 201]
+            items = [body["items"][0] for _status, body in results]
+            assert sorted(i["student_id"] for i in items) == sorted(data["students"])
+            confirmed = [i for i in items if i["status"] == "confirmed"]
+            waitlisted = [i for i in items if i["status"] == "waitlisted"]
+            assert len(confirmed) == SEATS
+            assert sorted(i["waitlist_position"] for i in waitlisted) == list(range(1, REQUESTS - SEATS + 1))
+
+            status, workshop = _call("GET", f"{base}/api/v1/workshops/{data['workshop_id']}", data["token"])
+            assert (workshop["seats_taken"], workshop["waitlist_length"]) == (SEATS, REQUESTS - SEATS)
+            status, listed = _call("GET", f"{endpoint}?per_page=200", data["token"])
+            stored = {s["id"]: (s["status"], s["waitlist_position"]) for s in listed["items"]}
+            assert stored == {i["id"]: (i["status"], i["waitlist_position"]) for i in items}
