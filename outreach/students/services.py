@@ -183,7 +183,7 @@ def update_student(student: Student, data: Mapping[str, Any], *, actor: Any) -> 
     db.session.flush()
     rollups.student_changed(student.id)  # the impact report's facts (grade, gender, school)
     audit.record(actor, "student.updated", student, school_id=student.school_id,
-                          fields=sorted([*values, *(f"guardian_consent.{k}" for k in consent)]))
+                 fields=sorted([*values, *(f"guardian_consent.{k}" for k in consent)]))
     return student
 
 
@@ -227,7 +227,7 @@ def erase_student(student: Student, *, actor: Any) -> Student:
         student.consent.withdrawn_at = now
     db.session.flush()
     audit.record(actor, "student.erased", student, school_id=student.school_id,
-                          upcoming_signups_cancelled=cancelled)
+                 upcoming_signups_cancelled=cancelled)
     return student
 
 
