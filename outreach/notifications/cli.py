@@ -20,6 +20,9 @@ def register_cli(app: Flask) -> None:
         report = sending.send_due(limit=limit)
         for line in report.errors:
             click.echo(f"not sent, will retry: {line}", err=True)
-        click.echo(f"Sent {report.sent}, failed {report.failed} (kept for a later attempt).")
+        if report.failed:
+            click.echo(f"Sent {report.sent}; {report.failed} failed and will be tried again later.")
+        else:
+            click.echo(f"Sent {report.sent}.")
         if report.failed and not report.sent:
             raise SystemExit(1)

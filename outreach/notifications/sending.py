@@ -11,7 +11,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from typing import Any, Iterable
 
 from flask import Flask, current_app
@@ -62,7 +62,8 @@ class SmtpMailer:
         email["Subject"] = message.subject
         email["Date"] = formatdate(localtime=False)
         # the same id on every attempt, so a receiving server can drop a duplicate
-        email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=sender.rpartition("@")[2] or None)
+        domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+        email["Message-ID"] = f"<outreach-outbox-{message.id}-{int(message.created_at.timestamp())}@{domain}>"
         email["Auto-Submitted"] = "auto-generated"
         email.set_content(message.body)
         email["Content-Language"] = message.locale  # after set_content, which clears Content-* headers

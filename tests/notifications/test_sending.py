@@ -4,7 +4,7 @@ from __future__ import annotations
 import smtplib
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
@@ -36,6 +36,7 @@ def test_due_messages_are_sent_once_by_smtp(smtp):
     email = smtp.sent[0]
     assert email["Subject"] == "Мастер-класс перенесён" and email["Content-Language"] == "ru"
     assert email["From"] == "Outreach <outreach@example.org>"
+    assert email["Message-ID"].endswith("@example.org>") and f"outbox-{first.id}-" in email["Message-ID"]
     assert "12 May" in email.get_content()
     connection = smtp.connections[0]
     assert connection.tls and connection.login_as == ("outreach", "s3cret") and connection.host == "smtp.example.org"
@@ -93,8 +94,16 @@ def test_send_outbox_command(app, smtp, monkeypatch):
     assert result.exit_code == 0 and "MAIL_SERVER is not set" in result.output
     assert _fresh(message.id).attempts == 0 and smtp.sent == []
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    smtp.failures.append(smtplib.SMTPDataError(451, b"Try again later"))
     result = runner.invoke(args=["send-outbox"])
-    assert result.exit_code == 0 and "Sent 1" in result.output
+    assert result.exit_code == 1 and "will be tried again later" in result.output  # cron notices
+    assert _fresh(message.id).sent_at is None and _fresh(message.id).attempts == 1
+    result = runner.invoke(args=["send-outbox"])
+    assert result.exit_code == 0 and "Sent 0." in result.output  # backing off: not due yet
+    db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+    db.session.commit()
+    result = runner.invoke(args=["send-outbox"])
+    assert result.exit_code == 0 and "Sent 1." in result.output
     assert _fresh(message.id).sent_at is not None
 
 
