@@ -143,7 +143,7 @@ def register(workshop_id: int, student_ids: Iterable[Any], *, actor: Any) -> lis
         promote_waitlist(workshop_id)  # seats freed without promotion (should not happen): waiting students first
     existing = {s.student_id: s for s in db.session.scalars(select(Signup).where(
         Signup.workshop_id == workshop_id, Signup.student_id.in_([s.id for s in students]),
-        Signup.status != "cancelled"))}
+        Signup.status != "cancelled").execution_options(populate_existing=True))}
     results: list[SignupResult] = []
     now = utcnow()
     for student in students:
