@@ -14,7 +14,8 @@ from outreach.i18n import _
 
 
 def _limit() -> str:
-    return current_app.config.get("API_TOKEN_RATE_LIMIT") or current_app.config["LOGIN_RATE_LIMIT"]
+    # the same allowance as the sign-in form (LOGIN_RATE_LIMIT), counted separately
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _email_key() -> str:
