@@ -14,7 +14,7 @@ from werkzeug.routing import BaseConverter
 
 from outreach.access import ADMIN, COORDINATOR, STAFF  # noqa: F401  (re-exported for the resources)
 from outreach.api import fields as f
-from outreach.api.parsing import ApiParser
+from outreach.api.parsing import ApiParser, too_large
 from outreach.errors import Forbidden, OutreachError
 from outreach.i18n import DEFAULT_LANGUAGE, _, parse_accept_language
 
@@ -103,7 +103,7 @@ def _api_request() -> None:
     flask_babel.refresh()
     request.max_content_length = MAX_BODY
     if request.content_length is not None and request.content_length > MAX_BODY:
-        raise OutreachError(_("The request body is too large: at most 1 MB."), code="payload_too_large", status=413)
+        raise too_large()
 
 
 @bp.after_app_request
@@ -121,8 +121,8 @@ def _api_response(response):
 @bp.before_request
 def _authenticate() -> None:
     """Only `Authorization: Bearer <token>`; a session cookie alone is not enough (so no CSRF risk)."""
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return  # OPTIONS only lists the allowed methods
     from outreach.auth.services import user_for_api_token
 
     scheme, _sep, raw = request.headers.get("Authorization", "").strip().partition(" ")

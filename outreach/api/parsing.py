@@ -20,6 +20,10 @@ def malformed(message: Any, code: str = "malformed_json", fields: dict[str, list
     return OutreachError(message, code=code, status=400, fields=fields)
 
 
+def too_large() -> OutreachError:
+    return OutreachError(_("The request body is too large: at most 1 MB."), code="payload_too_large", status=413)
+
+
 def flatten(messages: Any, prefix: str = "") -> dict[str, list[Any]]:
     """marshmallow's nested messages as {"guardian_consent.given_on": [...], "student_ids.2": [...]}."""
     out: dict[str, list[Any]] = {}
@@ -77,6 +81,9 @@ class ApiParser(FlaskParser):
             raise malformed(_("Send the body as JSON, with the header Content-Type: application/json."),
                             code="not_json")
         raw = req.get_data(cache=True)
+        if req.content_length is None and req.max_content_length and len(raw) >= req.max_content_length:
+            # a body without a length (chunked) is cut at the limit rather than refused: refuse it here
+            raise too_large()
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
         except (ValueError, RecursionError, UnicodeDecodeError):

@@ -262,6 +262,23 @@ def test_bodies_over_one_megabyte_are_413(api, users):
     assert api.post("/students", as_=users["school"], data=near, content_type="application/json").status_code == 422
 
 
+def test_a_chunked_body_without_a_length_is_cut_at_one_megabyte(api, users):
+    import io
+
+    body = json.dumps(student_body(first_name="A" * (2 * 1024 * 1024))).encode()
+    response = api.post("/students", as_=users["school"], input_stream=io.BytesIO(body),
+                        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+                        environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "payload_too_large"
+
+
+def test_options_lists_the_methods_without_a_token(api):
+    response = api.open("OPTIONS", "/workshops/1")
+    assert response.status_code == 200
+    assert {"GET", "PATCH"} <= set(response.headers["Allow"].split(", "))
+
+
 def test_unicode_is_stored_and_returned_intact(api, users):
     school = api.post("/schools", as_=users["coordinator"], json={
         "name": "Ұзынағаш ауылының мектебі 🎭", "region": "KZ-19", "locality": "Ұзынағаш",

@@ -20,7 +20,8 @@ def _limit() -> str:
 
 def _email_key() -> str:
     email = ""
-    if request.is_json and (request.content_length or 0) <= MAX_BODY:
+    # read only a body of known, acceptable size (the limiter looks before the size check does)
+    if request.is_json and request.content_length is not None and request.content_length <= MAX_BODY:
         body = request.get_json(silent=True)
         if isinstance(body, dict) and isinstance(body.get("email"), str):
             email = body["email"].strip().lower()
