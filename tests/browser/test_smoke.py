@@ -25,8 +25,9 @@ def test_each_demo_account_signs_in_and_switches_language(live_server, browser, 
         # switch language from the navigation (collapsed on a phone)
         page.click("button.navbar-toggler")
         page.click("a[hreflang=ru]")
-        page.wait_for_load_state()
+        page.wait_for_url("**lang=ru")
         assert page.locator("html").get_attribute("lang") == "ru"
+        page.click("button.navbar-toggler")
         assert page.get_by_role("button", name="Выйти").is_visible()
         for link in page.locator("#mainnav a.nav-link").all():
             href = link.get_attribute("href")
