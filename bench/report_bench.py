@@ -180,7 +180,7 @@ def generate(db, scale: float) -> dict[str, int]:
                           "funder_id": u.get("funder_id")} for i, u in enumerate(users)])
 
     # workshops and their sign-ups: each workshop in one region, its students from 2-3 schools there
-    per_workshop = n_signups / n_workshops
+    per_workshop = n_signups / n_workshops * 1.05  # some pools are small; stop at exactly n_signups
     workshops, signups, attendance = [], [], []
     signup_id = 0
     grade_ranges = [(0, 4), (1, 6), (3, 9), (5, 9), (5, 11), (7, 11), (0, 11)]
@@ -201,8 +201,9 @@ def generate(db, scale: float) -> dict[str, int]:
         if rng.random() < 0.1:  # some come from anywhere
             other = rng.randint(1, n_schools)
             pool += [s for s, grade in students_of[other] if low <= grade <= high]
+        pool = list(dict.fromkeys(pool))
         rng.shuffle(pool)
-        wanted = min(len(pool), max(int(rng.gauss(per_workshop, 4)), 1))
+        wanted = min(len(pool), max(int(rng.gauss(per_workshop, 4)), 1), n_signups - signup_id)
         confirmed = waitlisted = 0
         for student in pool[:wanted]:
             signup_id += 1

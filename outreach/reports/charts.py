@@ -18,7 +18,6 @@ LINE = "#1f3a5f"
 MUTED = "#6c757d"
 TEXT = "#212529"
 GRID = "#dee2e6"
-WIDTH = 400
 _ids = itertools.count(1)
 
 
@@ -26,10 +25,10 @@ def _attrs(**values: Any) -> str:
     return " ".join(f'{k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in values.items())
 
 
-def _frame(width: int, height: int, title: str, desc: str, body: list[str], uid: str) -> Markup:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {width} {height}" '
-            f'width="100%" role="img" aria-labelledby="{uid}-t {uid}-d" '
-            f'style="max-width:{width * 1.6:.0f}px;height:auto" font-family="inherit" font-size="12">'
+def _frame(height: int, title: str, desc: str, body: list[str], uid: str) -> Markup:
+    """An SVG as wide as its container: x positions are percentages, text keeps its size on any screen."""
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" width="100%" height="{height}" '
+            f'role="img" aria-labelledby="{uid}-t {uid}-d">'
             f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
             f'<defs><pattern id="{uid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
             f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f1f3f5"/>'
@@ -41,27 +40,34 @@ def _uid() -> str:
     return f"chart{next(_ids)}"
 
 
+def _pct(value: float) -> str:
+    return f"{value:.2f}%"
+
+
 def bar_chart(bars: Sequence[tuple[str, int | None, str]], *, title: str, desc: str) -> Markup:
     """Horizontal bars, the label above each bar: (label, value or None when suppressed, value text)."""
     uid = _uid()
-    row = 38
+    row = 40
     height = max(len(bars) * row + 4, 20)
-    room = WIDTH - 118  # the longest bar leaves room for its value text
+    room = 70  # per cent of the width for the longest bar: its value text goes after it
     top = max((value or 0 for _label, value, _text in bars), default=0) or 1
     body: list[str] = []
     for index, (label, value, text) in enumerate(bars):
         y = index * row
-        body.append(f'<text {_attrs(x=0, y=y + 13, fill=TEXT)}>{escape(label)}</text>')
+        body.append(f'<text {_attrs(x=0, y=y + 14, fill=TEXT, font_size=13)}>{escape(label)}</text>')
         if value is None:
-            body.append(f'<rect {_attrs(x=0, y=y + 19, width=22, height=13, fill=f"url(#{uid}-hatch)", rx=2)}/>')
-            body.append(f'<text {_attrs(x=28, y=y + 30, fill=MUTED, font_style="italic")}>{escape(text)}</text>')
+            body.append(f'<rect {_attrs(x=0, y=y + 20, width=22, height=14, fill=f"url(#{uid}-hatch)", rx=2)}/>')
+            body.append(f'<text {_attrs(x=28, y=y + 32, fill=MUTED, font_style="italic", font_size=12)}>'
+                        f'{escape(text)}</text>')
             continue
-        length = max(value / top * room, 2 if value else 0)
-        body.append(f'<rect {_attrs(x=0, y=y + 19, width=f"{length:.1f}", height=13, fill=BAR, rx=2)}>'
+        length = value / top * room
+        body.append(f'<rect {_attrs(x=0, y=y + 20, width=_pct(length), height=14, fill=BAR, rx=2)}>'
                     f'<title>{escape(label)}: {escape(text)}</title></rect>')
-        body.append(f'<text {_attrs(x=f"{length + 6:.1f}", y=y + 30, fill=TEXT, font_weight="bold")}>'
+        if value and length < 0.5:  # a tiny value still shows a sliver
+            body.append(f'<rect {_attrs(x=0, y=y + 20, width=2, height=14, fill=BAR)}/>')
+        body.append(f'<text {_attrs(x=_pct(length), dx=6, y=y + 32, fill=TEXT, font_weight="bold", font_size=12)}>'
                     f'{escape(text)}</text>')
-    return _frame(WIDTH, height, title, desc, body, uid)
+    return _frame(height, title, desc, body, uid)
 
 
 def _nice_ceiling(value: float) -> float:
@@ -76,17 +82,16 @@ def _nice_ceiling(value: float) -> float:
 
 def line_chart(points: Sequence[tuple[str, str, int | None]], *, title: str, desc: str,
                suppressed: str) -> Markup:
-    """A trend line over (axis label, full label, value or None when suppressed); gaps where suppressed."""
+    """A trend over (axis label, full label, value or None when suppressed); the line breaks where suppressed."""
     uid = _uid()
-    width, height = WIDTH, 230
-    left, right, top, bottom = 46, 14, 14, 58
-    plot_w, plot_h = width - left - right, height - top - bottom
+    top, plot_h = 18, 150
+    any_hidden = any(value is None for _a, _l, value in points)
+    height = top + plot_h + (56 if any_hidden else 28)
     peak = _nice_ceiling(max((v or 0 for _a, _l, v in points), default=0))
     count = len(points)
-    step = plot_w / max(count - 1, 1)
 
-    def x(i: int) -> float:
-        return left + (i * step if count > 1 else plot_w / 2)
+    def x(i: int) -> float:  # per cent of the width
+        return 4 + (i * 92 / (count - 1) if count > 1 else 46)
 
     def y(v: float) -> float:
         return top + plot_h - v / peak * plot_h
@@ -94,42 +99,35 @@ def line_chart(points: Sequence[tuple[str, str, int | None]], *, title: str, des
     body: list[str] = []
     for fraction in (0, 0.5, 1):
         gy = y(peak * fraction)
-        body.append(f'<line {_attrs(x1=left, x2=width - right, y1=f"{gy:.1f}", y2=f"{gy:.1f}", stroke=GRID)}/>')
-        body.append(f'<text {_attrs(x=left - 6, y=f"{gy + 4:.1f}", fill=MUTED, text_anchor="end", font_size=11)}>'
+        body.append(f'<line {_attrs(x1=0, x2="100%", y1=f"{gy:.1f}", y2=f"{gy:.1f}", stroke=GRID)}/>')
+        body.append(f'<text {_attrs(x=0, y=f"{gy - 4:.1f}", fill=MUTED, font_size=11)}>'
                     f'{escape(format_decimal(peak * fraction, "#,##0.#"))}</text>')
-    # the line, broken where a month is suppressed
-    segment: list[str] = []
-    segments: list[list[str]] = []
+    previous: tuple[int, int] | None = None
     for i, (_axis, _label, value) in enumerate(points):
-        if value is None:
-            if segment:
-                segments.append(segment)
-            segment = []
-            continue
-        segment.append(f"{x(i):.1f},{y(value):.1f}")
-    if segment:
-        segments.append(segment)
-    for seg in segments:
-        if len(seg) > 1:
-            body.append(f'<polyline {_attrs(points=" ".join(seg), fill="none", stroke=LINE, stroke_width=2.5)}/>')
-    every = max(1, math.ceil(count / 7))
-    any_hidden = False
+        if value is not None and previous is not None:
+            body.append(f'<line {_attrs(x1=_pct(x(previous[0])), y1=f"{y(previous[1]):.1f}", x2=_pct(x(i)), y2=f"{y(value):.1f}", stroke=LINE, stroke_width=2.5, stroke_linecap="round")}/>')
+        previous = (i, value) if value is not None else None
+    every = max(1, math.ceil(count / 6))
+    labelled = set(range(0, count, every))
+    if count - 1 not in labelled:  # the last month is always labelled; its neighbour gives way
+        labelled.discard(max(labelled))
+        labelled.add(count - 1)
     for i, (axis, label, value) in enumerate(points):
         if value is None:
-            any_hidden = True
-            body.append(f'<rect {_attrs(x=f"{x(i) - 6:.1f}", y=f"{top + plot_h - 12:.1f}", width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}>'
+            body.append(f'<rect {_attrs(x=_pct(x(i)), transform="translate(-6 0)", y=f"{top + plot_h - 12:.1f}", width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}>'
                         f'<title>{escape(label)}: {escape(suppressed)}</title></rect>')
         else:
-            body.append(f'<circle {_attrs(cx=f"{x(i):.1f}", cy=f"{y(value):.1f}", r=4, fill=LINE)}>'
+            body.append(f'<circle {_attrs(cx=_pct(x(i)), cy=f"{y(value):.1f}", r=4.5, fill=LINE)}>'
                         f'<title>{escape(label)}: {escape(format_decimal(value))}</title></circle>')
-        if i % every == 0 or i == count - 1 and count <= 7:
-            body.append(f'<text {_attrs(x=f"{x(i):.1f}", y=top + plot_h + 18, fill=MUTED, text_anchor="middle", font_size=11)}>'
+        if i in labelled:
+            anchor = "start" if i == 0 and count > 1 else ("end" if i == count - 1 and count > 1 else "middle")
+            body.append(f'<text {_attrs(x=_pct(x(i)), y=top + plot_h + 18, fill=MUTED, text_anchor=anchor, font_size=11)}>'
                         f'{escape(axis)}</text>')
     if any_hidden:
-        body.append(f'<rect {_attrs(x=left, y=height - 22, width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}/>')
-        body.append(f'<text {_attrs(x=left + 18, y=height - 12, fill=MUTED, font_style="italic", font_size=11)}>'
+        body.append(f'<rect {_attrs(x=0, y=height - 24, width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}/>')
+        body.append(f'<text {_attrs(x=18, y=height - 14, fill=MUTED, font_style="italic", font_size=11)}>'
                     f'{escape(suppressed)}</text>')
-    return _frame(width, height, title, desc, body, uid)
+    return _frame(height, title, desc, body, uid)
 
 
 # A tile grid of the 20 regions, roughly where they lie (6 columns west to east, 5 rows north to south).
@@ -141,6 +139,15 @@ TILE_GRID = {
     "KZ-79": (5, 3), "KZ-75": (5, 5),
 }
 LEVELS = 5
+# background and text colour of a tile, by level: 0 no students, 1-5 light to dark, -1 suppressed
+TILE_COLORS = {0: ("#f1f3f5", "#6c757d"), 1: ("#dbe7f3", "#212529"), 2: ("#b3cde6", "#212529"),
+               3: ("#7eaad3", "#212529"), 4: ("#477fb8", "#ffffff"), 5: ("#1f3a5f", "#ffffff"),
+               -1: ("#e9ecef", "#495057")}
+
+
+def tile_style(level: int) -> str:
+    background, color = TILE_COLORS[level]
+    return f"background-color: {background}; color: {color}"
 
 
 def short_region_name(name: str, kind: str) -> str:
@@ -150,7 +157,7 @@ def short_region_name(name: str, kind: str) -> str:
 
 
 def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]],
-                 suppressed: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+                 suppressed: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Tiles shaded by students reached in equal steps of the largest value; suppressed tiles hatched."""
     shown = [c.value for c in cells.values() if not c.suppressed and c.value]
     top = max(shown, default=0)
@@ -165,9 +172,9 @@ def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]],
         else:
             level, text = max(1, math.ceil(cell.value / top * LEVELS)), format_decimal(cell.value)
         tiles.append({"code": code, "name": name, "short": short_region_name(name, kind), "row": row,
-                      "column": column, "level": level, "text": text})
+                      "column": column, "level": level, "text": text, "style": tile_style(level)})
     legend = []
     if top:
         for level in range(1, LEVELS + 1):
-            legend.append((level, format_decimal(math.ceil(top * level / LEVELS))))
+            legend.append((tile_style(level), format_decimal(math.ceil(top * level / LEVELS))))
     return tiles, legend

@@ -9,11 +9,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from flask import render_template
-from markupsafe import Markup
 from sqlalchemy import select
 
 from outreach.access import STAFF
@@ -204,8 +202,7 @@ def to_pdf(view: ReportView, schools: Any = None) -> bytes:
     """The report as a printable PDF (WeasyPrint; DejaVu Sans has every Kazakh letter)."""
     from weasyprint import HTML
 
-    css = Markup((Path(__file__).parent / "static" / "reports.css").read_text(encoding="utf-8"))
-    html = render_template("reports/impact_pdf.html", view=view, schools=schools, css=css,
+    html = render_template("reports/impact_pdf.html", view=view, schools=schools,
                            region_names=view.region_names, generated=presenter.generated_text(view))
     return HTML(string=html).write_pdf()
 
@@ -253,9 +250,10 @@ def _signup_chunks(rows: Iterable[services.SignupRow], rows_per_chunk: int) -> I
         if current is None or current[0] != row.workshop_id:  # rows of one workshop come together
             current = (row.workshop_id, neutralise(localize(row.workshop_title).text),
                        row.starts_at.astimezone(tz).date().isoformat())
-        attended = not_recorded if row.attended is None else (yes if row.attended else no)
         if row.status != "confirmed":
             attended = ""
+        else:
+            attended = not_recorded if row.attended is None else (yes if row.attended else no)
         writer.writerow([row.workshop_id, current[1], current[2], regions.get(row.region_code, row.region_code),
                          settlements.get(row.settlement_type, row.settlement_type), bands.get(row.grade_band),
                          genders.get(row.gender, row.gender), statuses.get(row.status, row.status), attended])

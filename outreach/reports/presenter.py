@@ -91,6 +91,10 @@ class ReportView:
     tile_legend: list[tuple[str, str]] = field(default_factory=list)
 
     @property
+    def empty_tile_style(self) -> str:
+        return charts.tile_style(0)
+
+    @property
     def exact(self) -> bool:
         return self.threshold is None
 
@@ -132,6 +136,8 @@ def present(report: dict[str, Any]) -> ReportView:
     for name in PAGE_ORDER:
         label = _labels(name, regions)
         cells = [CellView(c["key"], label(c["key"]), c["students_reached"], c["suppressed"]) for c in report[name]]
+        if name == "by_region":  # most first, suppressed ones after, as in the chart
+            cells.sort(key=lambda c: (c.suppressed, -(c.value or 0), c.label))
         partition = name in PARTITIONS
         if partition and total:
             for cell in cells:
@@ -200,12 +206,8 @@ def _add_charts(view: ReportView, regions: dict[str, tuple[str, str]]) -> None:
                 desc=_("Line chart of students reached per month; months with suppressed figures are gaps. "
                        "The table below lists every value."))
             continue
-        cells = breakdown.cells
-        if name == "by_region":
-            # most first, suppressed ones after
-            cells = sorted(cells, key=lambda c: (c.suppressed, -(c.value or 0), c.label))
         bars = []
-        for cell in cells:
+        for cell in breakdown.cells:
             text = cell_text(cell, suppressed)
             if cell.share is not None:
                 text = _("%(count)s (%(share)s)", count=text, share=format_percent(cell.share, "#,##0%"))

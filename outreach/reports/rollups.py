@@ -19,26 +19,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import ColumnElement, delete, insert, select, true
+from sqlalchemy import ColumnElement, delete, func, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from outreach.attendance.models import Attendance
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
-from outreach.reports.models import ImpactFact, grade_band
+from outreach.reports.models import ImpactFact, ImpactWorkshop, grade_band
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.students.models import Student
 from outreach.workshops.models import Workshop
 
 FACT_COLUMNS = ("signup_id", "workshop_id", "initiative_id", "student_id", "school_id", "region_code",
-                "settlement_type", "gender", "grade_band", "language", "starts_at", "local_month", "minutes",
+                "settlement_type", "gender", "grade_band", "language", "starts_ts", "local_month", "minutes",
                 "recorded", "attended")
 
 
 def workshop_changed(workshop_id: int) -> None:
     """Recompute the facts of one workshop's sign-ups (call with the workshop row locked or just updated)."""
     _resync(Signup.workshop_id == workshop_id, lock_people=True)
+    _roll_up([workshop_id])
 
 
 def workshops_changed(workshop_ids: Iterable[int]) -> None:
@@ -79,11 +80,14 @@ def _facts(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
         month = months.get(starts_at)
         if month is None:
             month = months[starts_at] = starts_at.astimezone(tz).strftime("%Y-%m")
+            if len(months) > 4096:  # a rebuild passes every workshop: keep memory flat
+                months.clear()
         recorded = recorded_at is not None
         yield {"signup_id": signup_id, "workshop_id": workshop_id, "initiative_id": initiative_id,
                "student_id": student_id, "school_id": school_id, "region_code": region_code,
                "settlement_type": settlement_type, "gender": gender, "grade_band": grade_band(grade),
-               "language": language, "starts_at": starts_at, "local_month": month, "minutes": minutes,
+               "language": language, "starts_ts": int(starts_at.timestamp()), "local_month": month,
+               "minutes": minutes,
                "recorded": int(recorded), "attended": int(recorded and bool(present))}
 
 
@@ -115,6 +119,24 @@ def _resync(condition: ColumnElement[bool], lock_people: bool = False) -> None:
         _upsert(facts)
 
 
+def _roll_up(workshop_ids: list[int] | None) -> None:
+    """The per-workshop sums of the facts (None: every workshop). Student and school changes never
+    change them, so only workshop changes call this."""
+    per_workshop = (select(ImpactFact.workshop_id, func.max(ImpactFact.initiative_id), func.max(ImpactFact.starts_ts),
+                           func.count(), func.sum(ImpactFact.recorded), func.sum(ImpactFact.attended),
+                           func.sum(ImpactFact.attended * ImpactFact.minutes))
+                    .group_by(ImpactFact.workshop_id))
+    stale = delete(ImpactWorkshop)
+    if workshop_ids is not None:
+        per_workshop = per_workshop.where(ImpactFact.workshop_id.in_(workshop_ids))
+        stale = stale.where(ImpactWorkshop.workshop_id.in_(workshop_ids))
+    # the caller holds the workshop's row lock, so nobody else rolls the same workshop up meanwhile
+    db.session.execute(stale.execution_options(synchronize_session=False))
+    db.session.execute(insert(ImpactWorkshop).from_select(
+        ["workshop_id", "initiative_id", "starts_ts", "signups", "recorded", "attended", "attended_minutes"],
+        per_workshop))
+
+
 def rebuild(batch_size: int = 20000) -> int:
     """Recompute the whole table from the source tables; returns the number of facts."""
     db.session.execute(delete(ImpactFact).execution_options(synchronize_session=False))
@@ -130,16 +152,26 @@ def rebuild(batch_size: int = 20000) -> int:
     if batch:
         db.session.execute(insert(ImpactFact), batch)
         count += len(batch)
+    _roll_up(None)
     db.session.flush()
     return count
 
 
 def drift() -> int:
-    """How many facts differ from what the source tables say (0 when the table is right)."""
+    """How many facts (and workshop roll-ups) differ from what the source tables say (0 when right)."""
     expected = {fact["signup_id"]: tuple(fact[c] for c in FACT_COLUMNS) for fact in
                 _facts(db.session.execute(_source(true())))}
     actual = {row[0]: tuple(row) for row in db.session.execute(
         select(*(getattr(ImpactFact, c) for c in FACT_COLUMNS)))}
     keys = set(expected) | set(actual)
-    return sum(1 for key in keys if expected.get(key) != actual.get(key))
+    wrong = sum(1 for key in keys if expected.get(key) != actual.get(key))
+    sums = {row[0]: tuple(row) for row in db.session.execute(
+        select(ImpactFact.workshop_id, func.max(ImpactFact.initiative_id), func.max(ImpactFact.starts_ts), func.count(),
+               func.sum(ImpactFact.recorded), func.sum(ImpactFact.attended),
+               func.sum(ImpactFact.attended * ImpactFact.minutes)).group_by(ImpactFact.workshop_id))}
+    rolled = {row[0]: tuple(row) for row in db.session.execute(
+        select(ImpactWorkshop.workshop_id, ImpactWorkshop.initiative_id, ImpactWorkshop.starts_ts,
+               ImpactWorkshop.signups, ImpactWorkshop.recorded, ImpactWorkshop.attended,
+               ImpactWorkshop.attended_minutes))}
+    return wrong + sum(1 for key in set(sums) | set(rolled) if sums.get(key) != rolled.get(key))
 

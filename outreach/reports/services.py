@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Iterator
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, case, func, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Select, func, literal, null, select, union_all
 
 from outreach.access import FUNDER, STAFF, visible_initiatives
 from outreach.attendance.models import Attendance
@@ -26,7 +26,7 @@ from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l
 from outreach.initiatives.models import Initiative
-from outreach.reports.models import GRADE_BANDS, ImpactFact, grade_band
+from outreach.reports.models import GRADE_BANDS, ImpactFact, ImpactWorkshop, grade_band
 from outreach.schools.models import SETTLEMENT_TYPES, Region, School
 from outreach.signups.models import Signup
 from outreach.students.models import GENDERS, Student
@@ -59,11 +59,12 @@ class Scope:
         conds: list[ColumnElement[bool]] = []
         if attended:
             conds.append(ImpactFact.attended == 1)
-        conds.append(ImpactFact.starts_at <= self.now)  # delivered: started (cancelled ones have no facts)
+        # delivered: started (cancelled workshops have no facts)
+        conds.append(ImpactFact.starts_ts <= int(self.now.timestamp()))
         if self.starts_from is not None:
-            conds.append(ImpactFact.starts_at >= self.starts_from)
+            conds.append(ImpactFact.starts_ts >= int(self.starts_from.timestamp()))
         if self.starts_before is not None:
-            conds.append(ImpactFact.starts_at < self.starts_before)
+            conds.append(ImpactFact.starts_ts < int(self.starts_before.timestamp()))
         if self.initiative_ids is not None:
             conds.append(ImpactFact.initiative_id.in_(self.initiative_ids))
         if self.region is not None:
@@ -135,7 +136,9 @@ def _breakdown_counts(scope: Scope) -> dict[str, dict[str | None, int]]:
         *(select(literal(name), column, func.count(ImpactFact.student_id.distinct())).where(*attended)
           .group_by(column)
           for name, column in (("by_month", ImpactFact.local_month), ("by_language", ImpactFact.language))),
-        select(literal("schools"), null(), func.count(ImpactFact.school_id.distinct())).where(*attended),
+        # one row per school, in the order of the school index (a count of distinct would sort)
+        select(literal("schools"), null(), func.count()).select_from(
+            select(ImpactFact.school_id).where(*attended).group_by(ImpactFact.school_id).subquery()),
     ]
     counts: dict[str, dict[str | None, int]] = {}
     for name, key, n in db.session.execute(union_all(*parts)):
@@ -145,17 +148,22 @@ def _breakdown_counts(scope: Scope) -> dict[str, dict[str | None, int]]:
 
 
 def _totals(scope: Scope) -> dict[str, Any]:
-    """Sign-ups, attendance and student-hours (sums over facts), and workshops delivered."""
-    columns = [func.count(), func.sum(ImpactFact.recorded), func.sum(ImpactFact.attended),
-               func.sum(ImpactFact.attended * ImpactFact.minutes)]
-    if scope.region is not None:
-        # with a region: the delivered workshops that had a confirmed sign-up from that region
-        columns.append(func.count(ImpactFact.workshop_id.distinct()))
-    row = db.session.execute(select(*columns).where(*scope.conditions())).one()
-    signups, recorded, attended, minutes = (int(v or 0) for v in row[:4])
-    if scope.region is not None:
-        workshops = int(row[4] or 0)
-    else:
+    """Sign-ups, attendance and student-hours, and workshops delivered.
+
+    Without a region they are sums of the per-workshop roll-up (tens of thousands of rows, not a
+    million); with one, sums over the facts of that region's students."""
+    if scope.region is None:
+        conds = [ImpactWorkshop.starts_ts <= int(scope.now.timestamp())]
+        if scope.starts_from is not None:
+            conds.append(ImpactWorkshop.starts_ts >= int(scope.starts_from.timestamp()))
+        if scope.starts_before is not None:
+            conds.append(ImpactWorkshop.starts_ts < int(scope.starts_before.timestamp()))
+        if scope.initiative_ids is not None:
+            conds.append(ImpactWorkshop.initiative_id.in_(scope.initiative_ids))
+        row = db.session.execute(select(func.sum(ImpactWorkshop.signups), func.sum(ImpactWorkshop.recorded),
+                                        func.sum(ImpactWorkshop.attended),
+                                        func.sum(ImpactWorkshop.attended_minutes)).where(*conds)).one()
+        # every delivered workshop, those nobody signed up to included
         query = select(func.count()).select_from(Workshop).where(
             Workshop.status != "cancelled", Workshop.starts_at <= scope.now)
         if scope.starts_from is not None:
@@ -165,6 +173,14 @@ def _totals(scope: Scope) -> dict[str, Any]:
         if scope.initiative_ids is not None:
             query = query.where(Workshop.initiative_id.in_(scope.initiative_ids))
         workshops = int(db.session.scalar(query) or 0)
+    else:
+        # with a region: the delivered workshops that had a confirmed sign-up from that region
+        row = db.session.execute(select(func.count(), func.sum(ImpactFact.recorded), func.sum(ImpactFact.attended),
+                                        func.sum(ImpactFact.attended * ImpactFact.minutes),
+                                        func.count(ImpactFact.workshop_id.distinct()))
+                                 .where(*scope.conditions())).one()
+        workshops = int(row[4] or 0)
+    signups, recorded, attended, minutes = (int(v or 0) for v in row[:4])
     return {"signups": signups, "recorded": recorded, "attended": attended, "minutes": minutes,
             "workshops": workshops}
 
@@ -248,18 +264,24 @@ def school_table(user: Any, *, initiative_id: int | None = None, region: str | N
 
 
 def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
-    conds = scope.conditions()
-    reached = func.count(case((ImpactFact.attended == 1, ImpactFact.student_id)).distinct())
-    grouped = (select(ImpactFact.school_id.label("school_id"), reached.label("students_reached"),
-                      func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
-                      func.sum(ImpactFact.recorded).label("recorded"),
-                      func.sum(ImpactFact.attended * ImpactFact.minutes).label("minutes"))
-               .where(*conds).group_by(ImpactFact.school_id).subquery())
+    # per student first (streams the school index in order), then per school
+    per_student = (select(ImpactFact.school_id.label("school_id"), func.max(ImpactFact.attended).label("reached"),
+                          func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
+                          func.sum(ImpactFact.recorded).label("recorded"),
+                          func.sum(ImpactFact.attended * ImpactFact.minutes).label("minutes"))
+                   .where(*scope.conditions()).group_by(ImpactFact.school_id, ImpactFact.student_id).subquery())
+    grouped = (select(per_student.c.school_id, func.sum(per_student.c.reached).label("students_reached"),
+                      func.sum(per_student.c.signups).label("signups"),
+                      func.sum(per_student.c.attended).label("attended"),
+                      func.sum(per_student.c.recorded).label("recorded"),
+                      func.sum(per_student.c.minutes).label("minutes"))
+               .group_by(per_student.c.school_id).subquery())
     query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
                     grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes)
              .join(grouped, grouped.c.school_id == School.id)
              .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), School.name, School.id))
-    total = int(db.session.scalar(select(func.count(ImpactFact.school_id.distinct())).where(*conds)) or 0)
+    total = int(db.session.scalar(select(func.count()).select_from(
+        select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     if per_page is not None:
         query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
     items = [SchoolRow(*row) for row in db.session.execute(query)]
@@ -299,32 +321,38 @@ class SignupRow:
     grade_band: str
     gender: str
     status: str
-    attended: bool | None  # None: attendance not recorded
+    attended: bool | None  # None: not confirmed, or attendance not recorded
 
 
-def signup_rows(user: Any, batch_size: int = 2000) -> Iterator[SignupRow]:
-    """Every sign-up ever made, without a name, streamed from a server-side cursor in bounded memory."""
+def signup_rows(user: Any, batch_size: int = 5000) -> Iterator[SignupRow]:
+    """Every sign-up ever made, without a name, streamed from server-side cursors in flat memory."""
     if user.role not in STAFF:
         raise Forbidden(_l("The list of all sign-ups is for coordinators."))
     return _stream_signups(batch_size)
 
 
 def _stream_signups(batch_size: int) -> Iterator[SignupRow]:
-    query = (select(Signup.workshop_id, Workshop.title, Workshop.starts_at, School.region_code,
-                    School.settlement_type, Student.grade, Student.gender, Signup.status,
-                    Workshop.attendance_recorded_at, Attendance.present)
-             .join(Workshop, Workshop.id == Signup.workshop_id)
-             .join(Student, Student.id == Signup.student_id)
-             .join(School, School.id == Student.school_id)
-             .outerjoin(Attendance, Attendance.signup_id == Signup.id)
-             # the order of the (workshop_id, status) index: rows of one workshop come together
-             .order_by(Signup.workshop_id, Signup.status, Signup.id)
-             .execution_options(yield_per=batch_size))
-    for (workshop_id, title, starts_at, region_code, settlement_type, grade, gender, status, recorded_at,
-         present) in db.session.execute(query):
-        attended: bool | None = None
-        if status == "confirmed" and recorded_at is not None:
-            attended = bool(present)
-        yield SignupRow(workshop_id, title, starts_at, region_code, settlement_type, grade_band(grade), gender,
+    # two streams in workshop order, merged here: the workshop's title and times are read once per
+    # workshop instead of once per sign-up (Core rows: no ORM bookkeeping per row)
+    connection = db.session.connection()
+    signups = connection.execute(
+        select(Signup.workshop_id, School.region_code, School.settlement_type, Student.grade, Student.gender,
+               Signup.status, Attendance.present)
+        .join(Student, Student.id == Signup.student_id)
+        .join(School, School.id == Student.school_id)
+        .outerjoin(Attendance, Attendance.signup_id == Signup.id)
+        .order_by(Signup.workshop_id, Signup.status, Signup.id)  # the (workshop_id, status) index's order
+        .execution_options(yield_per=batch_size))
+    workshops = iter(connection.execute(
+        select(Workshop.id, Workshop.title, Workshop.starts_at, Workshop.attendance_recorded_at)
+        .order_by(Workshop.id).execution_options(yield_per=batch_size)))
+    workshop = next(workshops, None)
+    bands = {grade: grade_band(grade) for grade in range(12)}
+    for workshop_id, region_code, settlement_type, grade, gender, status, present in signups:
+        while workshop is not None and workshop[0] < workshop_id:
+            workshop = next(workshops, None)
+        if workshop is None or workshop[0] != workshop_id:  # cannot happen: a sign-up's workshop exists
+            continue
+        attended = bool(present) if status == "confirmed" and workshop[3] is not None else None
+        yield SignupRow(workshop_id, workshop[1], workshop[2], region_code, settlement_type, bands[grade], gender,
                         status, attended)
-
