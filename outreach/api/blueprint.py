@@ -12,7 +12,6 @@ from flask_smorest import Blueprint
 from sqlalchemy import Select
 from werkzeug.routing import BaseConverter
 
-from outreach.access import ADMIN, COORDINATOR, STAFF  # noqa: F401  (re-exported for the resources)
 from outreach.api import fields as f
 from outreach.api.parsing import ApiParser, too_large
 from outreach.errors import Forbidden, OutreachError

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import FUNDER
+from outreach.access import FUNDER, STAFF
 from outreach.api import schemas as s
-from outreach.api.blueprint import ID, STAFF, actor, bp, page_of
+from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.initiatives import services as initiatives
 
 

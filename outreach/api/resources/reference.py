@@ -5,8 +5,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from outreach.access import STAFF
 from outreach.api import schemas as s
-from outreach.api.blueprint import STAFF, PageArgs, bp, page_of
+from outreach.api.blueprint import PageArgs, bp, page_of
 from outreach.initiatives.models import Funder
 from outreach.schools.models import Region
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import FUNDER
+from outreach.access import FUNDER, STAFF
 from outreach.api import schemas as s
-from outreach.api.blueprint import STAFF, actor, bp
+from outreach.api.blueprint import actor, bp
 from outreach.reports import services as reports
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import SCHOOL
+from outreach.access import SCHOOL, STAFF
 from outreach.api import schemas as s
-from outreach.api.blueprint import ID, STAFF, actor, bp, page_of
+from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.schools import services as schools
 
 

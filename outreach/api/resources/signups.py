@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.access import SCHOOL
+from outreach.access import ADMIN, COORDINATOR, SCHOOL, STAFF
 from outreach.api import schemas as s
-from outreach.api.blueprint import ADMIN, COORDINATOR, ID, STAFF, PageArgs, actor, bp, page_of
+from outreach.api.blueprint import ID, PageArgs, actor, bp, page_of
 from outreach.attendance import services as attendance
 from outreach.errors import NotFound
 from outreach.extensions import db
