@@ -148,11 +148,11 @@ def require_role(*roles: str) -> Any:
 # ------------------------------------------------------------------------------------------------- lists
 
 class PageArgs(f.Query):
-    page = f.QueryInteger(load_default=1, minimum=1, metadata={"description": "1-based; a page past the end "
-                                                                              "has no items."})
-    per_page = f.QueryInteger(load_default=DEFAULT_PER_PAGE, minimum=1, maximum=None,
-                              metadata={"description": f"Default {DEFAULT_PER_PAGE}; larger values are clamped "
-                                                       f"to {MAX_PER_PAGE}."})
+    page = f.QueryInteger(load_default=1, minimum=1, metadata={
+        "description": "From 1; a page past the end has no items. Below 1 or not a number: 422."})
+    per_page = f.QueryInteger(load_default=DEFAULT_PER_PAGE, minimum=1, maximum=None, metadata={
+        "description": f"Default {DEFAULT_PER_PAGE}; larger values are clamped to {MAX_PER_PAGE}. Below 1 or not a "
+                       f"number: 422."})
 
 
 def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:

@@ -32,7 +32,7 @@ class LocalDateTime(ma.fields.DateTime):
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
             return None
-        return value.astimezone(local_tz()).isoformat()
+        return value.astimezone(local_tz()).isoformat(timespec="seconds")
 
 
 class TranslatableText(f.Out):
