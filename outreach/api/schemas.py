@@ -281,6 +281,10 @@ class SignupOut(f.Out):
     waitlist_position = ma.fields.Integer(required=True, allow_none=True)
 
 
+class SignupsArgs(PageArgs):
+    status = f.QueryString(validate=f.OneOf(SIGNUP_STATUSES))
+
+
 class SignupItems(f.Out):
     items = ma.fields.List(ma.fields.Nested(SignupOut), required=True)
 

@@ -60,7 +60,10 @@ class Api:
 
 
 @pytest.fixture
-def api(client) -> Api:
+def api(app) -> Api:
+    """A client of its own that sends no Accept-Language unless a call asks for one."""
+    client = app.test_client()
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE", None)
     return Api(client)
 
 

@@ -118,8 +118,8 @@ def test_field_messages_are_in_the_accept_language_too(api, users):
     assert error_of(response)["fields"] == {"grade": [expected]}
 
 
-def test_the_session_language_does_not_change_api_messages(api, client):
-    client.get("/?lang=ru")  # remembered in the session cookie for the HTML pages
+def test_the_session_language_does_not_change_api_messages(api):
+    api.client.get("/?lang=ru")  # remembered in the session cookie for the HTML pages
     response = api.get("/no-such-thing", lang="en")
     with force_locale("en"):
         assert error_of(response)["message"] == _("This page does not exist or is not available to you.")

@@ -184,9 +184,11 @@ def test_capacity_cannot_drop_below_the_confirmed_and_raising_it_promotes_the_wa
     assert raised.status_code == 200
     assert (raised.get_json()["seats_taken"], raised.get_json()["waitlist_length"]) == (3, 1)
     listed = api.get(f"/workshops/{workshop.id}/signups", as_=coordinator).get_json()["items"]
-    assert [(s["student_id"], s["status"], s["waitlist_position"]) for s in listed] == [
-        (kids[0].id, "confirmed", None), (kids[1].id, "confirmed", None), (kids[2].id, "confirmed", None),
-        (kids[3].id, "waitlisted", 1)]
+    assert {s["student_id"]: (s["status"], s["waitlist_position"]) for s in listed} == {
+        kids[0].id: ("confirmed", None), kids[1].id: ("confirmed", None), kids[2].id: ("confirmed", None),
+        kids[3].id: ("waitlisted", 1)}
+    waiting = api.get(f"/workshops/{workshop.id}/signups?status=waitlisted", as_=coordinator).get_json()
+    assert [s["student_id"] for s in waiting["items"]] == [kids[3].id]
 
 
 def test_patch_accepts_only_cancelled_as_a_status(api, coordinator):

@@ -79,7 +79,7 @@ def test_no_token_or_a_malformed_header_is_401(api):
 
 
 def test_the_session_cookie_alone_is_not_enough(api, login):
-    login("coordinator")  # signed in to the HTML pages
+    login("coordinator", c=api.client)  # signed in to the HTML pages
     assert api.get("/regions").status_code == 401
     assert api.post("/schools", json={"name": "X"}).status_code == 401
 

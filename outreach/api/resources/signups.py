@@ -3,20 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from outreach.access import ADMIN, COORDINATOR, SCHOOL, STAFF
 from outreach.api import schemas as s
-from outreach.api.blueprint import ID, PageArgs, actor, bp, page_of
+from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.attendance import services as attendance
-from outreach.errors import NotFound
-from outreach.extensions import db
-from outreach.i18n import _
 from outreach.signups import services as signups
-from outreach.signups.models import Signup
-from outreach.students.models import Student
-from outreach.workshops.models import Workshop
+from outreach.workshops import services as workshops
 
 SIGNING_UP = (ADMIN, COORDINATOR, SCHOOL)
 
@@ -41,18 +33,13 @@ def create_signups(data: dict[str, Any], workshop_id: int):
 @bp.doc(summary="Sign-ups of a workshop (a school representative: its own students only)",
         description="Cancelled sign-ups are listed too. Erased students' sign-ups have student_id null.")
 @bp.roles(*SIGNING_UP)
-@bp.arguments(PageArgs, location="query")
+@bp.arguments(s.SignupsArgs, location="query")
 @bp.response(200, s.SignupPage)
 @bp.errors(401, 404)
 def list_signups(args: dict[str, Any], workshop_id: int):
     user = actor()
-    if db.session.get(Workshop, workshop_id) is None:
-        raise NotFound(_("The workshop was not found."))
-    query = (select(Signup).where(Signup.workshop_id == workshop_id)
-             .options(selectinload(Signup.student)).order_by(Signup.id))
-    if user.role == SCHOOL:
-        query = query.join(Student, Student.id == Signup.student_id).where(Student.school_id == user.school_id)
-    return page_of(query, args)
+    workshops.get_workshop(user, workshop_id)  # 404 for a workshop this user may not see
+    return page_of(signups.workshop_signups_query(workshop_id, actor=user, status=args.get("status")), args)
 
 
 @bp.route(f"/signups/<{ID}:signup_id>", methods=["DELETE"])
