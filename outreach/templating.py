@@ -41,7 +41,12 @@ def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
 
 
 def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else ""
+    """Date in the given style and time without seconds, in the programme's time zone."""
+    if not value:
+        return ""
+    if style == "full-time":
+        return format_datetime(value, "medium")
+    return f"{format_date(value, style)}, {format_time(value, 'short')}"
 
 
 def fmt_time(value: datetime | None, style: str = "short") -> str:

@@ -94,7 +94,15 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
+    """A browser that asks for English pages (assertions read English); see raw_client for none."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def raw_client(app):
+    """A browser that sends no Accept-Language header."""
     return app.test_client()
 
 

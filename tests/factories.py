@@ -42,7 +42,7 @@ def make_user(role: str = "coordinator", **kw) -> User:
         kw["school"] = make_school()
     if role == "funder" and "funder_id" not in kw and "funder" not in kw:
         kw["funder"] = make_funder()
-    user = User(role=role, locale=kw.pop("locale", "kk"), name=kw.pop("name", f"{role} {n}"))
+    user = User(role=role, locale=kw.pop("locale", "en"), name=kw.pop("name", f"{role} {n}"))
     user.set_email(kw.pop("email", f"{role}{n}@example.org"))
     user.password_hash = hash_password(kw.pop("password", PASSWORD))
     for key, value in kw.items():
