@@ -150,10 +150,37 @@ def tile_style(level: int) -> str:
     return f"background-color: {background}; color: {color}"
 
 
+VOWELS = set("аәеёиоөуүұыіэюяaeiouy")
+SOFT_HYPHEN = "\u00ad"
+
+
 def short_region_name(name: str, kind: str) -> str:
-    """"Ақмола облысы" → "Ақмола": the tile has no room for the word for region."""
+    """"Ақмола облысы" → "Ақмола": the tile has no room for the word for region; long words may
+    break between syllables (soft hyphens), as "Қоста-най", never in the middle of a letter group."""
     words = name.split()
-    return " ".join(words[:-1]) if kind == "region" and len(words) > 1 else name
+    if kind == "region" and len(words) > 1:
+        words = words[:-1]
+    return " ".join(_syllable_breaks(word) for word in words)
+
+
+def _syllable_breaks(word: str) -> str:
+    """Soft hyphens where a simple rule splits syllables: V-CV, VC-CV (both sides two letters at least)."""
+    if len(word) < 7:
+        return word
+    vowels = [i for i, ch in enumerate(word) if ch.lower() in VOWELS]
+    breaks = []
+    for p, q in zip(vowels, vowels[1:]):
+        between = q - p - 1
+        if between == 0:
+            continue
+        cut = p + 1 if between == 1 else p + 2
+        if word[cut] in "ьъЬЪ-":
+            cut += 1
+        if 2 <= cut <= len(word) - 2 and word[cut - 1] != "-":
+            breaks.append(cut)
+    for cut in reversed(breaks):
+        word = word[:cut] + SOFT_HYPHEN + word[cut:]
+    return word
 
 
 def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]],
@@ -161,9 +188,13 @@ def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]],
     """Tiles shaded by students reached in equal steps of the largest value; suppressed tiles hatched."""
     shown = [c.value for c in cells.values() if not c.suppressed and c.value]
     top = max(shown, default=0)
+    # "Алматы облысы" shortened would read like the city of Алматы: such a region keeps its full name
+    cities = {name for name, kind in regions.values() if kind == "city"}
     tiles = []
     for code, (row, column) in TILE_GRID.items():
         name, kind = regions.get(code, (code, "region"))
+        if kind == "region" and short_region_name(name, kind).replace(SOFT_HYPHEN, "") in cities:
+            kind = "city"  # i.e. not shortened
         cell = cells.get(code)
         if cell is None:
             level, text = 0, "—"

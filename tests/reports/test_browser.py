@@ -1,0 +1,47 @@
+"""A real browser renders the impact report as the demo funder, in Kazakh and in Russian."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_demo_funder_sees_the_report(live_server, browser, seeded, lang):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(f"{live_server}/login?lang={lang}")
+    page.fill("input[name=email]", "funder@example.org")
+    page.fill("input[name=password]", seeded.DEMO_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+    page.click("button.navbar-toggler")
+    page.click("#mainnav a[href='/reports/impact']")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator(".stat-card").count() == 8  # seven figures and the progress toward the target
+    charts = page.locator("svg.report-chart[role=img]")
+    assert charts.count() == 6
+    assert all(charts.nth(i).locator("title").first.text_content() for i in range(charts.count()))
+    assert page.locator(".tile-map [role=listitem]").count() == 20
+    # the demo has a few hundred students: most of a funder's cells are suppressed, and say so
+    assert page.locator(".tile-suppressed").count() > 0
+    # the table beside a chart opens without JavaScript of ours
+    details = page.locator("details").first
+    details.locator("summary").click()
+    assert details.locator("table tbody tr").count() > 0
+    # no per-school table for a funder, and the exports answer
+    assert page.locator("#h-schools").count() == 0
+    for fmt in ("pdf", "xlsx", "csv"):
+        href = page.locator(f"a[href*='impact.{fmt}']").get_attribute("href")
+        assert page.request.get(f"{live_server}{href}").status == 200
+    # choosing an initiative filters the report
+    page.select_option("select[name=initiative_id]", index=1)
+    page.click("form.report-filters button[type=submit]")
+    page.wait_for_load_state()
+    assert "initiative_id=" in page.url
+    assert errors == [], errors
+    context.close()
