@@ -55,7 +55,8 @@ def parse_accept_language(header: str | None) -> str | None:
 def select_locale() -> str:
     """?lang= (remembered in the session), then the user's preference, then Accept-Language, then kk."""
     if not has_request_context():
-        return DEFAULT_LANGUAGE
+        # commands and background work: messages for people are rendered with force_locale(recipient)
+        return current_app.config.get("LOCALE_OUTSIDE_REQUESTS", DEFAULT_LANGUAGE)
     if "forced_locale" in g:
         return g.forced_locale
     asked = request.args.get("lang")

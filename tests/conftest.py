@@ -41,6 +41,8 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "SERVER_NAME": None,
+    # services called directly by tests speak English, so assertions can read English messages
+    "LOCALE_OUTSIDE_REQUESTS": "en",
 }
 
 

@@ -20,7 +20,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class SchoolForm(BaseForm):
-    name = StringField(_l("Name"), validators=[required(), max_length(NAME_MAX)])
+    name = StringField(_l("Name of the school"), validators=[required(), max_length(NAME_MAX)])
     region = SelectField(_l("Region"), choices=[], validators=[required()])
     locality = StringField(_l("City, town or village"), validators=[required(), max_length(LOCALITY_MAX)])
     settlement_type = RadioField(_l("Settlement"), choices=list(SETTLEMENT_LABELS.items()),
@@ -62,7 +62,7 @@ class SchoolFilterForm(BaseForm):
 
 class InviteForm(BaseForm):
     email = EmailField(_l("Email"), validators=[required(), email(), max_length(254)])
-    name = StringField(_l("Name"), validators=[optional(), max_length(PERSON_NAME_MAX)])
+    name = StringField(_l("Full name"), validators=[optional(), max_length(PERSON_NAME_MAX)])
     locale = SelectField(_l("Language of the invitation"), choices=list(LANGUAGES.items()), default="kk")
 
     def to_data(self) -> dict[str, Any]:

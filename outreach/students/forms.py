@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired
 
 from outreach.forms import BaseForm, max_length, optional, required
 from outreach.i18n import _l
+from outreach.students.importing import MAX_BYTES, MAX_ROWS
 from outreach.students.models import CONSENT_METHODS, GENDERS
 from outreach.students.rules import MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, today
 
@@ -92,7 +93,7 @@ class RosterFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Name"), validators=[optional(), max_length(100)])
+    q = SearchField(_l("Search by name"), validators=[optional(), max_length(100)])
     grade = SelectField(_l("Grade"), coerce=int_or_none, validators=[optional()])
     school_id = SelectField(_l("School"), coerce=int_or_none, validators=[optional()])
 
@@ -108,7 +109,7 @@ class RosterFilterForm(BaseForm):
 class ImportUploadForm(BaseForm):
     step = HiddenField(default="preview")
     school_id = SelectField(_l("School"), coerce=int_or_none, validators=[required()])
-    file = FileField(_l("Excel (.xlsx) or CSV file"), validators=[FileRequired(message=_l("Choose a file to upload."))],
+    file = FileField(_l("Excel (.xlsx) or CSV file"), description=_l(".xlsx or .csv, at most %(mb)s MB and %(rows)s students.", mb=MAX_BYTES // (1024 * 1024), rows=MAX_ROWS), validators=[FileRequired(message=_l("Choose a file to upload."))],
                      render_kw={"accept": ".xlsx,.csv,text/csv,"
                                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
     submit = SubmitField(_l("Check the file"))

@@ -123,7 +123,7 @@ class SeriesForm(WorkshopForm):
 
 
 class CancelForm(BaseForm):
-    scope = RadioField(_l("Cancel"), choices=SCOPES, default="this", validators=[optional()])
+    scope = RadioField(_l("Which sessions to cancel"), choices=SCOPES, default="this", validators=[optional()])
 
 
 class FilterForm(BaseForm):

@@ -14,7 +14,7 @@ from tests.conftest import Csrf
 
 # Proper names, codes and technical words a person may legitimately see in any language.
 ALLOWED = {
-    "outreach", "nomad", "arts", "foundation", "kz", "csv", "xlsx", "pdf", "ics", "ical", "icalendar", "api",
+    "outreach", "nomad", "arts", "foundation", "kz", "csv", "xlsx", "xls", "pdf", "ics", "ical", "icalendar", "api",
     "url", "svg", "utc", "gmt", "png", "excel", "email", "english", "qr", "id", "json", "smtp",
 }
 SKIP_PATHS = ("/logout", "/static/", "/bootstrap/", "/api/", "/invitation/")
@@ -39,7 +39,7 @@ class PageText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "textarea"):  # textarea: what a person typed
             self._skip += 1
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
@@ -56,7 +56,7 @@ class PageText(HTMLParser):
             self._form["inputs"].append((a.get("type") or tag, a.get("name"), a.get("value")))
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._skip:
+        if tag in ("script", "style", "template", "textarea") and self._skip:
             self._skip -= 1
         if tag == "form":
             self._form = None
