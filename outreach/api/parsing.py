@@ -16,8 +16,8 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def malformed(message: Any, code: str = "malformed_json", fields: dict[str, list[Any]] | None = None) -> OutreachError:
-    return OutreachError(message, code=code, status=400, fields=fields)
+def malformed(message: Any, code: str = "malformed_json") -> OutreachError:
+    return OutreachError(message, code=code, status=400)
 
 
 def too_large() -> OutreachError:
@@ -92,9 +92,6 @@ class ApiParser(FlaskParser):
         if not isinstance(data, dict):
             raise malformed(_("The body must be a JSON object."))
         return data
-
-    def load_querystring(self, req: Any, schema: ma.Schema) -> Any:
-        return self._makeproxy(req.args, schema)
 
     def handle_error(self, error: ma.ValidationError, req: Any, schema: ma.Schema, *,
                      error_status_code: int | None, error_headers: Any) -> NoReturn:
