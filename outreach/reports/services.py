@@ -284,7 +284,9 @@ def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Pa
         select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     if per_page is not None:
         query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
-    items = [SchoolRow(*row) for row in db.session.execute(query)]
+    # PostgreSQL sums integers into numerics: counts are handed on as ints
+    items = [SchoolRow(ident, name, region, settlement, *(int(v or 0) for v in numbers))
+             for ident, name, region, settlement, *numbers in db.session.execute(query)]
     return Page(items=items, page=max(page, 1), per_page=per_page or max(total, 1), total=total)
 
 
