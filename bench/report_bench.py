@@ -52,7 +52,8 @@ def log(message: str) -> None:
 def make_app(database_url: str):
     from outreach import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "TESTING": False})
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "TESTING": False,
+                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
 
 
 def generated(db) -> bool:
@@ -301,7 +302,7 @@ def main() -> int:
         else:
             upgrade()
             log(f"Reusing the generated data in {url}")
-        run(app, db, args.repeat)
+    run(app, db, args.repeat)
     return 0
 
 
@@ -341,6 +342,7 @@ def run(app, db, repeat: int) -> None:
             first, median, result = timed(fn, repeat)
             results[label] = f"{first * 1000:,.0f} ms / {median * 1000:,.0f} ms"
             log(f"{label:58} {first * 1000:>7,.0f}ms {median * 1000:>7,.0f}ms")
+        emails = (coordinator.email, funder.email)
         unfiltered = services.impact_report(coordinator)
         log(f"  (students reached {unfiltered['students_reached']:,}, sign-ups {unfiltered['signups']:,}, "
             f"workshops delivered {unfiltered['workshops_delivered']:,}, student-hours {unfiltered['student_hours']:,})")
@@ -368,6 +370,17 @@ def run(app, db, repeat: int) -> None:
         tracemalloc.stop()
         results["CSV of all sign-ups, peak traced memory"] = f"{peak / 1024 / 1024:.1f} MiB"
         log(f"  peak Python memory while streaming it (tracemalloc): {peak / 1024 / 1024:.1f} MiB")
+    # whole pages through the test client (each request in its own context, as on a server)
+    log("")
+    for label, email in (("report page (HTML), unfiltered, coordinator", emails[0]),
+                         ("report page (HTML), a funder's initiatives", emails[1])):
+        client = app.test_client()
+        response = client.post("/login", data={"email": email, "password": "bench-password"})
+        assert response.status_code == 302, response.status_code
+        first, median, response = timed(lambda: client.get("/reports/impact?lang=ru"), repeat)
+        assert response.status_code == 200, response.status_code
+        results[label] = f"{first * 1000:,.0f} ms / {median * 1000:,.0f} ms"
+        log(f"{label:58} {first * 1000:>7,.0f}ms {median * 1000:>7,.0f}ms")
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["process peak RSS"] = f"{maxrss:,.0f} MiB"
     log(f"  peak resident memory of this process (getrusage): {maxrss:,.0f} MiB")

@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from flask import render_template
+from flask_babel import format_decimal
 from sqlalchemy import select
 
 from outreach.access import STAFF
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
-from outreach.i18n import _, localize
+from outreach.i18n import _, localize, ngettext
 from outreach.reports import presenter, services
 from outreach.reports.presenter import BAND_LABELS, GENDER_LABELS, SETTLEMENT_LABELS, ReportView
 from outreach.schools.models import Region
@@ -112,7 +113,9 @@ def school_table(view: ReportView, schools: Any) -> Table:
                            (row.attendance_rate, "percent") if row.attendance_rate is not None else "—",
                            (row.student_hours, "hours")])
     report = view.report
-    table.rows.append([_("All schools (%(count)s)", count=schools.total), "", "",
+    table.rows.append([ngettext("All %(count)s school", "All %(count)s schools", schools.total,
+                                count=format_decimal(schools.total)),
+                       "", "",
                        (report["students_reached"], "count"), (report["signups"], "count"),
                        (report["attendance_rate"], "percent") if report["attendance_rate"] is not None else "—",
                        (report["student_hours"], "hours")])

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
-from outreach.i18n import _, _l, localize
+from outreach.i18n import _, _l, localize, ngettext
 from outreach.initiatives.models import Initiative
 from outreach.reports import charts
 from outreach.schools.models import Region
@@ -161,7 +161,7 @@ def present(report: dict[str, Any]) -> ReportView:
                format_decimal(report["schools_reached"]), ""),
         Figure("regions_reached", _("Regions reached"), report["regions_reached"],
                format_decimal(report["regions_reached"]),
-               _("of %(count)s regions", count=format_decimal(len(regions)))),
+               ngettext("of %(num)s region", "of %(num)s regions", len(regions))),
     ]
     target = report["target_students"]
     progress = total / target if target else None

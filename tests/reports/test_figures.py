@@ -159,3 +159,12 @@ def test_the_per_school_table(programme):
     assert [row.name for row in second.items] == ["Мектеп В"] and second.total == 3
     with pytest.raises(Forbidden):
         school_table(programme.funder1)
+
+
+def test_a_funder_without_initiatives_sees_an_empty_report(app, client, login):
+    funder = make_user("funder")
+    report = impact_report(funder)
+    assert report["students_reached"] == 0 and report["signups"] == 0 and report["workshops_delivered"] == 0
+    assert report["target_students"] is None and report["by_region"] == []
+    login(funder)
+    assert client.get("/reports/impact").status_code == 200

@@ -80,3 +80,19 @@ def test_rebuild_gives_the_same_table(programme):
     assert rollups.rebuild() == 10 + 1  # the ten counted sign-ups and W6's (not delivered yet)
     assert rollups.drift() == 0
     assert impact_report(programme.coordinator) == before
+
+
+def test_the_commands_find_and_repair_a_wrong_fact(programme, app):
+    from sqlalchemy import update
+
+    from outreach.reports.models import ImpactFact
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["reports", "check-facts"]).exit_code == 0
+    db.session.execute(update(ImpactFact).values(attended=0))
+    db.session.commit()
+    checked = runner.invoke(args=["reports", "check-facts"])
+    assert checked.exit_code == 1 and "rebuild-facts" in checked.output
+    assert runner.invoke(args=["reports", "rebuild-facts"]).exit_code == 0
+    assert runner.invoke(args=["reports", "check-facts"]).exit_code == 0
+    assert impact_report(programme.coordinator)["students_reached"] == 5
