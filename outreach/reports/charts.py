@@ -74,7 +74,7 @@ def _nice_ceiling(value: float) -> float:
     if value <= 0:
         return 1
     magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
@@ -183,11 +183,20 @@ def _syllable_breaks(word: str) -> str:
     return word
 
 
-def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]],
-                 suppressed: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """Tiles shaded by students reached in equal steps of the largest value; suppressed tiles hatched."""
+def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]], suppressed: str,
+                 threshold: int | None = None) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """Tiles shaded by students reached in equal steps up to the largest value; suppressed tiles hatched.
+
+    With suppression the steps start at the threshold: no shade ever stands for a hidden small value."""
     shown = [c.value for c in cells.values() if not c.suppressed and c.value]
     top = max(shown, default=0)
+    low = min(threshold or 0, top)
+
+    def level_of(value: int) -> int:
+        if top == low:
+            return LEVELS
+        return min(LEVELS, max(1, math.ceil((value - low) / (top - low) * LEVELS)))
+
     # "Алматы облысы" shortened would read like the city of Алматы: such a region keeps its full name
     cities = {name for name, kind in regions.values() if kind == "city"}
     tiles = []
@@ -201,11 +210,11 @@ def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]],
         elif cell.suppressed:
             level, text = -1, suppressed
         else:
-            level, text = max(1, math.ceil(cell.value / top * LEVELS)), format_decimal(cell.value)
+            level, text = level_of(cell.value), format_decimal(cell.value)
         tiles.append({"code": code, "name": name, "short": short_region_name(name, kind), "row": row,
                       "column": column, "level": level, "text": text, "style": tile_style(level)})
     legend = []
     if top:
         for level in range(1, LEVELS + 1):
-            legend.append((tile_style(level), format_decimal(math.ceil(top * level / LEVELS))))
+            legend.append((tile_style(level), format_decimal(math.floor(low + (top - low) * level / LEVELS))))
     return tiles, legend

@@ -216,7 +216,7 @@ def _add_charts(view: ReportView, regions: dict[str, tuple[str, str]]) -> None:
             bars, title=breakdown.title,
             desc=_("Bar chart of students reached; the table below lists every value."))
     view.tiles, view.tile_legend = charts.region_tiles(
-        {c.key: c for c in view.breakdowns["by_region"].cells}, regions, suppressed)
+        {c.key: c for c in view.breakdowns["by_region"].cells}, regions, suppressed, view.threshold)
 
 
 def generated_text(view: ReportView) -> str:
