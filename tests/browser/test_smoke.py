@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +25,15 @@ def test_each_demo_account_signs_in_and_switches_language(live_server, browser, 
         page.wait_for_url(f"{live_server}/")
         # switch language from the navigation (collapsed on a phone)
         page.click("button.navbar-toggler")
+        expect(page.locator("#language-menu")).to_be_visible()
         page.click("#language-menu")
         page.click("a[hreflang=ru]")
         page.wait_for_url("**lang=ru")
         assert page.locator("html").get_attribute("lang") == "ru"
         page.click("button.navbar-toggler")
+        expect(page.locator("#account-menu")).to_be_visible()
         page.click("#account-menu")
-        assert page.get_by_role("button", name="Выйти").is_visible()
+        expect(page.get_by_role("button", name="Выйти")).to_be_visible()
         for link in page.locator("#mainnav a.nav-link").all():
             href = link.get_attribute("href")
             page.goto(f"{live_server}{href}")
