@@ -1,0 +1,65 @@
+"""Plural forms, dates and numbers as a Kazakh or Russian reader expects them."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from outreach.i18n import force_locale, ngettext
+from outreach.templating import fmt_date, fmt_datetime, fmt_number, fmt_percent
+
+def spaced(text: str) -> str:
+    """Babel uses (narrow) no-break spaces where a line must not break; compare them as spaces."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+RUSSIAN_SEATS = {1: "1 свободное место", 2: "2 свободных места", 5: "5 свободных мест",
+                 11: "11 свободных мест", 21: "21 свободное место"}
+
+
+@pytest.mark.parametrize("n,expected", sorted(RUSSIAN_SEATS.items()))
+def test_russian_plural_forms(app, n, expected):
+    with app.test_request_context("/?lang=ru"), force_locale("ru"):
+        assert ngettext("%(num)s seat left", "%(num)s seats left", n) == expected
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 11, 21])
+def test_kazakh_plural_keeps_the_noun_singular(app, n):
+    with app.test_request_context("/?lang=kk"), force_locale("kk"):
+        assert ngettext("%(num)s seat left", "%(num)s seats left", n) == f"{n} бос орын"
+
+
+@pytest.mark.parametrize("n,expected", [(1, "1 student"), (2, "2 students"), (21, "21 students")])
+def test_english_plural(app, n, expected):
+    with app.test_request_context("/?lang=en"), force_locale("en"):
+        assert ngettext("%(num)s student", "%(num)s students", n) == expected
+
+
+@pytest.mark.parametrize("lang,day,number,percent", [
+    ("kk", "2027 ж. 8 наурыз", "1\xa0234\xa0567,5", "82,5%"),
+    ("ru", "8 марта 2027 г.", "1\xa0234\xa0567,5", "82,5%"),
+    ("en", "March 8, 2027", "1,234,567.5", "82.5%"),
+])
+def test_dates_and_numbers_come_from_babel(app, lang, day, number, percent):
+    with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
+        assert spaced(fmt_date(date(2027, 3, 8), "long")) == day
+        assert spaced(fmt_number(1234567.5)) == spaced(number)
+        assert fmt_percent(0.825) == percent
+
+
+def test_times_are_shown_in_almaty_time(app):
+    with app.test_request_context("/?lang=ru"), force_locale("ru"):
+        shown = fmt_datetime(datetime(2027, 3, 8, 5, 0, tzinfo=timezone.utc), "long")
+    assert spaced(shown) == "8 марта 2027 г., 10:00"
+
+
+def test_the_home_page_counts_seats_in_russian(app, client, login):
+    from outreach.extensions import db
+    from tests.factories import make_workshop
+
+    login("coordinator")
+    workshop = make_workshop(capacity=21)
+    db.session.commit()
+    page = client.get("/?lang=ru").get_data(as_text=True)  # the upcoming workshops list
+    assert workshop.venue in page
+    assert "21 свободное место" in spaced(page)
