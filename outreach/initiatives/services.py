@@ -241,20 +241,12 @@ def _delivered(now: datetime | None = None):
 
 
 def students_reached(initiative_ids: Iterable[int]) -> dict[int, int]:
-    """Distinct students who attended at least one delivered workshop, per initiative (one query)."""
-    ids = list(initiative_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Workshop.initiative_id, func.count(distinct(Signup.student_id)))
-        .join(Signup, Signup.workshop_id == Workshop.id)
-        .join(Attendance, Attendance.signup_id == Signup.id)
-        .where(Workshop.initiative_id.in_(ids), *_delivered(), Signup.status == "confirmed",
-               Attendance.present.is_(True))
-        .group_by(Workshop.initiative_id))
-    reached = {initiative_id: 0 for initiative_id in ids}
-    reached.update({initiative_id: count for initiative_id, count in rows})
-    return reached
+    """Distinct students who attended at least one delivered workshop, per initiative (one query).
+
+    The impact report owns this definition; progress toward a target uses the very same figure."""
+    from outreach.reports.services import students_reached_by_initiative
+
+    return students_reached_by_initiative(list(initiative_ids))
 
 
 def progress(initiative: Initiative, reached: int | None = None) -> dict[str, Any]:
