@@ -29,6 +29,23 @@ class OutreachError(Exception):
         return str(self.message)
 
 
+class FieldErrors:
+    """Field errors collected so that one answer names every wrong field (API field names, dots for nesting)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[Any]] = {}
+
+    def add(self, field: str, message: Any) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            messages = [m for ms in self.fields.values() for m in ms]
+            # one wrong field: its own message says more than a generic one
+            summary = messages[0] if len(messages) == 1 else _l("Some of the data is not valid.")
+            raise OutreachError(summary, fields=self.fields)
+
+
 class NotFound(OutreachError):
     status = 404
     code = "not_found"

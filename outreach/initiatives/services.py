@@ -10,7 +10,7 @@ from outreach.access import FUNDER, visible_initiatives
 from outreach.attendance.models import Attendance
 from outreach.audit.services import record
 from outreach.dbtypes import local_tz, utcnow
-from outreach.errors import NotFound, OutreachError
+from outreach.errors import FieldErrors, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _l, ngettext
 from outreach.initiatives.models import ART_FORMS, INITIATIVE_STATUSES, Funder, Initiative, initiative_funder
@@ -25,21 +25,7 @@ TARGET_MAX = 1_000_000
 FIELDS = ("title", "description", "art_form", "starts_on", "ends_on", "target_students", "funder_ids")
 
 
-class _Errors:
-    """Field errors collected so that one answer names every wrong field."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[Any]] = {}
-
-    def add(self, field: str, message: Any) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise OutreachError(_l("Some of the data is not valid."), fields=self.fields)
-
-
-def _clean_text(value: Any, field: str, max_length: int, errors: _Errors) -> dict[str, str] | None:
+def _clean_text(value: Any, field: str, max_length: int, errors: FieldErrors) -> dict[str, str] | None:
     """A {kk, ru, en} value with blank languages dropped."""
     if value is None:
         return {}
@@ -70,7 +56,7 @@ def _is_int(value: Any) -> bool:
 
 def _validated(data: Mapping[str, Any], current: Initiative | None) -> dict[str, Any]:
     """Check the given fields (all of them for a new initiative) and return their clean values."""
-    errors = _Errors()
+    errors = FieldErrors()
     clean: dict[str, Any] = {}
     creating = current is None
 
@@ -200,7 +186,7 @@ def unarchive_initiative(initiative: Initiative, *, actor: Any) -> Initiative:
 def initiatives_query(user: Any, *, art_form: str | None = None, funder_id: int | None = None,
                       status: str | None = None) -> Select:
     """The initiatives this user may see (a funder: only those it funds), filtered, newest first."""
-    errors = _Errors()
+    errors = FieldErrors()
     if art_form is not None and art_form not in ART_FORMS:
         errors.add("art_form", _l("Choose one of the art forms."))
     if status is not None and status not in INITIATIVE_STATUSES:

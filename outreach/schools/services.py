@@ -14,7 +14,7 @@ from outreach.audit.services import record
 from outreach.auth import services as auth
 from outreach.auth.models import Invitation, User
 from outreach.dbtypes import utcnow
-from outreach.errors import Conflict, Forbidden, NotFound, OutreachError
+from outreach.errors import Conflict, FieldErrors, Forbidden, NotFound
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l, force_locale
 from outreach.notifications import services as notifications
@@ -44,19 +44,7 @@ def regions() -> list[Region]:
     return sorted(db.session.scalars(select(Region)), key=lambda r: collation_key(r.name))
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.fields: dict[str, list[Any]] = {}
-
-    def add(self, field: str, message: Any) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise OutreachError(_l("Some of the data is not valid."), fields=self.fields)
-
-
-def _text(data: Mapping[str, Any], field: str, max_length: int, errors: _Errors) -> str | None:
+def _text(data: Mapping[str, Any], field: str, max_length: int, errors: FieldErrors) -> str | None:
     value = data.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         errors.add(field, _l("This field is required."))
@@ -72,7 +60,7 @@ def _text(data: Mapping[str, Any], field: str, max_length: int, errors: _Errors)
 
 
 def _validated(data: Mapping[str, Any], creating: bool) -> dict[str, Any]:
-    errors = _Errors()
+    errors = FieldErrors()
     clean: dict[str, Any] = {}
     if creating or "name" in data:
         clean["name"] = _text(data, "name", NAME_MAX, errors)
@@ -154,7 +142,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
     """
     if user.role == FUNDER:
         raise Forbidden(_l("Funders do not see the schools directory."))
-    errors = _Errors()
+    errors = FieldErrors()
     if settlement_type is not None and settlement_type not in SETTLEMENT_TYPES:
         errors.add("settlement_type", _l("Choose urban or rural."))
     if language is not None and language not in INSTRUCTION_LANGUAGES:
@@ -250,7 +238,7 @@ def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any
     """Invite a person to represent the school: a new account without a password (or the existing
     representative again), a one-time expiring link, and an email in the invitee's language in the outbox.
     Returns (user, link). Earlier links of this person stop working."""
-    errors = _Errors()
+    errors = FieldErrors()
     email = data.get("email")
     if not isinstance(email, str) or not email.strip():
         errors.add("email", _l("This field is required."))

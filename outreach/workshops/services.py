@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from outreach.access import FUNDER, SCHOOL, STAFF, can_see_initiative
 from outreach.audit.services import record as audit
 from outreach.dbtypes import local_tz, utcnow
-from outreach.errors import Conflict, NotFound, OutreachError
+from outreach.errors import Conflict, FieldErrors, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l, ngettext
 from outreach.initiatives.models import Initiative, initiative_funder
@@ -38,23 +38,6 @@ FIELDS = ("initiative_id", "title", "starts_at", "duration_minutes", "capacity",
 
 # ---------------------------------------------------------------------------------------------------------------
 # Small helpers
-
-class _Errors:
-    """Field errors collected so that one answer names every wrong field."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[Any]] = {}
-
-    def add(self, name: str, message: Any) -> None:
-        self.fields.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            messages = [m for ms in self.fields.values() for m in ms]
-            # one wrong field: its own message says more than a generic one
-            summary = messages[0] if len(messages) == 1 else _l("Some of the data is not valid.")
-            raise OutreachError(summary, fields=self.fields)
-
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -119,7 +102,7 @@ class RecurrenceRule:
 
 
 def _check_rule(first: date, rule: RecurrenceRule) -> None:
-    errors = _Errors()
+    errors = FieldErrors()
     if not all(_is_int(d) and 1 <= d <= 7 for d in rule.weekdays):
         errors.add("weekdays", _l("Choose days of the week."))
     if not _is_int(rule.interval_weeks) or not 1 <= rule.interval_weeks <= MAX_INTERVAL_WEEKS:
@@ -174,7 +157,7 @@ def _non_empty(dates: list[date]) -> list[date]:
 # ---------------------------------------------------------------------------------------------------------------
 # Validation
 
-def _clean_title(value: Any, errors: _Errors) -> dict[str, str] | None:
+def _clean_title(value: Any, errors: FieldErrors) -> dict[str, str] | None:
     if not isinstance(value, Mapping):
         errors.add("title", _l("Enter the title as an object with kk, ru and en."))
         return None
@@ -195,7 +178,7 @@ def _clean_title(value: Any, errors: _Errors) -> dict[str, str] | None:
     return cleaned
 
 
-def _clean_int(data: Mapping[str, Any], name: str, low: int, high: int, errors: _Errors) -> int | None:
+def _clean_int(data: Mapping[str, Any], name: str, low: int, high: int, errors: FieldErrors) -> int | None:
     value = data.get(name)
     if value is None:
         errors.add(name, _l("This field is required."))
@@ -206,7 +189,7 @@ def _clean_int(data: Mapping[str, Any], name: str, low: int, high: int, errors: 
     return None
 
 
-def _clean_name(data: Mapping[str, Any], name: str, errors: _Errors) -> str | None:
+def _clean_name(data: Mapping[str, Any], name: str, errors: FieldErrors) -> str | None:
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         errors.add(name, _l("This field is required."))
@@ -221,7 +204,7 @@ def _clean_name(data: Mapping[str, Any], name: str, errors: _Errors) -> str | No
 
 def _validated(data: Mapping[str, Any], current: Workshop | None) -> dict[str, Any]:
     """Check the given fields (all of them for a new workshop) and return their clean values."""
-    errors = _Errors()
+    errors = FieldErrors()
     clean: dict[str, Any] = {}
     creating = current is None
     if creating or "initiative_id" in data:
