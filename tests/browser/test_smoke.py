@@ -10,6 +10,12 @@ ACCOUNTS = ["admin@example.org", "coordinator@example.org", "school@example.org"
             "funder@example.org"]
 
 
+def open_phone_menu(page) -> None:
+    """Open the collapsed navigation and wait until its animation has finished."""
+    page.click("button.navbar-toggler")
+    page.wait_for_selector("#mainnav.collapse.show", state="visible")
+
+
 def test_each_demo_account_signs_in_and_switches_language(live_server, browser, seeded):
     for email in ACCOUNTS:
         context = browser.new_context(viewport={"width": 390, "height": 844})
@@ -24,14 +30,12 @@ def test_each_demo_account_signs_in_and_switches_language(live_server, browser, 
         page.click("form button[type=submit]")
         page.wait_for_url(f"{live_server}/")
         # switch language from the navigation (collapsed on a phone)
-        page.click("button.navbar-toggler")
-        expect(page.locator("#language-menu")).to_be_visible()
+        open_phone_menu(page)
         page.click("#language-menu")
         page.click("a[hreflang=ru]")
         page.wait_for_url("**lang=ru")
         assert page.locator("html").get_attribute("lang") == "ru"
-        page.click("button.navbar-toggler")
-        expect(page.locator("#account-menu")).to_be_visible()
+        open_phone_menu(page)
         page.click("#account-menu")
         expect(page.get_by_role("button", name="Выйти")).to_be_visible()
         for link in page.locator("#mainnav a.nav-link").all():
