@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from outreach.access import STAFF
 from outreach.home import services
 
 bp = Blueprint("home", __name__)
@@ -13,4 +14,5 @@ bp = Blueprint("home", __name__)
 def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
-    return render_template(f"home/{current_user.role}.html", **services.dashboard(current_user))
+    page = "staff" if current_user.role in STAFF else current_user.role
+    return render_template(f"home/{page}.html", **services.dashboard(current_user))
