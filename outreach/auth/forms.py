@@ -1,6 +1,6 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SubmitField
 
-from outreach.forms import BaseForm, email, max_length, required
+from outreach.forms import BaseForm, max_length, required
 from outreach.i18n import LANGUAGES, _l
 
 

@@ -11,7 +11,6 @@ from outreach.i18n import LANGUAGES, _l
 from outreach.initiatives.models import ART_FORMS, INITIATIVE_STATUSES
 from outreach.initiatives.services import DESCRIPTION_MAX, TARGET_MAX, TITLE_MAX
 
-LANGUAGE_LABELS = {"kk": _l("in Kazakh"), "ru": _l("in Russian"), "en": _l("in English")}
 
 
 class CheckboxesField(SelectMultipleField):
