@@ -28,6 +28,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
+    from outreach import assets
+
+    assets.init_app(app)
+
     from outreach.errors import register_error_handlers
 
     register_error_handlers(app)

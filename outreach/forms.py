@@ -19,6 +19,13 @@ class BaseForm(FlaskForm):
             filters = [_strip, *unbound_field.kwargs.get("filters", [])]
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        csrf_field = getattr(self.meta, "csrf_field_name", "csrf_token")
+        if self.meta.csrf and csrf_field in self._fields:
+            # a page with several forms would repeat id="csrf_token"; nothing refers to the hidden input by id
+            self._fields[csrf_field].render_kw = {"id": False}
+
 
 def required() -> validators.InputRequired:
     return validators.InputRequired(message=_l("This field is required."))

@@ -71,6 +71,9 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    from outreach import formui
+
+    formui.init_app(app)
 
     @app.context_processor
     def _language() -> dict[str, Any]:
