@@ -141,7 +141,7 @@ TILE_GRID = {
 LEVELS = 5
 # background and text colour of a tile, by level: 0 no students, 1-5 light to dark, -1 suppressed
 TILE_COLORS = {0: ("#f1f3f5", "#495057"), 1: ("#dbe7f3", "#212529"), 2: ("#b3cde6", "#212529"),
-               3: ("#7eaad3", "#212529"), 4: ("#477fb8", "#ffffff"), 5: ("#1f3a5f", "#ffffff"),
+               3: ("#7eaad3", "#212529"), 4: ("#3b6ea5", "#ffffff"), 5: ("#1f3a5f", "#ffffff"),
                -1: ("#e9ecef", "#495057")}
 
 

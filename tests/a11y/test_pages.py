@@ -22,7 +22,8 @@ def walked(app, browser, tmp_path_factory):
             db.session.remove()
             _clean(app)
     print(f"\naxe: {len(result.pages)} pages, {len(result.violations)} violations "
-          f"({len(result.failing())} serious/critical) in {result.seconds:.0f} s")
+          f"({len(result.failing())} serious/critical) in {result.seconds:.0f} s "
+          f"(axe itself {result.axe_seconds:.0f} s)")
     return result
 
 
