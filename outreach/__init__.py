@@ -24,6 +24,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from outreach.params import IdConverter
+
+    # every <int:id> in a route is a row id: 1 … 2**31-1, anything longer is no page (404), never a 500
+    app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
