@@ -32,7 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
+    from outreach import headers
     from outreach.errors import register_error_handlers
+
+    headers.init_app(app)
 
     register_error_handlers(app)
 
@@ -85,9 +88,6 @@ def _init_extensions(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
         if request.endpoint and not request.path.startswith("/static"):
             response.headers.setdefault("Cache-Control", "no-store")
             response.vary.add("Accept-Language")

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -43,6 +44,11 @@ MAX_ROWS = 2000
 MAX_COLUMNS = 50
 MAX_SCANNED_ROWS = 10 * MAX_ROWS  # empty rows included
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+#: limits on what a workbook may hold, checked while its XML is streamed (before openpyxl reads it)
+MAX_SHARED_STRINGS = 20_000
+MAX_CELLS = 200_000
+#: seconds one upload may spend being read
+TIME_BUDGET = 5.0
 HEADER_SEARCH_ROWS = 10
 PENDING_TTL = timedelta(days=1)
 
@@ -215,17 +221,110 @@ def _cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _unreadable_workbook() -> OutreachError:
+    return _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
+                          "Excel as .xlsx or as CSV, and upload it again."), "file_unreadable")
+
+
+def _workbook_too_large() -> OutreachError:
+    return _file_error(_l("The workbook is too large once unpacked. Copy only the list of students into a new "
+                          "workbook and upload that."), "file_too_large")
+
+
+class _Budget:
+    """Bytes unpacked and seconds spent so far on one upload; exceeding either refuses the file."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.deadline = time.monotonic() + (seconds if seconds is not None else _time_budget())
+        self.unpacked = 0
+
+    def spend(self, size: int) -> None:
+        self.unpacked += size
+        if self.unpacked > MAX_UNPACKED_BYTES:
+            raise _workbook_too_large()
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _file_error(_l("The workbook took too long to read. Copy only the list of students into a new "
+                                 "workbook and upload that."), "file_too_slow")
+
+
+def _time_budget() -> float:
+    try:
+        return float(current_app.config.get("IMPORT_TIME_BUDGET") or TIME_BUDGET)
+    except RuntimeError:  # outside an app
+        return TIME_BUDGET
+
+
+def _inspect_xlsx(data: bytes) -> None:
+    """Stream every XML part of the workbook once, with hard limits, before openpyxl reads it.
+
+    Refused: a DOCTYPE or entity anywhere (defusedxml), more than MAX_UNPACKED_BYTES unpacked (the bytes really
+    inflated, not the zip's claim), more than MAX_SHARED_STRINGS shared strings, MAX_CELLS cells or
+    MAX_SCANNED_ROWS rows, or more than the time budget. A SAX parser only counts: memory stays small.
+    """
+    from xml.sax import SAXException
+    from xml.sax.handler import ContentHandler
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.expatreader import DefusedExpatParser
+
+    budget = _Budget()
+    counts = {"si": 0, "c": 0, "row": 0}
+    limits = {"si": MAX_SHARED_STRINGS, "c": MAX_CELLS, "row": MAX_SCANNED_ROWS}
+
+    class Counter(ContentHandler):
+        def startElement(self, name: str, attrs: Any) -> None:
+            local = name.rpartition(":")[2]
+            if local in counts:
+                counts[local] += 1
+                if counts[local] > limits[local]:
+                    raise _too_many_rows() if local == "row" else _workbook_too_large()
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise _workbook_too_large()
+        for info in archive.infolist():
+            if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            parser.setContentHandler(Counter())
+            with archive.open(info) as member:
+                while chunk := member.read(64 * 1024):
+                    budget.spend(len(chunk))
+                    parser.feed(chunk)
+            parser.close()
+    except OutreachError:
+        raise
+    except DefusedXmlException as error:
+        raise _file_error(_l("This workbook contains XML that Outreach does not accept (a document type or "
+                             "entity declarations). Save it again from Excel as .xlsx and upload it again."),
+                          "file_unsafe") from error
+    except (SAXException, zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            RuntimeError, NotImplementedError) as error:
+        raise _unreadable_workbook() from error
+
+
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
     import openpyxl
 
+    _inspect_xlsx(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a zip that is not a workbook, or a damaged one
-        raise _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
-                             "Excel as .xlsx or as CSV, and upload it again."), "file_unreadable") from error
+        raise _unreadable_workbook() from error
     try:
         sheet = workbook.active or workbook.worksheets[0]
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:  # damaged sheet XML found while reading
+                raise _unreadable_workbook() from error
             yield list(row)
     finally:
         workbook.close()
@@ -324,8 +423,7 @@ def _read_table(filename: str, data: bytes) -> tuple[list[list[Any]], str, str |
                 raise _too_many_rows()
         return rows, "xlsx", None, None
     if extension in ("xlsx", "xlsm"):
-        raise _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
-                             "Excel as .xlsx or as CSV, and upload it again."), "file_unreadable")
+        raise _unreadable_workbook()
     if extension == "xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _file_error(_l("Old Excel files (.xls) cannot be read. In Excel choose “Save as” and pick "
                              "“Excel workbook (.xlsx)” or “CSV”, then upload that file."), "file_not_supported")
