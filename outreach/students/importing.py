@@ -3,15 +3,13 @@
 CSV files come in UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text") or Windows-1251, separated
 by commas, semicolons or tabs (Excel in Kazakh and Russian locales writes `;` and cp1251). Column headers
 may be in Kazakh, Russian or English. Between the preview and the confirmation the checked rows wait
-server-side in a file named by a random token (instance/imports/), never in the browser.
+server-side in the import_preview table under a random token (an hour at most), never in the browser.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
-import json
-import os
 import re
 import secrets
 import time
@@ -19,12 +17,11 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from flask import current_app
 from flask_babel import format_decimal
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from outreach.access import SCHOOL
 from outreach.audit import services as audit
@@ -34,6 +31,7 @@ from outreach.extensions import db
 from outreach.i18n import _, _l, force_locale, ngettext
 from outreach.schools.models import School
 from outreach.students.models import GENDERS, GuardianConsent, Student, fold, folded_name
+from outreach.students.models import ImportPreview as ImportPreviewRow
 from outreach.students.rules import (
     MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, check_roster_actor, clean_text,
     consent_date_error, consent_method_error,
@@ -50,7 +48,7 @@ MAX_CELLS = 200_000
 #: seconds one upload may spend being read
 TIME_BUDGET = 5.0
 HEADER_SEARCH_ROWS = 10
-PENDING_TTL = timedelta(days=1)
+PENDING_TTL = timedelta(hours=1)
 
 FIELDS = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship")
 REQUIRED = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship")
@@ -707,94 +705,82 @@ def apply_import(preview_rows: Sequence[ImportRow | Mapping[str, Any]], consent:
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
-def _pending_dir() -> Path:
-    return Path(current_app.config.get("IMPORTS_DIR") or Path(current_app.instance_path) / "imports")
+def _valid_token(token: Any) -> bool:
+    return isinstance(token, str) and _TOKEN_RE.fullmatch(token) is not None
 
 
-def _pending_path(token: str) -> Path | None:
-    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
-        return None
-    return _pending_dir() / f"{token}.json"
+def _payload(row: ImportPreview) -> dict[str, Any]:
+    return {"token": row.token, "user_id": row.user_id, "school_id": row.school_id, "filename": row.filename,
+            "created_at": row.created_at.isoformat(), "rows": row.rows}
 
 
 def save_pending(preview: ImportPreview, *, user_id: int, school_id: int) -> str:
-    """Keep the checked rows server-side (readable by this process only); returns the token."""
+    """Keep the checked rows in the database for PENDING_TTL (any app server can confirm); returns the token."""
     purge_pending()
-    directory = _pending_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    token = secrets.token_urlsafe(24)
-    payload = {"user_id": user_id, "school_id": school_id, "created_at": utcnow().isoformat(),
-               "filename": preview.filename, "rows": [row.values() for row in preview.rows]}
-    descriptor = os.open(directory / f"{token}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(ImportPreviewRow(token=token, user_id=user_id, school_id=school_id,
+                                    filename=(preview.filename or "")[:255],
+                                    rows=[row.values() for row in preview.rows], created_at=now,
+                                    expires_at=now + PENDING_TTL))
+    db.session.flush()
     return token
 
 
 def load_pending(token: str, *, user_id: int) -> dict[str, Any] | None:
-    """The stored import, if it is this user's and not older than a day."""
-    path = _pending_path(token)
-    if path is None or not path.is_file():
+    """The stored import, if it is this user's, not expired and not taken by a confirmation under way."""
+    if not _valid_token(token):
         return None
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        created = datetime.fromisoformat(payload["created_at"])
-    except (OSError, ValueError, KeyError, TypeError):
+    row = db.session.get(ImportPreviewRow, token)
+    if row is None or row.user_id != user_id or row.claimed_at is not None or row.expires_at <= utcnow():
         return None
-    if payload.get("user_id") != user_id:
-        return None
-    if utcnow() - created > PENDING_TTL:
-        discard_pending(token)
-        return None
-    payload["token"] = token
-    return payload
+    return _payload(row)
 
 
 def discard_pending(token: str) -> None:
-    path = _pending_path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
-        path.with_suffix(".claimed").unlink(missing_ok=True)
+    if _valid_token(token):
+        db.session.execute(delete(ImportPreviewRow).where(ImportPreviewRow.token == token)
+                           .execution_options(synchronize_session=False))
 
 
 def claim_pending(token: str, *, user_id: int) -> dict[str, Any] | None:
-    """Take the stored import for confirming, atomically: of two clicks on "Add", only one gets it."""
-    payload = load_pending(token, user_id=user_id)
-    path = _pending_path(token)
-    if payload is None or path is None:
+    """Take the stored import for confirming, with one conditional UPDATE: of two clicks on "Add", only one
+    gets it (the other waits for the first's transaction and then finds it taken or gone)."""
+    if not _valid_token(token):
         return None
-    try:
-        os.rename(path, path.with_suffix(".claimed"))
-    except FileNotFoundError:
+    now = utcnow()
+    result = db.session.execute(
+        update(ImportPreviewRow)
+        .where(ImportPreviewRow.token == token, ImportPreviewRow.user_id == user_id,
+               ImportPreviewRow.claimed_at.is_(None), ImportPreviewRow.expires_at > now)
+        .values(claimed_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
         return None
-    return payload
+    row = db.session.get(ImportPreviewRow, token, populate_existing=True)
+    return _payload(row) if row is not None else None
 
 
 def release_pending(token: str) -> None:
     """Give a claimed import back (the confirmation failed), so that it can be tried again."""
-    path = _pending_path(token)
-    if path is not None:
-        try:
-            os.rename(path.with_suffix(".claimed"), path)
-        except FileNotFoundError:
-            pass
+    if _valid_token(token):
+        db.session.execute(update(ImportPreviewRow).where(ImportPreviewRow.token == token)
+                           .values(claimed_at=None).execution_options(synchronize_session=False))
 
 
-def purge_pending(max_age: timedelta = PENDING_TTL) -> int:
-    """Delete stored imports older than max_age (they hold children's names); returns how many."""
-    directory = _pending_dir()
-    if not directory.is_dir():
-        return 0
-    limit = datetime.now(timezone.utc).timestamp() - max_age.total_seconds()
-    removed = 0
-    for path in [*directory.glob("*.json"), *directory.glob("*.claimed")]:
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
+def purge_pending(max_age: timedelta | None = None) -> int:
+    """Delete expired previews (or, with max_age, those older than that); returns how many."""
+    now = utcnow()
+    condition = (ImportPreviewRow.expires_at <= now if max_age is None
+                 else ImportPreviewRow.created_at <= now - max_age)
+    result = db.session.execute(delete(ImportPreviewRow).where(condition).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def purge_school_previews(school_id: int) -> int:
+    """Delete every waiting preview of a school (on erasure of any of its students: they may name the child)."""
+    result = db.session.execute(delete(ImportPreviewRow).where(ImportPreviewRow.school_id == school_id)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 def preview_from_pending(pending: Mapping[str, Any]) -> ImportPreview:

@@ -254,6 +254,9 @@ def _import_confirm():
         upload.school_id.data = pending["school_id"]
     if not preview.is_valid:
         form.token.data = ""
+        # the answer is a 422 (rolled back): delete the stale preview in a transaction of its own
+        db.session.rollback()
         importing.discard_pending(pending["token"])
+        db.session.commit()
     return render_template("students/import_preview.html", preview=preview, confirm=form, upload=upload,
                            school=db.session.get(School, pending["school_id"])), 422
