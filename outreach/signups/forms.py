@@ -5,7 +5,7 @@ from wtforms import SelectField, SelectMultipleField, SubmitField
 
 from outreach.forms import BaseForm, DateField, int_or_none, optional
 from outreach.i18n import _, _l
-from outreach.workshops.models import DELIVERY_LANGUAGES
+from outreach.workshops.rules import DELIVERY_LANGUAGES
 
 
 def grade_label(grade: int) -> str:
