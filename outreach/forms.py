@@ -38,8 +38,7 @@ class MultiLine:
     field_flags = {}
 
     def __call__(self, form: Any, field: Any) -> None:
-        if isinstance(field.data, str) and params.has_control_characters(
-                field.data.replace("\n", "").replace("\r", "").replace("\t", "")):
+        if params.has_control_characters(field.data, multiline=True):
             raise validators.StopValidation(_l("Control characters are not allowed here."))
 
 

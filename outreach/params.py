@@ -79,8 +79,24 @@ def page_number(value: Any) -> int:
     return min(number, MAX_PAGE)
 
 
-def has_control_characters(value: Any) -> bool:
-    return isinstance(value, str) and CONTROL_CHARACTERS.search(value) is not None
+#: what several lines of text (a description, a message) may not hold: control characters other than tab and line breaks
+MULTILINE_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: the same rules as JSON-schema patterns (the OpenAPI document)
+SINGLE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
+MULTILINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def has_control_characters(value: Any, *, multiline: bool = False) -> bool:
+    """Whether one-line text holds a line break, tab or other control character (multiline: other than those)."""
+    if not isinstance(value, str):
+        return False
+    pattern = MULTILINE_CONTROL_CHARACTERS if multiline else CONTROL_CHARACTERS
+    return pattern.search(value) is not None
+
+
+def one_line(value: str) -> str:
+    """Control characters replaced by spaces, whitespace collapsed: for text that must be one line (a subject)."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", value).split())
 
 
 def query_text(value: Any) -> str | None:

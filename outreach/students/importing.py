@@ -23,6 +23,7 @@ from flask import current_app
 from flask_babel import format_decimal
 from sqlalchemy import delete, select, update
 
+from outreach import params
 from outreach.access import SCHOOL
 from outreach.audit import services as audit
 from outreach.dbtypes import utcnow
@@ -502,8 +503,13 @@ def _check_row(row: ImportRow, columns: Mapping[str, str]) -> None:
         row.problems.append(Problem(row.number, columns.get(name, str(FIELD_TITLES[name])), message))
 
     for name in ("last_name", "first_name", "guardian_name", "relationship"):
-        value = clean_text(row.cells.get(name, ""))
-        if not value:
+        raw = row.cells.get(name, "")
+        value = clean_text(raw)
+        if params.has_control_characters(value):
+            problem(name, _l("Contains control characters (invisible characters that are not text). Type the "
+                             "value again in the file and upload it again."))
+            value = params.CONTROL_CHARACTERS.sub("", value)
+        elif not value:
             problem(name, _MISSING[name])
         elif len(value) > _LIMITS[name]:
             problem(name, _l("At most %(n)s characters.", n=_LIMITS[name]))
