@@ -29,6 +29,7 @@ def dashboard(user: Any) -> dict[str, Any]:
                 Student.erased_at.is_(None))),
             "upcoming": db.session.scalar(select(func.count()).select_from(upcoming.subquery())),
         }
+        context["attendance_due"], context["attendance_due_count"] = attendance_due(now)
     elif user.role == "school":
         context.update(school_dashboard(user, now))
         return context
@@ -39,6 +40,19 @@ def dashboard(user: Any) -> dict[str, Any]:
             visible_initiatives(user).order_by(Initiative.starts_on.desc())).all()
     context["upcoming"] = db.session.scalars(upcoming.order_by(Workshop.starts_at).limit(5)).all()
     return context
+
+
+ATTENDANCE_DUE_SHOWN = 8
+
+
+def attendance_due(now: Any, limit: int = ATTENDANCE_DUE_SHOWN) -> tuple[list[Workshop], int]:
+    """Workshops that have started, were not cancelled and have no attendance yet: the newest first, and how many."""
+    due = select(Workshop).where(Workshop.starts_at <= now, Workshop.status != "cancelled",
+                                 Workshop.attendance_recorded_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(due.subquery())) or 0
+    shown = db.session.scalars(due.order_by(Workshop.starts_at.desc(), Workshop.id.desc()).limit(limit)).all() \
+        if total else []
+    return list(shown), total
 
 
 def school_dashboard(user: Any, now: Any = None) -> dict[str, Any]:

@@ -114,7 +114,8 @@ def line_chart(points: Sequence[tuple[str, str, int | None]], *, title: str, des
         labelled.add(count - 1)
     for i, (axis, label, value) in enumerate(points):
         if value is None:
-            body.append(f'<rect {_attrs(x=_pct(x(i)), transform="translate(-6 0)", y=f"{top + plot_h - 12:.1f}", width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}>'
+            # a hidden value is not 0: a hatched band over the whole height, never a mark on the zero line
+            body.append(f'<rect {_attrs(x=_pct(x(i)), transform="translate(-6 0)", y=top, width=12, height=plot_h, fill=f"url(#{uid}-hatch)", stroke="#adb5bd", class_="suppressed-band")}>'
                         f'<title>{escape(label)}: {escape(suppressed)}</title></rect>')
         else:
             body.append(f'<circle {_attrs(cx=_pct(x(i)), cy=f"{y(value):.1f}", r=4.5, fill=LINE)}>'

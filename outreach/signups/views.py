@@ -63,13 +63,14 @@ def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200):
     school, school_form = _school_for(workshop)
     page = students = None
     existing = {}
+    q = (request.args.get("q") or "").strip()[:100] or None
     if school is not None:
-        page = paginate(services.roster_query(workshop, school.id), per_page=ROSTER_PER_PAGE)
+        page = paginate(services.roster_query(workshop, school.id, q=q), per_page=ROSTER_PER_PAGE)
         students = page.items
         existing = services.live_signups_of(workshop.id, [s.id for s in students])
     chosen = set(form.student_ids.data or [])
     return render_template("signups/pick.html", workshop=workshop, form=form, school=school, school_form=school_form,
-                           page=page, students=students, existing=existing, chosen=chosen,
+                           page=page, students=students, existing=existing, chosen=chosen, q=q,
                            open=services.can_sign_up(workshop, current_user)), status
 
 
