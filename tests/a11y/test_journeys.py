@@ -158,3 +158,27 @@ def test_suppressed_months_are_drawn_apart_from_zero():
     zero_line = max(float(v) for v in re.findall(r'<circle [^>]*cy="([\d.]+)"', svg))   # the 0 of March
     assert y + height <= zero_line + 0.1 and height > 100   # a band over the plot, not a mark on the zero line
     assert "hidden: fewer than 5" in svg
+
+
+def test_a_clash_highlights_the_fields_and_offers_the_next_free_time(client, login, csrf):
+    from outreach.workshops import services
+    from tests.workshops.helpers import at, term, workshop_data
+    from tests.workshops.test_views import _form
+
+    coordinator = login("coordinator")
+    initiative = term()
+    # the instructor is busy 10:00–11:30 and, in another venue, 11:30–12:00: free from 12:00
+    services.create_workshop(workshop_data(initiative, title={"en": "Existing class"}), actor=coordinator)
+    services.create_workshop(workshop_data(initiative, title={"en": "Short class"}, starts_at=at(2027, 3, 8, 11, 30),
+                                           duration_minutes=30, venue="Кіші зал"), actor=coordinator)
+    db.session.commit()
+    token = csrf.token(client, "/workshops/new")
+    response = client.post("/workshops/new?lang=en", data={**_form(initiative, venue="Жаңа зал", time="11:00"),
+                                                            "csrf_token": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*name="instructor"', html)
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*name="date"', html)
+    assert re.search(r"The next free time on that day: 12:00\s?PM\.", html)   # Babel puts a narrow space
+    summary = html[html.index("data-error-summary"):]
+    assert 'href="#instructor"' in summary[:summary.index("</div>")]
