@@ -9,6 +9,7 @@ from sqlalchemy import Select, distinct, func, or_, select
 from outreach.access import FUNDER, visible_initiatives
 from outreach.attendance.models import Attendance
 from outreach.audit.services import record
+from outreach.collation import by_name
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import FieldErrors, NotFound, OutreachError
 from outreach.extensions import db
@@ -213,7 +214,7 @@ def get_initiative(user: Any, initiative_id: int) -> Initiative:
 
 def funder_choices(user: Any) -> list[Funder]:
     """Funders to filter by: all of them for staff, a funder's own organisation for a funder."""
-    query = select(Funder).order_by(Funder.name)
+    query = select(Funder).order_by(*by_name(Funder.name), Funder.id)
     if user.role == FUNDER:
         query = query.where(Funder.id == user.funder_id)
     return list(db.session.scalars(query))
@@ -277,7 +278,7 @@ def involved_schools_query(initiative: Initiative) -> Select:
     return (select(School, per_school.c.confirmed, func.coalesce(reached.c.reached, 0))
             .join(per_school, per_school.c.school_id == School.id)
             .outerjoin(reached, reached.c.school_id == School.id)
-            .order_by(School.name_folded, School.id))
+            .order_by(*by_name(School.name), School.id))
 
 
 def involved_schools_count(initiative: Initiative) -> int:

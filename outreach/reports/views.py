@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from outreach.access import ADMIN, COORDINATOR, FUNDER, STAFF, role_required, visible_initiatives
+from outreach.collation import sort_key
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, localize
@@ -28,7 +29,7 @@ def _filter_form() -> ImpactFilterForm:
     form.initiative_id.choices = [("", _("All initiatives"))] + [
         (i.id, localize(i.title).text + ("" if i.status == "active" else f" ({_('archived')})"))
         for i in initiatives]
-    regions = sorted(db.session.scalars(select(Region)), key=lambda r: localize(r.names).text)
+    regions = sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(localize(r.names).text))
     form.region.choices = [("", _("All regions"))] + [(r.code, localize(r.names).text) for r in regions]
     return form
 

@@ -10,6 +10,7 @@ from sqlalchemy import Select, or_, select
 from outreach.access import FUNDER, SCHOOL, STAFF, can_see_initiative
 from outreach.attendance.services import recorded
 from outreach.auth.models import User
+from outreach.collation import sort_key
 from outreach.dbtypes import utcnow
 from outreach.errors import NotFound
 from outreach.extensions import db
@@ -73,7 +74,7 @@ def distinct_names(column: Any) -> list[str]:
     seen: dict[str, str] = {}
     for value in db.session.scalars(select(column).distinct().order_by(column)):
         seen.setdefault(normalize_name(value), value)
-    return sorted(seen.values(), key=normalize_name)
+    return sorted(seen.values(), key=sort_key)  # in the page's alphabet
 
 
 def get_workshop(user: Any, workshop_id: int) -> Workshop:
