@@ -1,13 +1,17 @@
 """Alphabetical order in the page's language — Kazakh on kk pages, Russian on ru pages — on SQLite and PostgreSQL.
 
-PostgreSQL sorts with its ICU collations (`kk-KZ-x-icu`, `ru-RU-x-icu`, `und-x-icu`). SQLite has no ICU, and
+PostgreSQL sorts with its ICU collations (`kk-KZ-x-icu`, `ru-RU-x-icu`; English pages use the Russian order). SQLite has no ICU, and
 PyICU has no wheel on PyPI (it needs libicu-dev and a compiler on every machine), so on SQLite a collation of
 the same name is registered on every connection, backed by `sort_key` below: a small multi-level key that
 reproduces what ICU does with the names this application holds (Cyrillic and Latin letters, digits, spaces
-and punctuation). tests/test_collation.py checks it against PostgreSQL's ICU on the same lists.
+and punctuation). tests/i18n/test_collation.py checks it against PostgreSQL's ICU on the same lists.
 
-    select(Student).order_by(*by_name(Student.last_name, Student.first_name))
-    sorted(regions, key=lambda r: sort_key(r.name))
+Three ways to use it:
+- a short list in Python: `sorted(regions, key=lambda r: sort_key(r.name))`;
+- a query over a few hundred rows: `.order_by(*by_name(Student.last_name, Student.first_name))`;
+- the long lists (every student, every school: 300,000 and 7,500 at national scale) keep the key in indexed
+  columns (`sort_kk`, `sort_ru`, byte order) written by `stored_key`, because a collation called per
+  comparison takes seconds there: `.order_by(stored_order(Student))`.
 """
 from __future__ import annotations
 
@@ -26,10 +30,12 @@ KAZAKH_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфх�
 #: Kazakh letters where ICU's common Cyrillic order has them (next to the letter they are made from).
 RUSSIAN_ALPHABET = "аәбвгғдежзиійкқлмнңоөпрстуүұфхһцчшщъыьэюя"
 
-COLLATIONS = {"kk": "kk-KZ-x-icu", "ru": "ru-RU-x-icu", "en": "und-x-icu"}
+# English pages list Cyrillic names: they use the Russian order (ICU's common order, Cyrillic first)
+COLLATIONS = {"kk": "kk-KZ-x-icu", "ru": "ru-RU-x-icu", "en": "ru-RU-x-icu"}
+_SQLITE_COLLATIONS = {"kk": "kk-KZ-x-icu", "ru": "ru-RU-x-icu"}
 
 # Primary groups, in ICU's order: spaces, punctuation, symbols, digits, then the scripts. Kazakh and Russian
-# put Cyrillic before Latin; the root order (English pages) has Latin first.
+# put Cyrillic before Latin (ICU's root order would put Latin first).
 _SPACE, _PUNCT, _SYMBOL, _DIGIT, _FIRST_SCRIPT, _SECOND_SCRIPT, _OTHER = range(7)
 # Spaces, punctuation and symbols in the order ICU gives them (read from PostgreSQL's ICU 72)
 _VARIABLE = {ch: index for index, ch in enumerate(
@@ -49,7 +55,6 @@ class _Rules:
 _RULES = {
     "kk": _Rules(KAZAKH_ALPHABET, True, {}),
     "ru": _Rules(RUSSIAN_ALPHABET, True, {"ё": "е"}),
-    "en": _Rules(RUSSIAN_ALPHABET, False, {"ё": "е"}),
 }
 
 
@@ -94,14 +99,41 @@ def _weights(ch: str, rules: _Rules, out: tuple[list, list, list]) -> None:
         tertiary.append(0)
 
 
-@lru_cache(maxsize=65536)
-def _key(text: str, language: str) -> tuple:
-    rules = _RULES.get(language, _RULES["en"])
-    out: tuple[list, list, list] = ([], [], [])
-    for ch in unicodedata.normalize("NFC", text):
+def _as_text(primary: list, secondary: list, tertiary: list) -> tuple[str, str, str]:
+    """The weights as text that compares like them: one character per weight (unlisted symbols and other
+    scripts share a weight within their group; the text itself breaks such ties)."""
+    return ("".join(chr(0x100 + group * 0x100 + min(rank, 0xFF)) for group, rank in primary),
+            "".join(chr(0x21 + min(value, 0x5D)) for value in secondary),
+            "".join(chr(0x21 + min(value, 0x5D)) for value in tertiary))
+
+
+@lru_cache(maxsize=None)
+def _tables(language: str) -> tuple[frozenset, dict, dict, dict]:
+    """Per language, the characters names are made of, each mapped to its three weights (str.translate)."""
+    rules = _RULES[language]
+    chars = set(rules.rank) | {c.upper() for c in rules.rank} | set(rules.marked) | {c.upper() for c in rules.marked}
+    chars |= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") | set(_VARIABLE)
+    tables: tuple[dict, dict, dict] = ({}, {}, {})
+    for ch in chars:
+        out: tuple[list, list, list] = ([], [], [])
         _weights(ch, rules, out)
+        for table, text in zip(tables, _as_text(*out)):
+            table[ord(ch)] = text
+    return frozenset(chars), *tables
+
+
+@lru_cache(maxsize=65536)
+def _key(text: str, language: str) -> tuple[str, str, str, str]:
+    language = language if language in _RULES else "ru"
+    text = unicodedata.normalize("NFC", text)
+    known, primary, secondary, tertiary = _tables(language)
+    if known.issuperset(text):  # the usual name: three C-speed translations
+        return text.translate(primary), text.translate(secondary), text.translate(tertiary), text
+    out: tuple[list, list, list] = ([], [], [])
+    for ch in text:
+        _weights(ch, _RULES[language], out)
     # letters first, then marks, then case (lower before upper), then the code points, as PostgreSQL breaks ties
-    return tuple(out[0]), tuple(out[1]), tuple(out[2]), text
+    return (*_as_text(*out), text)
 
 
 def sort_key(text: str | None, language: str | None = None) -> tuple:
@@ -118,13 +150,51 @@ def collation_name(language: str | None = None) -> str:
         from outreach.i18n import current_language
 
         language = current_language()
-    return COLLATIONS.get(language, COLLATIONS["en"])
+    return COLLATIONS.get(language, COLLATIONS["ru"])
 
 
 def by_name(*columns: Any, language: str | None = None) -> list[Any]:
     """ORDER BY terms that sort these text columns alphabetically in the page's language (NULLs last)."""
     name = collation_name(language)
     return [column.collate(name).nulls_last() for column in columns]
+
+
+# A stored key is the multi-level key written as text that sorts by code point (SQLite's BINARY, PostgreSQL's
+# "C"): one character per weight, levels separated by \x02, the parts (last name, first name) by \x01.
+_LEVEL, _PART = "\x02", "\x01"  # (PostgreSQL text holds no NUL)
+STORED_KEY_LENGTH = 1000
+
+
+def _encode(key: tuple) -> str:
+    primary, secondary, tertiary, _text = key
+    return primary + _LEVEL + secondary + _LEVEL + tertiary
+
+
+def stored_key(language: str, *parts: str | None) -> str | None:
+    """The sort key of these names (e.g. last name, first name) in `language`, for a `sort_<language>` column."""
+    if all(part is None for part in parts):
+        return None
+    return _PART.join(_encode(_key(part or "", language)) for part in parts)[:STORED_KEY_LENGTH]
+
+
+STORED_LANGUAGES = ("kk", "ru")  # English pages use the Russian key, as they use the Russian collation
+
+
+def stored_order(model: Any, language: str | None = None) -> Any:
+    """ORDER BY term for a model with sort_kk/sort_ru columns, in the page's language (NULLs — erased — last)."""
+    if language is None:
+        from outreach.i18n import current_language
+
+        language = current_language()
+    column = getattr(model, "sort_kk" if language == "kk" else "sort_ru")
+    return column.nulls_last()
+
+
+def sort_key_column():
+    """The column type of a stored key: byte order on PostgreSQL too, whatever the database's locale."""
+    from sqlalchemy import String
+
+    return String(STORED_KEY_LENGTH).with_variant(String(STORED_KEY_LENGTH, collation="C"), "postgresql")
 
 
 def _comparator(language: str):
@@ -138,5 +208,5 @@ def _comparator(language: str):
 def _register_sqlite_collations(dbapi_connection: Any, _record: Any) -> None:
     """SQLite: the ICU collation names PostgreSQL knows, backed by sort_key, on every new connection."""
     if isinstance(dbapi_connection, sqlite3.Connection):
-        for language, name in COLLATIONS.items():
+        for language, name in _SQLITE_COLLATIONS.items():
             dbapi_connection.create_collation(name, _comparator(language))

@@ -9,7 +9,7 @@ from sqlalchemy import Select, distinct, func, or_, select
 from outreach.access import FUNDER, visible_initiatives
 from outreach.attendance.models import Attendance
 from outreach.audit.services import record
-from outreach.collation import by_name
+from outreach.collation import by_name, stored_order
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import FieldErrors, NotFound, OutreachError
 from outreach.extensions import db
@@ -278,7 +278,7 @@ def involved_schools_query(initiative: Initiative) -> Select:
     return (select(School, per_school.c.confirmed, func.coalesce(reached.c.reached, 0))
             .join(per_school, per_school.c.school_id == School.id)
             .outerjoin(reached, reached.c.school_id == School.id)
-            .order_by(*by_name(School.name), School.id))
+            .order_by(stored_order(School), School.id))
 
 
 def involved_schools_count(initiative: Initiative) -> int:

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, null, select, union
 
 from outreach.access import FUNDER, STAFF, visible_initiatives
 from outreach.attendance.models import Attendance
-from outreach.collation import by_name
+from outreach.collation import stored_order
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
@@ -293,7 +293,7 @@ def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Pa
     query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
                     grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes)
              .join(grouped, grouped.c.school_id == School.id)
-             .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), *by_name(School.name), School.id))
+             .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), stored_order(School), School.id))
     total = int(db.session.scalar(select(func.count()).select_from(
         select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     if per_page is not None:

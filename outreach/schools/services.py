@@ -13,7 +13,7 @@ from outreach.attendance.models import Attendance
 from outreach.audit.services import record
 from outreach.auth import services as auth
 from outreach.auth.models import Invitation, User
-from outreach.collation import by_name, sort_key
+from outreach.collation import sort_key, stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, FieldErrors, Forbidden, NotFound
 from outreach.extensions import db
@@ -153,7 +153,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
     folded = " ".join((q or "").split()).casefold()
     if folded:
         query = query.where(School.name_folded.contains(folded, autoescape=True))
-    return query.order_by(*by_name(School.name), School.id)
+    return query.order_by(stored_order(School), School.id)
 
 
 def get_school(user: Any, school_id: int) -> School:

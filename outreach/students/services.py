@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from outreach.access import SCHOOL, STAFF, can_see_student, scoped_students
 from outreach.audit import services as audit
-from outreach.collation import by_name
+from outreach.collation import stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import NotFound, OutreachError
 from outreach.extensions import db
@@ -242,4 +242,4 @@ def students_query(user: Any, *, school_id: int | None = None, q: str | None = N
         query = query.where(Student.grade == grade)
     for word in fold(q).split() if q else ():
         query = query.where(Student.name_folded.contains(word, autoescape=True))
-    return query.order_by(*by_name(Student.last_name, Student.first_name), Student.id)
+    return query.order_by(stored_order(Student), Student.id)
