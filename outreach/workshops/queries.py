@@ -103,7 +103,8 @@ def roster(workshop: Workshop, user: Any) -> Roster | None:
         return None
     signups = db.session.scalars(workshop_signups_query(workshop.id, actor=user)).unique().all()
     confirmed = sorted((s for s in signups if s.status == "confirmed"),
-                       key=lambda s: (normalize_name(s.student.last_name), normalize_name(s.student.first_name), s.id))
+                       key=lambda s: (s.student.is_erased, sort_key(s.student.last_name), sort_key(s.student.first_name),
+                                      s.id))
     waitlisted = sorted((s for s in signups if s.status == "waitlisted"), key=lambda s: s.waitlist_position)
     attendance = recorded(workshop.id) if workshop.attendance_recorded_at else {}
     return Roster(confirmed, waitlisted, sum(1 for s in signups if s.status == "cancelled"), attendance)

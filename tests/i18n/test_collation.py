@@ -102,6 +102,15 @@ def test_pages_list_schools_students_and_regions_in_the_pages_alphabet(client, l
     roster = client.get(f"/students?school_id={school.id}&lang=kk").get_data(as_text=True)
     assert order(roster, PEOPLE) == PEOPLE_SORTED
 
+    from outreach.signups import services as signups
+    from outreach.students.models import Student
+
+    workshop = make_workshop(capacity=10)
+    signups.register(workshop.id, list(db.session.scalars(select(Student.id))), actor=make_user("coordinator"))
+    db.session.commit()
+    page = client.get(f"/workshops/{workshop.id}?lang=kk").get_data(as_text=True)
+    assert order(page, PEOPLE) == PEOPLE_SORTED  # the workshop's list of confirmed students
+
     form = client.get("/schools/new?lang=kk").get_data(as_text=True)
     regions = re.findall(r'<option value="KZ-\w+"[^>]*>([^<]+)</option>', form)
     assert regions.index("Ақмола облысы") < regions.index("Атырау облысы") < regions.index("Ұлытау облысы") \
