@@ -1,7 +1,7 @@
 """student.sort_kk/sort_ru, school.sort_kk/sort_ru: the roster and the schools directory in alphabet order
 
 Revision ID: 0008_collation
-Revises: 0004_impact_rollups
+Revises: 0006_hardening
 
 Lists sorted by name follow the alphabet of the page's language (Kazakh: Ә after А, Қ after К, Ұ Ү after У,
 Һ after Х, І after Ы). Short lists sort with ICU collations on PostgreSQL and a registered collation on
@@ -13,7 +13,7 @@ from alembic import op
 from outreach.collation import sort_key_column, stored_key
 
 revision = "0008_collation"
-down_revision = "0004_impact_rollups"
+down_revision = "0006_hardening"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from outreach.attendance.models import Attendance
 from outreach.audit.services import record
 from outreach.auth import services as auth
 from outreach.auth.models import Invitation, User
-from outreach.collation import sort_key, stored_order
+from outreach.collation import by_name, sort_key, stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, FieldErrors, Forbidden, NotFound
 from outreach.extensions import db
@@ -195,7 +195,7 @@ def summary(school: School) -> dict[str, int]:
 def representatives(school: School) -> list[dict[str, Any]]:
     """The school's representatives, each with whether they have set a password and their latest invitation."""
     users = list(db.session.scalars(select(User).where(User.school_id == school.id, User.role == SCHOOL)
-                                    .order_by(User.name, User.id)))
+                                    .order_by(*by_name(User.name), User.id)))
     latest: dict[int, Invitation] = {}
     if users:
         for invitation in db.session.scalars(select(Invitation).where(Invitation.user_id.in_([u.id for u in users]))
