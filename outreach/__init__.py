@@ -1,10 +1,17 @@
-"""Outreach: arts-education outreach programmes in Kazakhstan."""
+"""Outreach: arts-education outreach programmes in Kazakhstan.
+
+The imports inside the functions below are the one deliberate exception to top-level imports: this is the
+package's `__init__`, which Python runs before any `outreach.<module>`; importing the app's modules here at
+the top would make every module import every other one while half-initialised (a real cycle).
+"""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, g, request
+from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from outreach import models  # noqa: F401  (the whole schema)
+    from outreach import subscribers  # noqa: F401  (the domain events' subscribers connect on import)
     from outreach.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from outreach.i18n import _l, select_locale, select_timezone
 
@@ -92,8 +100,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import importlib
-
     for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
                  "attendance", "reports", "notifications", "api"):
         try:
@@ -121,8 +127,6 @@ def _sqlite_pragmas(engine) -> None:
     """SQLite enforces foreign keys only when asked; WAL and a busy timeout let requests wait their turn."""
     if engine.dialect.name != "sqlite":
         return
-    from sqlalchemy import event
-
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from wtforms import DateField, SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import StopValidation
 
 from outreach.forms import BaseForm, optional
 from outreach.i18n import _, _l
@@ -67,8 +68,6 @@ class SignupForm(BaseForm):
 
     def validate_student_ids(self, field):
         if not field.data:
-            from wtforms.validators import StopValidation
-
             raise StopValidation(_("Choose at least one student."))
 
 

@@ -25,7 +25,7 @@ from flask import current_app
 from flask_babel import format_decimal
 from sqlalchemy import select
 
-from outreach.access import SCHOOL
+from outreach.access import is_school_rep
 from outreach.audit import services as audit
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
@@ -216,7 +216,7 @@ def _cell_text(value: Any) -> str:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    import openpyxl
+    import openpyxl  # not a cycle: slow to import, only an .xlsx upload needs it
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -543,7 +543,7 @@ def recheck(values: Sequence[Mapping[str, Any]], school_id: int | None) -> list[
 
 
 def _import_school(actor: Any, school_id: Any) -> int:
-    if actor.role == SCHOOL:
+    if is_school_rep(actor):
         return actor.school_id
     try:
         ident = int(school_id)
@@ -723,6 +723,7 @@ def template_file(lang: str, file_format: str) -> tuple[bytes, str, str]:
 
 
 def _template_xlsx(lang: str, headers: list[str]) -> bytes:
+    # not a cycle: openpyxl is slow to import and only the template download needs it
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
