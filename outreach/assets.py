@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
+from whitenoise import WhiteNoise
 
 ONE_YEAR = 365 * 24 * 3600
 UNHASHED_MAX_AGE = 3600
@@ -111,8 +112,6 @@ def _static_roots(app: Flask, build_dir: Path) -> list[StaticRoot]:
 
 
 def init_app(app: Flask) -> None:
-    from whitenoise import WhiteNoise
-
     build_dir = Path(app.config.get("STATIC_BUILD_DIR") or Path(app.instance_path) / "static-build")
     roots = _static_roots(app, build_dir)
     by_endpoint = {root.endpoint: root for root in roots}
