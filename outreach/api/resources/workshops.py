@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from outreach.access import STAFF
 from outreach.api import schemas as s
 from outreach.api.blueprint import ID, actor, bp, page_of
@@ -38,6 +40,14 @@ def create_workshop(data: dict[str, Any]):
 @bp.errors(401, 404)
 def get_workshop(workshop_id: int):
     return queries.get_workshop(actor(), workshop_id)
+
+
+@bp.before_request
+def _workshop_first() -> None:
+    """A write to a workshop that does not exist (or that this user may not see) is 404 before its body is
+    checked: a PATCH of a missing workshop with a faulty body is not 422."""
+    if request.endpoint in ("api.update_workshop", "api.put_attendance", "api.create_signups"):
+        queries.get_workshop(actor(), request.view_args["workshop_id"])
 
 
 @bp.route(f"/workshops/<{ID}:workshop_id>", methods=["PATCH"])
