@@ -21,6 +21,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder="static",
     )
     from outreach.config import load_settings
+    from outreach.storage import private_dir
+
+    private_dir(Path(app.instance_path))  # this server's own folder, readable by the app's user only
 
     app.config.update(load_settings(Path(app.instance_path)))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")

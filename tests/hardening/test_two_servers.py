@@ -116,6 +116,8 @@ def test_a_preview_made_on_one_server_is_confirmed_on_another(shared_database, t
     try:
         with _server(shared_database, tmp_path / "a" / "instance") as first, \
                 _server(shared_database, tmp_path / "b" / "instance") as second:
+            # each server has its own instance/ folder (nothing there is shared)
+            assert (tmp_path / "a" / "instance").is_dir() and (tmp_path / "b" / "instance").is_dir()
             browser = requests.Session()  # cookies of 127.0.0.1 go to both ports, as behind one host name
             response = browser.post(f"{first}/login", data={"email": email, "password": PASSWORD,
                                                             "csrf_token": _csrf(browser, f"{first}/login")},
