@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import request
 
-from outreach.access import STAFF
+from outreach.access import STAFF, is_staff
 from outreach.api import schemas as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.workshops import queries, services as workshops
@@ -44,9 +44,9 @@ def get_workshop(workshop_id: int):
 
 @bp.before_request
 def _workshop_first() -> None:
-    """A write to a workshop that does not exist (or that this user may not see) is 404 before its body is
-    checked: a PATCH of a missing workshop with a faulty body is not 422."""
-    if request.endpoint in ("api.update_workshop", "api.put_attendance", "api.create_signups"):
+    """A PATCH of a workshop that does not exist (or that this user may not see) is 404 before its body is
+    checked, not 422."""
+    if request.endpoint == "api.update_workshop" and is_staff(actor()):  # others get their 403 first
         queries.get_workshop(actor(), request.view_args["workshop_id"])
 
 
