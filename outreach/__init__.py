@@ -95,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
-                 "attendance", "reports", "notifications", "api"):
+                 "attendance", "reports", "notifications", "offline", "api"):
         try:
             module = importlib.import_module(f"outreach.{name}.views")
         except ModuleNotFoundError as error:

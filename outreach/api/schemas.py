@@ -8,6 +8,7 @@ from flask import g
 
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
+from outreach.attendance.services import MARK_STATUSES, MAX_MARKS
 from outreach.auth.models import ROLES
 from outreach.dbtypes import local_tz
 from outreach.i18n import LANGUAGES
@@ -301,6 +302,69 @@ class AttendanceIn(f.Body):
 class AttendanceOut(f.Out):
     present = ma.fields.Integer(required=True)
     absent = ma.fields.Integer(required=True)
+
+
+class AttendanceItem(f.Out):
+    signup_id = ma.fields.Integer(required=True)
+    student_id = ma.fields.Integer(required=True, allow_none=True, metadata={"description": "null for an erased "
+                                                                                             "student"})
+    present = ma.fields.Boolean(required=True, allow_none=True, metadata={"description": "null while attendance "
+                                                                                         "is not recorded"})
+
+
+class AttendanceList(page_schema(AttendanceItem, "AttendanceItemPage")):
+    recorded = ma.fields.Boolean(required=True, metadata={"description": "Whether attendance was recorded"})
+
+
+class MarkIn(f.Body):
+    workshop_id = f.Integer(required=True, minimum=1)
+    student_id = f.Integer(required=True, minimum=1)
+    present = f.Boolean(required=True)
+    marked_at = f.DateTime(required=True, metadata={"description": "When the mark was taken on the device (any "
+                                                                   "offset); a time in the future counts as the "
+                                                                   "time the batch arrives"})
+
+
+class SyncIn(f.Body):
+    idempotency_key = f.String(required=True, validate=[
+        f.Length(min=1, max=64), ma.validate.Regexp(r"^[A-Za-z0-9_.:-]+$", error=f.INVALID)], metadata={
+        "description": "Chosen by the device, one per batch (a UUID): the same key with the same marks again "
+                       "changes nothing and gets the first answer back"})
+    marks = f.List(f.Nested(MarkIn), required=True, validate=f.Length(min=1, max=MAX_MARKS))
+
+
+class MarkOut(f.Out):
+    workshop_id = ma.fields.Integer(required=True)
+    student_id = ma.fields.Integer(required=True)
+    present = ma.fields.Boolean(required=True)
+    marked_at = LocalDateTime(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(MARK_STATUSES)), metadata={
+        "description": "applied: the server took it; unchanged: it already held this mark; superseded: a mark "
+                       "taken later is kept instead; refused: see error"})
+    error = ma.fields.Nested(ErrorBody, required=True, allow_none=True)
+    current = ma.fields.Boolean(required=True, allow_none=True, metadata={
+        "description": "What the server holds for the student now (null: nothing recorded)"})
+
+
+class SyncOut(f.Out):
+    idempotency_key = ma.fields.String(required=True)
+    replayed = ma.fields.Boolean(required=True, metadata={"description": "true when this batch had been received "
+                                                                         "before (nothing changed this time)"})
+    applied = ma.fields.Integer(required=True)
+    refused = ma.fields.Integer(required=True)
+    items = ma.fields.List(ma.fields.Nested(MarkOut), required=True)
+
+
+def sync_answer(result: Any) -> dict[str, Any]:
+    """The API's (and the attendance page's) view of a synced batch."""
+    return {
+        "idempotency_key": result.key, "replayed": result.replayed,
+        "applied": result.count("applied"), "refused": result.count("refused"),
+        "items": [{"workshop_id": item.mark.workshop_id, "student_id": item.mark.student_id,
+                   "present": item.mark.present, "marked_at": item.mark.marked_at, "status": item.status,
+                   "error": {"code": item.code, "message": item.message} if item.code else None,
+                   "current": item.current} for item in result.items],
+    }
 
 
 # ---------------------------------------------------------------------------------------- impact report

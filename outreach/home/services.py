@@ -29,6 +29,9 @@ def dashboard(user: Any) -> dict[str, Any]:
                 Student.erased_at.is_(None))),
             "upcoming": db.session.scalar(select(func.count()).select_from(upcoming.subquery())),
         }
+        from outreach.attendance.services import lists_to_keep
+
+        context["keep_lists"] = lists_to_keep(now)
     elif user.role == "school":
         context.update(school_dashboard(user, now))
         return context
