@@ -269,15 +269,14 @@ def test_a_kept_list_is_wiped_seven_days_after_its_workshop(live_server, browser
     context.close()
 
 
-def test_the_app_passes_chromiums_installability_checks(live_server, app, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_the_app_passes_chromiums_installability_checks(live_server, browser, tmp_path):
     coordinator = make_user("coordinator", locale="kk")
     db.session.commit()
-    with sync_playwright() as p:
-        # a profile on disk: Chromium never offers to install from an incognito profile
-        context = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path="/usr/bin/chromium",
-                                                       headless=True, args=CHROMIUM_ARGS, viewport=PHONE)
+    # a profile on disk (from the same Playwright): Chromium never offers to install from an incognito profile
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS,
+        viewport=PHONE)
+    try:
         page = context.new_page()
         sign_in(page, live_server, coordinator)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
@@ -287,4 +286,5 @@ def test_the_app_passes_chromiums_installability_checks(live_server, app, tmp_pa
         assert manifest["url"].endswith("/manifest.webmanifest")
         errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
         assert errors == [], errors
+    finally:
         context.close()

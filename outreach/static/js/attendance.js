@@ -117,12 +117,16 @@
         answered.forEach(function (batch) {
           if (batch.state === 'failed') { failed = batch.error; return; }
           batch.result.items.forEach(function (item) {
+            var b = box(item.student_id);
             if (item.status === 'refused') {
               var li = document.createElement('li');
               li.textContent = nameOf(item.student_id) + ' — ' + item.error.message;
               list.appendChild(li);
+              if (b && item.error.code === 'not_confirmed') {  // no longer on the list: not to be ticked
+                b.checked = false;
+                b.disabled = true;
+              }
             }
-            var b = box(item.student_id);
             if (b && item.current !== null && !waiting.length) b.checked = item.current;
           });
         });
