@@ -29,7 +29,7 @@ class PageSyncIn(s.SyncIn):
 def _refusal():
     """401 when the session has ended (the page keeps the marks and asks to sign in), 403 for other roles."""
     if not current_user.is_authenticated:
-        return json_error(401, _("Your session has ended. Sign in again to send the marks kept on this phone."),
+        return json_error(401, _("You have been signed out. Sign in again to send the marks kept on this phone."),
                           "signed_out")
     if current_user.role not in STAFF:
         return json_error(403, _("Your role may not do this."), "forbidden")
