@@ -68,7 +68,7 @@ class Error(f.Out):
 
 class TokenIn(f.Body):
     email = f.String(required=True, validate=f.Length(max=254))
-    password = f.String(required=True, validate=f.Length(max=1024))
+    password = f.String(required=True, raw=True, validate=f.Length(max=1024))
 
 
 class Token(f.Out):
@@ -123,7 +123,7 @@ class SchoolsArgs(PageArgs):
 
 class InitiativeIn(f.Body):
     title = f.Translatable(required=True, at_least_one=True)
-    description = f.Translatable()
+    description = f.Translatable(multiline=True)
     art_form = f.String(required=True, validate=f.OneOf(ART_FORMS))
     starts_on = f.Date(required=True)
     ends_on = f.Date(required=True)

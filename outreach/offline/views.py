@@ -17,7 +17,7 @@ bp = Blueprint("offline", __name__)
 THEME_COLOUR = "#1f3a5f"  # --outreach-primary in outreach.css
 BACKGROUND_COLOUR = "#ffffff"
 #: The app's own static files every page needs, kept on the phone by the service worker.
-SHELL_FILES = ("outreach.css", "js/offline-store.js", "js/app.js", "js/attendance.js",
+SHELL_FILES = ("outreach.css", "outreach.js", "js/offline-store.js", "js/app.js", "js/attendance.js",
                "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png", "icons/maskable-512.png",
                "icons/apple-touch-icon.png")
 

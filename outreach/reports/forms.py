@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 
-from outreach.forms import BaseForm, optional
+from outreach.forms import BaseForm, DateField, int_or_none, optional
 from outreach.i18n import _l
 
 
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "") else None
+_int_or_none = int_or_none
 
 
 class ImpactFilterForm(BaseForm):

@@ -18,6 +18,7 @@ from outreach.extensions import db
 from outreach.i18n import _, current_language, localize, ngettext
 from outreach.initiatives.models import Initiative
 from outreach.schools.models import Region
+from outreach import params
 from outreach.signups.services import school_summary
 from outreach.web import domain_error, paginate
 from outreach.workshops import calendar as cal
@@ -149,7 +150,7 @@ def new():
     form = WorkshopForm()
     _initiative_choices(form, user)
     if request.method == "GET":
-        form.initiative_id.data = request.args.get("initiative_id", type=int)
+        form.initiative_id.data = params.to_id(request.args.get("initiative_id"))
         return _render_form("workshops/form.html", form)
     if not form.validate_on_submit():
         return _render_form("workshops/form.html", form, status=422)
@@ -172,7 +173,7 @@ def new_series():
     names = cal.weekday_names(current_language(), "wide")
     form.weekdays.choices = [(i + 1, names[i]) for i in range(7)]
     if request.method == "GET":
-        form.initiative_id.data = request.args.get("initiative_id", type=int)
+        form.initiative_id.data = params.to_id(request.args.get("initiative_id"))
         return _render_form("workshops/series_form.html", form)
     if not form.validate_on_submit():
         return _render_form("workshops/series_form.html", form, status=422)
@@ -300,7 +301,7 @@ def feed(token: str):
     user = queries.feed_user(token)
     if user is None:
         abort(404)
-    initiative_id = request.args.get("initiative_id", type=int) if user.role in STAFF else None
+    initiative_id = params.to_id(request.args.get("initiative_id")) if user.role in STAFF else None
     workshops = queries.feed_workshops(user, initiative_id=initiative_id)
     name = "Outreach"
     if initiative_id is not None:
