@@ -1,6 +1,7 @@
 """The shapes of the API: request bodies and query strings (strict) and responses, as in ../shared/API.md."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -11,7 +12,7 @@ from outreach.api.blueprint import PageArgs, page_schema
 from outreach.attendance.services import MARK_STATUSES, MAX_MARKS
 from outreach.auth.models import ROLES
 from outreach.dbtypes import local_tz
-from outreach.i18n import LANGUAGES
+from outreach.i18n import LANGUAGES, _
 from outreach.initiatives.rules import ART_FORMS, INITIATIVE_STATUSES
 from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, School
 from outreach.signups.models import SIGNUP_STATUSES
@@ -318,11 +319,30 @@ class AttendanceList(page_schema(AttendanceItem, "AttendanceItemPage")):
     recorded = ma.fields.Boolean(required=True, metadata={"description": "Whether attendance was recorded"})
 
 
+class MarkedAt(f.DateTime):
+    """When a mark was taken: RFC 3339 with seconds (what a phone's clock gives: Date.toISOString()), this
+    century."""
+
+    PATTERN = (r"^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+               r"(\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {**kwargs.pop("metadata", {}), "pattern": self.PATTERN}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(self.PATTERN.strip("^$"), value) or parsed.year < 2000:
+            raise f.problem(_("Not a valid time: use ISO 8601 with seconds and an offset, like "
+                              "2027-03-08T10:00:00+05:00."))
+        return parsed
+
+
 class MarkIn(f.Body):
     workshop_id = f.Integer(required=True, minimum=1)
     student_id = f.Integer(required=True, minimum=1)
     present = f.Boolean(required=True)
-    marked_at = f.DateTime(required=True, metadata={"description": "When the mark was taken on the device (any "
+    marked_at = MarkedAt(required=True, metadata={"description": "When the mark was taken on the device (any "
                                                                    "offset); a time in the future counts as the "
                                                                    "time the batch arrives"})
 

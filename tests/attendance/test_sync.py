@@ -167,6 +167,9 @@ def test_not_before_the_start_and_bad_bodies(api, setup):
                                                               "present": "yes", "marked_at": iso(utcnow())}]}, 400),
                          ({"idempotency_key": "x", "marks": [{"workshop_id": future.id, "student_id": 1,
                                                               "present": True, "marked_at": "yesterday"}]}, 422),
+                         ({"idempotency_key": "x", "marks": [{"workshop_id": future.id, "student_id": 1,
+                                                              "present": True, "marked_at": "2026-11-28T09:30Z"}]},
+                          422),
                          ({"idempotency_key": "bad key\n", "marks": []}, 422),
                          ({"marks": []}, 422), ([], 400)):
         response = api.post("/attendance/sync", as_=coordinator, json=body)
