@@ -38,6 +38,12 @@ def is_staff(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.role in STAFF)
 
 
+def sees_exact_figures(user: Any) -> bool:
+    """Exact impact figures: staff. Everyone else who may see figures (funders) sees them protected
+    (outreach/reports/privacy.py)."""
+    return bool(user is not None and getattr(user, "role", None) in STAFF)
+
+
 def can_see_school(user: Any, school_id: int | None) -> bool:
     if is_staff(user):
         return True
