@@ -195,18 +195,18 @@ def present(report: dict[str, Any]) -> ReportView:
     hidden = suppressed_text(threshold)
 
     def count_text(value: Any, pattern: str | None = None) -> str:
-        return hidden if value is None and small else format_decimal(value, pattern) if value is not None else "—"
+        # a small selection: only students reached reads "fewer than 10" (sign-ups or hours may be more)
+        return format_decimal(value, pattern) if value is not None else "—"
 
     figures = [
-        Figure("students_reached", _("Students reached"), total, count_text(total),
+        Figure("students_reached", _("Students reached"), total, hidden if small else count_text(total),
                _("each counted once, however many workshops they attended")),
         Figure("workshops_delivered", _("Workshops delivered"), report["workshops_delivered"],
                format_decimal(report["workshops_delivered"]), _("held, not cancelled")),
         Figure("signups", _("Sign-ups"), report["signups"], count_text(report["signups"]),
                _("confirmed places at delivered workshops")),
         Figure("attendance_rate", _("Attendance rate"), rate,
-               format_percent(rate, "#,##0%" if protected else "#,##0.#%") if rate is not None
-               else (hidden if small else "—"),
+               format_percent(rate, "#,##0%" if protected else "#,##0.#%") if rate is not None else "—",
                _("of confirmed sign-ups where attendance was taken")),
         Figure("student_hours", _("Student-hours"), report["student_hours"],
                count_text(report["student_hours"], "#,##0.#"), _("time students spent in workshops")),
