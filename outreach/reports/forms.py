@@ -6,16 +6,15 @@ import re
 from datetime import date
 from typing import Any
 
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 
-from outreach.forms import BaseForm, optional
+from outreach.forms import BaseForm, DateField, int_or_none, optional
 from outreach.i18n import _l
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "") else None
+_int_or_none = int_or_none
 
 
 class PeriodField(DateField):

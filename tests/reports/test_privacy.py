@@ -189,7 +189,7 @@ def test_the_report_page_shows_protected_figures_and_says_why(small, app, client
     assert shown and not shown & {"22", "3", "1", "9", "34", "54", "32", "25"} - {"25"}  # exact cells never shown
     assert {"55", "35", "30", "25"} <= shown
     # the tile map's complementary region says so
-    assert re.search(r'class="tile tile-suppressed"[^>]*title="[^"]*' + re.escape(hidden), page)
+    assert re.search(r'class="tile [^"]*tile-suppressed"[^>]*title="[^"]*' + re.escape(hidden), page)
 
 
 def test_the_report_page_for_a_small_selection_shows_no_child_figure(small, client, login):
