@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from outreach.access import FUNDER, STAFF, role_required
+from outreach.access import FUNDER, STAFF, is_staff, role_required
 from outreach.auth.forms import EmptyForm
 from outreach.errors import OutreachError
 from outreach.i18n import _
@@ -44,7 +44,7 @@ def index():
     return render_template("initiatives/index.html", page=page, filters=filters, progress=progress,
                            languages=languages,
                            filtered=bool(art_form or funder_id or status != "active"),
-                           can_edit=user.role in STAFF, **report_presenter.protection_texts(user))
+                           can_edit=is_staff(user), **report_presenter.protection_texts(user))
 
 
 @bp.route("/<int:initiative_id>")
@@ -53,9 +53,9 @@ def detail(initiative_id: int):
     user = current_user._get_current_object()
     initiative = services.get_initiative(user, initiative_id)
     workshops = paginate(services.workshops_query(initiative))
-    is_staff = user.role in STAFF
+    staff = is_staff(user)
     schools_reached = None
-    if is_staff:
+    if staff:
         schools = paginate(services.involved_schools_query(initiative), page=page_number(request.args.get("spage")),
                            per_page=SCHOOLS_PER_PAGE, scalars=False)
         schools_count = schools.total
@@ -67,9 +67,9 @@ def detail(initiative_id: int):
         progress = services.progress_toward(initiative.target_students, figures["students_reached"])
     return render_template("initiatives/detail.html", initiative=initiative, workshops=workshops,
                            schools=schools, schools_count=schools_count, schools_reached=schools_reached,
-                           progress=progress, languages=services.translation_status(initiative), can_edit=is_staff,
-                           archive_form=EmptyForm(), workshop_statuses=WORKSHOP_STATUSES, **report_presenter.protection_texts(user))
-
+                           progress=progress, languages=services.translation_status(initiative), can_edit=staff,
+                           archive_form=EmptyForm(), workshop_statuses=WORKSHOP_STATUSES,
+                           **report_presenter.protection_texts(user))
 
 
 def _render_form(form: InitiativeForm, initiative=None, status: int = 200):

@@ -13,6 +13,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from markupsafe import Markup
 from sqlalchemy import select
 
+from outreach.collation import sort_key
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.i18n import _, _l, localize, ngettext
@@ -187,7 +188,7 @@ def present(report: dict[str, Any]) -> ReportView:
                           hidden_text=hidden_text(c.get("suppressed_because"), threshold) if c["suppressed"] else "")
                  for c in report[name]]
         if name == "by_region":  # most first, suppressed ones after, as in the chart
-            cells.sort(key=lambda c: (c.suppressed, -(c.value or 0), c.label))
+            cells.sort(key=lambda c: (c.suppressed, -(c.value or 0), sort_key(c.label)))
         partition = name in PARTITIONS
         if partition and total:
             for cell in cells:

@@ -18,8 +18,9 @@ from typing import Any, Iterator, Sequence
 
 from sqlalchemy import ColumnElement, Select, func, literal, null, select, union_all
 
-from outreach.access import FUNDER, STAFF, visible_initiatives
+from outreach.access import is_funder, sees_exact_figures, sees_reports, visible_initiatives
 from outreach.attendance.models import Attendance
+from outreach.collation import stored_order
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
@@ -94,7 +95,7 @@ def students_reached_as_seen_by(user: Any, initiative_ids: Sequence[int]) -> dic
 
 
 def check_may_report(user: Any) -> None:
-    if user.role not in (*STAFF, FUNDER):
+    if not sees_reports(user):
         raise Forbidden(_l("Impact reports are for coordinators and funders."))
 
 
@@ -112,7 +113,7 @@ def build_scope(user: Any, *, initiative_id: int | None = None, region: str | No
     if region is not None and db.session.get(Region, region) is None:
         message = _l("There is no such region.")
         raise OutreachError(message, fields={"region": [message]})
-    if user.role == FUNDER:
+    if is_funder(user):
         funded = tuple(db.session.scalars(visible_initiatives(user).with_only_columns(Initiative.id)
                                           .order_by(Initiative.id)))
         if initiative_id is not None and initiative_id not in funded:
@@ -258,7 +259,7 @@ def school_table(user: Any, *, initiative_id: int | None = None, region: str | N
                  date_from: date | None = None, date_to: date | None = None, page: int = 1,
                  per_page: int | None = 25) -> Page:
     """Schools by students reached (most first), a page at a time; per_page None gives every school."""
-    if user.role not in STAFF:
+    if not sees_exact_figures(user):
         raise Forbidden(_l("The per-school table is for coordinators."))
     scope = build_scope(user, initiative_id=initiative_id, region=region, date_from=date_from, date_to=date_to)
     return school_rows(scope, page=page, per_page=per_page)
@@ -280,7 +281,7 @@ def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Pa
     query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
                     grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes)
              .join(grouped, grouped.c.school_id == School.id)
-             .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), School.name, School.id))
+             .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), stored_order(School), School.id))
     total = int(db.session.scalar(select(func.count()).select_from(
         select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     if per_page is not None:
@@ -329,7 +330,7 @@ class SignupRow:
 
 def signup_rows(user: Any, batch_size: int = 5000) -> Iterator[SignupRow]:
     """Every sign-up ever made, without a name, streamed from server-side cursors in flat memory."""
-    if user.role not in STAFF:
+    if not sees_exact_figures(user):
         raise Forbidden(_l("The list of all sign-ups is for coordinators."))
     return _stream_signups(batch_size)
 
