@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from outreach.storage import private_dir
+
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -15,8 +17,6 @@ def _bool(name: str, default: bool = False) -> bool:
 
 def _local_secret_key(instance_path: Path) -> str:
     """A random key generated once and kept in instance/ for local use."""
-    from outreach.storage import private_dir
-
     private_dir(instance_path)
     key_file = instance_path / "secret_key"
     if key_file.exists():
@@ -66,6 +66,7 @@ def load_settings(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes"),
         "SUPPRESSION_THRESHOLD": int(os.environ.get("SUPPRESSION_THRESHOLD", 10)),
+        "ROUNDING_BASE": int(os.environ.get("ROUNDING_BASE", 5)),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("API_TOKEN_TTL_HOURS", 24 * 30)),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", 72)),
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", 3)),

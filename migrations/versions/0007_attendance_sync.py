@@ -1,7 +1,7 @@
 """attendance sync: when each mark was taken, and the batches of marks phones send (idempotency keys)
 
 Revision ID: 0007_attendance_sync
-Revises: 0006_hardening
+Revises: 0008_collation
 
 attendance.marked_at is the time a mark was taken on the device (the later mark per student wins); rows
 already recorded get their recorded_at. attendance_batch keeps each batch's answer under (user, key).
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_attendance_sync"
-down_revision = "0006_hardening"
+down_revision = "0008_collation"
 branch_labels = None
 depends_on = None
 

@@ -11,12 +11,11 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from outreach.attendance.models import Attendance, AttendanceBatch
-from outreach.audit.services import record as audit
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
+from outreach.events import announce, attendance_recorded
 from outreach.extensions import db
 from outreach.i18n import _l
-from outreach.reports import rollups
 from outreach.signups.models import Signup
 from outreach.signups.services import lock_workshop
 from outreach.workshops.models import Workshop
@@ -83,12 +82,13 @@ def record(workshop_id: int, present_student_ids: Iterable[int], *, actor: Any) 
     workshop.status = "completed"
     workshop.attendance_recorded_at = now
     db.session.flush()
-    rollups.workshop_changed(workshop_id)  # the impact report's facts
     counts = {"present": len(present), "absent": len(confirmed) - len(present)}
     if correction:
-        audit(actor, "attendance.corrected", workshop, changed_signup_ids=sorted(changed), **counts)
+        announce(attendance_recorded, workshop_id, actor=actor, action="attendance.corrected", subject=workshop,
+                 details={"changed_signup_ids": sorted(changed), **counts})
     else:
-        audit(actor, "attendance.recorded", workshop, **counts)
+        announce(attendance_recorded, workshop_id, actor=actor, action="attendance.recorded", subject=workshop,
+                 details=counts)
     return counts
 
 
@@ -255,9 +255,11 @@ def _apply_workshop(workshop_id: int, indexed: list[tuple[int, Mark]], *, key: s
             workshop.status = "completed"
             workshop.attendance_recorded_at = now
         db.session.flush()
-        rollups.workshop_changed(workshop_id)  # the impact report's facts
-        audit(actor, "attendance.synced", workshop, batch=key, first_record=first_record,
-              present_signup_ids=sorted(set(present_ids)), absent_signup_ids=sorted(set(absent_ids)))
+        # the impact facts are recomputed and the change audited by the subscribers
+        announce(attendance_recorded, workshop_id, actor=actor, action="attendance.synced", subject=workshop,
+                 details={"batch": key, "first_record": first_record,
+                          "present_signup_ids": sorted(set(present_ids)),
+                          "absent_signup_ids": sorted(set(absent_ids))})
     else:
         db.session.flush()
     return out
