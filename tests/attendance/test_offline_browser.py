@@ -47,9 +47,18 @@ def sign_in(page, base: str, user, next_path: str = "") -> None:
     page.wait_for_load_state()
 
 
+def controlled(page) -> None:
+    """Wait until the service worker is active and controls the page (reloading once if it took over after
+    the page had loaded: the machine running the tests may be busy)."""
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30000)
+
+
 def wait_until_kept(page, path: str) -> None:
     """The worker controls the page and the page is kept on the phone."""
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    controlled(page)
     page.wait_for_function(
         "(path) => caches.open('outreach-pages').then(c => c.match(path)).then(r => !!r)", arg=path, timeout=15000)
 
@@ -211,7 +220,7 @@ def test_the_next_seven_days_lists_are_kept_and_wiped_at_sign_out(live_server, b
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(page, live_server, coordinator)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    controlled(page)
     page.get_by_role("button", name="Алдағы 7 күннің қатысу тізімдерін осы телефонда сақтау").click()
     page.wait_for_function("() => document.querySelector('[data-keep-status]').textContent.includes('2')",
                            timeout=15000)
@@ -255,7 +264,7 @@ def test_a_kept_list_is_wiped_seven_days_after_its_workshop(live_server, browser
     sign_in(page, live_server, coordinator)
     for workshop in (old, recent):
         page.goto(f"{live_server}/workshops/{workshop.id}/attendance")
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+        controlled(page)
     page.goto(f"{live_server}/workshops/{recent.id}/attendance")
     page.wait_for_function(
         "(path) => caches.open('outreach-pages').then(c => c.match(path)).then(r => !!r)",
@@ -279,7 +288,7 @@ def test_the_app_passes_chromiums_installability_checks(live_server, browser, tm
     try:
         page = context.new_page()
         sign_in(page, live_server, coordinator)
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+        controlled(page)
         cdp = context.new_cdp_session(page)
         manifest = cdp.send("Page.getAppManifest")
         assert manifest["errors"] == [], manifest["errors"]
