@@ -114,7 +114,11 @@ STORABLE_PATTERN = r"^[^\u0000]*$"
 
 def _storable(kwargs: dict[str, Any], pattern: str = STORABLE_PATTERN) -> dict[str, Any]:
     metadata = dict(kwargs.pop("metadata", None) or {})
-    if not kwargs.get("validate") or not any(isinstance(v, validate.OneOf) for v in _as_list(kwargs["validate"])):
+    validators = _as_list(kwargs["validate"]) if kwargs.get("validate") else []
+    regexps = [v for v in validators if isinstance(v, validate.Regexp)]
+    if regexps:  # the field's own pattern is what the server checks (it is stricter than one-line text)
+        metadata.setdefault("pattern", regexps[0].regex.pattern)
+    elif not any(isinstance(v, validate.OneOf) for v in validators):
         metadata.setdefault("pattern", pattern)
     return {**kwargs, "metadata": metadata}
 
