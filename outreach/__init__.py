@@ -46,6 +46,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         _sqlite_pragmas(db.engine)
+        from outreach import cache
+
+        cache.install(db.engine)  # every committed write bumps the data version
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)

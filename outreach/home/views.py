@@ -5,12 +5,14 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from outreach.access import STAFF
+from outreach.cache import cached_page
 from outreach.home import services
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
+@cached_page()
 def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")

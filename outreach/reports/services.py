@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, null, select, union
 
 from outreach.access import FUNDER, STAFF, visible_initiatives
 from outreach.attendance.models import Attendance
+from outreach.cache import cached_figures
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
@@ -243,9 +244,17 @@ def impact_report(user: Any, *, initiative_id: int | None = None, region: str | 
                                      "to": date_to.isoformat() if date_to else None})
 
 
+def _figures(scope: Scope) -> tuple[dict, dict, int | None]:
+    """The exact figures of a scope, counted once per data version (and until the next workshop starts).
+
+    The key is the scope itself (its initiatives, region and period), so figures are only ever
+    reused for exactly the same set of facts; suppression for funders is applied afterwards."""
+    key = ("impact", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before)
+    return cached_figures(key, scope.now, lambda: (_breakdown_counts(scope), _totals(scope), _target(scope)))
+
+
 def report_for_scope(scope: Scope, threshold: int | None, filters: dict[str, Any]) -> dict[str, Any]:
-    counts = _breakdown_counts(scope)
-    totals = _totals(scope)
+    counts, totals, target = _figures(scope)
     reached = counts.get("total", {}).get(None, 0)
     report: dict[str, Any] = {
         "filters": filters,
@@ -256,7 +265,7 @@ def report_for_scope(scope: Scope, threshold: int | None, filters: dict[str, Any
         "student_hours": round(totals["minutes"] / 60, 2),
         "schools_reached": counts.get("schools", {}).get(None, 0),
         "regions_reached": len(counts.get("by_region", {})),
-        "target_students": _target(scope),
+        "target_students": target,
     }
     for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS):
         report[name] = _cells(name, counts.get(name, {}), threshold, reached)
@@ -277,6 +286,12 @@ def school_table(user: Any, *, initiative_id: int | None = None, region: str | N
 
 
 def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
+    """A page of the per-school table, counted once per data version (like the report's figures)."""
+    key = ("schools", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before, page, per_page)
+    return cached_figures(key, scope.now, lambda: _school_rows(scope, page=page, per_page=per_page))
+
+
+def _school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
     # per student first (streams the school index in order), then per school
     per_student = (select(ImpactFact.school_id.label("school_id"), func.max(ImpactFact.attended).label("reached"),
                           func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),

@@ -20,6 +20,7 @@ from outreach.students.consent_pdf import consent_form_pdf
 from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm, StudentForm
 from outreach.students.models import Student
 from outreach.web import domain_error, paginate
+from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
 
 bp = Blueprint("students", __name__)
@@ -64,6 +65,7 @@ def _download_language() -> str:
 
 @bp.route("/students")
 @role_required(*ROSTER)
+@cached_page()
 def index():
     user = _user()
     schools = _school_choices()

@@ -22,6 +22,7 @@ from outreach.web import domain_error, paginate
 from outreach.workshops import calendar as cal
 from outreach.workshops import ics, services
 from outreach.workshops.forms import CancelForm, FilterForm, SeriesForm, WorkshopForm
+from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
 
 bp = Blueprint("workshops", __name__)
@@ -56,6 +57,7 @@ def _filters(user, *, full: bool = True) -> FilterForm:
 
 @bp.route("/workshops")
 @role_required(*STAFF)
+@cached_page()
 def index():
     user = _user()
     filters = _filters(user)
@@ -80,6 +82,7 @@ def _calendar_day(raw: str | None) -> date:
 
 @bp.route("/calendar")
 @role_required(*STAFF, SCHOOL)
+@cached_page(etag=True)
 def calendar():
     user = _user()
     view = "week" if request.args.get("view") == "week" else "month"
@@ -281,6 +284,7 @@ def attendance_sheet(workshop_id: int):
 # Calendar feeds
 
 @bp.route("/calendar/<token>.ics")
+@cached_page(etag=True, public=True)
 def feed(token: str):
     user = services.feed_user(token)
     if user is None:

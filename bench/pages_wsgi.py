@@ -1,0 +1,20 @@
+"""The WSGI app bench/pages.py loads under gunicorn: Outreach, plus a Flask hello-world at /__hello.
+
+Both answer from the same workers, so the hello-world's requests per second are measured under the
+same server, the same load and the same machine as every page it is compared with.
+"""
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from outreach import create_app
+
+hello = Flask("hello")
+
+
+@hello.route("/")
+def hello_world() -> str:
+    return "Hello, World!"
+
+
+outreach_app = create_app({"RATELIMIT_ENABLED": False})
+app = DispatcherMiddleware(outreach_app, {"/__hello": hello})
