@@ -3,7 +3,7 @@
     .venv/bin/python bench/pages.py                    # both parts, on bench/out/pages.sqlite (demo data)
     .venv/bin/python bench/pages.py --inprocess-only   # only the ms of CPU per page (seconds)
     .venv/bin/python bench/pages.py --profile workshops --profile-sort tottime   # cProfile one page
-    DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/pages.py
+    PAGES_DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/pages.py   # demo data there
 
 The database holds the demo data (`flask seed-demo`); a database that already holds data is
 reused. Under gunicorn (`-w 2 --threads 4`, as `make run` serves) the same server also answers a
@@ -98,37 +98,41 @@ def pages(pick: int) -> list[tuple[str, str, str, str]]:
 
 # -- in-process: ms of CPU per page --------------------------------------------------------------
 
-def inprocess(url: str, pick: int, repeat: int, profile: str | None, sort: str) -> dict[str, float]:
+def inprocess(url: str, pick: int, repeat: int, profile: str | None, sort: str) -> dict[str, dict[str, float]]:
+    """Median ms of CPU per request: rendered (cache off), and served at an unchanged data version."""
     from outreach import create_app
 
-    app = create_app({**config(url), "WTF_CSRF_ENABLED": False})
-    clients: dict[str, object] = {}
-    results: dict[str, float] = {}
-    log(f"In-process, ms of CPU per page (median of {repeat} after one warm-up), database {url.split(':')[0]}")
+    results: dict[str, dict[str, float]] = {}
+    log(f"In-process, ms of CPU per request (median of {repeat} after one warm-up), database {url.split(':')[0]}")
+    log(f"  {'page':40} {'path':28} {'rendered':>9} {'cached':>8}")
+    apps = {mode: create_app({**config(url), "WTF_CSRF_ENABLED": False, "OUTREACH_CACHE": mode == "cached"})
+            for mode in ("rendered", "cached")}
+    clients: dict[tuple[str, str], object] = {}
     for key, what, email, path in pages(pick):
-        client = clients.get(email)
-        if client is None:
-            client = clients[email] = app.test_client()
-            response = client.post("/login", data={"email": email, "password": PASSWORD})
-            assert response.status_code == 302, (email, response.status_code)
-        response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        if profile == key:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(repeat):
-                client.get(path)
-            profiler.disable()
-            stats = pstats.Stats(profiler)
-            stats.sort_stats(sort).print_stats(45)
-        times = []
-        for _ in range(repeat):
-            start = time.process_time()
+        results[key] = {}
+        for mode, app in apps.items():
+            client = clients.get((mode, email))
+            if client is None:
+                client = clients[(mode, email)] = app.test_client()
+                response = client.post("/login", data={"email": email, "password": PASSWORD})
+                assert response.status_code == 302, (email, response.status_code)
             response = client.get(path)
-            times.append(time.process_time() - start)
-            assert response.status_code == 200
-        results[key] = statistics.median(times) * 1000
-        log(f"  {what:40} {path:32} {results[key]:7.1f} ms")
+            assert response.status_code == 200, (path, response.status_code)
+            if profile == key and mode == "rendered":
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for _ in range(repeat):
+                    client.get(path)
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats(sort).print_stats(45)
+            times = []
+            for _ in range(repeat):
+                start = time.process_time()
+                response = client.get(path)
+                times.append(time.process_time() - start)
+                assert response.status_code == 200
+            results[key][mode] = statistics.median(times) * 1000
+        log(f"  {what:40} {path:28} {results[key]['rendered']:6.1f} ms {results[key]['cached']:5.1f} ms")
     return results
 
 
@@ -140,8 +144,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-pages", "OUTREACH_BENCH_HELLO": "1",
+def start_gunicorn(url: str, port: int, cache: bool) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-pages", "OUTREACH_CACHE": "1" if cache else "0",
            "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024"}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
@@ -204,16 +208,17 @@ def load_python(url: str, cookie: str | None, seconds: float) -> float:
     return count[0] / (time.perf_counter() - start)
 
 
-def under_gunicorn(url: str, pick: int, seconds: float, rounds: int) -> dict[str, dict[str, float]]:
+def under_gunicorn(url: str, pick: int, seconds: float, rounds: int, cache: bool) -> dict[str, dict[str, float]]:
     load = load_wrk if shutil.which("wrk") else load_python
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = start_gunicorn(url, port)
+    process = start_gunicorn(url, port, cache)
     results: dict[str, dict[str, float]] = {}
     try:
         cookies = {email: session_cookie(base, email) for email in {p[2] for p in PAGES}}
         log(f"\nUnder gunicorn -w 2 --threads 4, {load.__name__[5:]} 16 connections, {seconds:g} s each, "
-            f"hello-world alternated with each page ({rounds} round(s), the median ratio)")
+            f"hello-world alternated with each page ({rounds} round(s), the median ratio); "
+            + ("pages cached on the data version (nothing is written meanwhile)" if cache else "page cache OFF"))
         log(f"  {'page':40} {'hello rps':>10} {'page rps':>9} {'ratio':>6}  goal ≥ {GOAL_RATIO:.2f}")
         load(f"{base}/__hello/", None, 1)  # warm both workers
         for key, what, email, path in pages(pick):
@@ -238,12 +243,13 @@ def under_gunicorn(url: str, pick: int, seconds: float, rounds: int) -> dict[str
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--database-url", default=os.environ.get("PAGES_DATABASE_URL"))
     parser.add_argument("--repeat", type=int, default=20, help="in-process requests per page")
     parser.add_argument("--seconds", type=float, default=4, help="seconds of load per measurement")
     parser.add_argument("--rounds", type=int, default=1, help="hello/page pairs per page")
     parser.add_argument("--inprocess-only", action="store_true")
     parser.add_argument("--gunicorn-only", action="store_true")
+    parser.add_argument("--no-cache", action="store_true", help="under gunicorn, every request renders its page")
     parser.add_argument("--profile", help="cProfile this page's in-process requests (a key: " +
                         ", ".join(p[0] for p in PAGES) + ")")
     parser.add_argument("--profile-sort", default="cumulative")
@@ -255,11 +261,12 @@ def main() -> int:
     if not args.gunicorn_only:
         results["cpu_ms"] = inprocess(url, pick, args.repeat, args.profile, args.profile_sort)
     if not args.inprocess_only:
-        results["gunicorn"] = under_gunicorn(url, pick, args.seconds, args.rounds)
+        results["gunicorn"] = under_gunicorn(url, pick, args.seconds, args.rounds, not args.no_cache)
+        results["gunicorn_cache"] = not args.no_cache
         missed = [k for k, v in results["gunicorn"].items() if v["ratio"] < GOAL_RATIO]
         log(f"\n{len(PAGES) - len(missed)} of {len(PAGES)} pages at ≥ {GOAL_RATIO:.2f} of the hello-world"
             + (f"; missed: {', '.join(missed)}" if missed else ""))
-    (OUT / f"pages-{results['database']}.json").write_text(json.dumps(results, indent=1))
+    (OUT / f"pages-{results['database']}{'-nocache' if args.no_cache else ''}.json").write_text(json.dumps(results, indent=1))
     return 0
 
 

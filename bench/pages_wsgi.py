@@ -16,5 +16,7 @@ def hello_world() -> str:
     return "Hello, World!"
 
 
-outreach_app = create_app({"RATELIMIT_ENABLED": False})
+import os  # noqa: E402
+
+outreach_app = create_app({"RATELIMIT_ENABLED": False, "OUTREACH_CACHE": os.environ.get("OUTREACH_CACHE", "1") == "1"})
 app = DispatcherMiddleware(outreach_app, {"/__hello": hello})

@@ -67,7 +67,9 @@ def _init_extensions(app: Flask) -> None:
         ident, _sep, token = (user_id or "").partition(":")
         if not ident.isdigit() or not token:
             return None
-        user = db.session.get(User, int(ident))
+        from outreach.cache import signed_in_user
+
+        user = signed_in_user(User, int(ident))
         if user is None or user.session_token != token or not user.active:
             return None
         return user

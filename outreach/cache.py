@@ -43,6 +43,14 @@ class DataVersion(db.Model):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
+_VERSION = "SELECT version FROM data_version WHERE id = 1"
+
+
+def _read_version() -> int | None:
+    # straight to the connection: this runs on every request, the ORM's machinery is not needed
+    return db.session.connection().exec_driver_sql(_VERSION).scalar()
+
+
 # -- bumping --------------------------------------------------------------------------------------
 
 def _mark_writes(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
@@ -126,14 +134,27 @@ def current_version() -> int | None:
     """The committed version as this transaction sees it (once per request); None when unknown."""
     if has_request_context() and "data_version" in g:
         return g.data_version
-    value = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    value = _read_version()
     if has_request_context():
         g.data_version = value
     return value
 
 
 def next_clock_change(now: datetime) -> datetime:
-    """The next instant at which a workshop starts or ends: until then, the clock changes nothing shown."""
+    """The next instant at which a workshop starts or ends: until then, the clock changes nothing shown.
+
+    Remembered per data version until that instant (only a write or the instant itself changes it)."""
+    version = current_version() if enabled() and not written_uncommitted() else None
+    if version is None:
+        return _next_clock_change(now)
+    boundary = figures.get(("clock", version))
+    if boundary is None or boundary <= now:
+        boundary = _next_clock_change(now)
+        figures.put(("clock", version), boundary, boundary.timestamp())
+    return boundary
+
+
+def _next_clock_change(now: datetime) -> datetime:
     from outreach.workshops.models import Workshop
 
     starts = select(func.min(Workshop.starts_at)).where(Workshop.starts_at > now).scalar_subquery()
@@ -180,6 +201,29 @@ pages = LRU(500)
 figures = LRU(500)
 
 
+users = LRU(1000)
+
+
+def signed_in_user(model: Any, user_id: int) -> Any:
+    """The signed-in user, without a query while the data version is unchanged (any write bumps it).
+
+    The cached copy stays detached; each request gets its own instance merged without loading."""
+    version = current_version() if enabled() else None
+    if version is None:
+        return db.session.get(model, user_id)
+    cached = users.get((user_id, version))
+    if cached is None:
+        if written_uncommitted():
+            return db.session.get(model, user_id)
+        # loaded by a throw-away session on the same connection, so the copy is detached from the start
+        with Session(bind=db.session.connection()) as loader:
+            cached = loader.get(model, user_id)
+        if cached is None:
+            return None
+        users.put((user_id, version), cached, time.time() + 3600)
+    return db.session.merge(cached, load=False)
+
+
 def enabled() -> bool:
     return bool(current_app.config.get("OUTREACH_CACHE", True))
 
@@ -204,7 +248,7 @@ def cached_figures(key: Hashable, now: datetime, compute: Callable[[], Any]) -> 
 def _version_unchanged(version: int) -> bool:
     # each SELECT of a reading request sees the latest commit (PostgreSQL's READ COMMITTED, pysqlite
     # outside a write transaction): what was read between two equal versions is that version's data
-    fresh = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    fresh = _read_version()
     return fresh == version
 
 
