@@ -108,6 +108,17 @@ def inprocess(url: str, pick: int, repeat: int, profile: str | None, sort: str) 
     apps = {mode: create_app({**config(url), "WTF_CSRF_ENABLED": False, "OUTREACH_CACHE": mode == "cached"})
             for mode in ("rendered", "cached")}
     clients: dict[tuple[str, str], object] = {}
+    from bench.pages_wsgi import hello
+
+    hello_client = hello.test_client()
+    hello_client.get("/")
+    times = []
+    for _ in range(repeat * 5):
+        start = time.process_time()
+        hello_client.get("/")
+        times.append(time.process_time() - start)
+    results["hello-world"] = {"rendered": statistics.median(times) * 1000, "cached": statistics.median(times) * 1000}
+    log(f"  {'a Flask hello-world (for scale)':40} {'/':28} {results['hello-world']['rendered']:6.2f} ms")
     for key, what, email, path in pages(pick):
         results[key] = {}
         for mode, app in apps.items():

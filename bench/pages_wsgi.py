@@ -16,7 +16,5 @@ def hello_world() -> str:
     return "Hello, World!"
 
 
-import os  # noqa: E402
-
-outreach_app = create_app({"RATELIMIT_ENABLED": False, "OUTREACH_CACHE": os.environ.get("OUTREACH_CACHE", "1") == "1"})
+outreach_app = create_app({"RATELIMIT_ENABLED": False})  # OUTREACH_CACHE=0 in the environment: no page cache
 app = DispatcherMiddleware(outreach_app, {"/__hello": hello})

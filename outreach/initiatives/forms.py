@@ -6,7 +6,7 @@ from typing import Any
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from outreach.forms import BaseForm, max_length, number_range, optional, required
+from outreach.forms import BaseForm, FilterSelectField, max_length, number_range, optional, required
 from outreach.i18n import LANGUAGES, _l
 from outreach.initiatives.models import ART_FORMS, INITIATIVE_STATUSES
 from outreach.initiatives.services import DESCRIPTION_MAX, TARGET_MAX, TITLE_MAX
@@ -76,11 +76,11 @@ class InitiativeFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    art_form = SelectField(_l("Art form"), choices=[("", _l("All art forms")), *ART_FORMS.items()],
+    art_form = FilterSelectField(_l("Art form"), choices=[("", _l("All art forms")), *ART_FORMS.items()],
                            validators=[optional()])
-    funder = SelectField(_l("Funder"), choices=[], coerce=lambda v: int(v) if v not in (None, "") else None,
+    funder = FilterSelectField(_l("Funder"), choices=[], coerce=lambda v: int(v) if v not in (None, "") else None,
                          validators=[optional()], validate_choice=False)
-    status = SelectField(_l("Status"), choices=[("active", INITIATIVE_STATUSES["active"]),
+    status = FilterSelectField(_l("Status"), choices=[("active", INITIATIVE_STATUSES["active"]),
                                                 ("archived", INITIATIVE_STATUSES["archived"]),
                                                 ("all", _l("Active and archived"))],
                          default="active", validators=[optional()])

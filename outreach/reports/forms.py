@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DateField, SelectField
+from wtforms import DateField
 
-from outreach.forms import BaseForm, optional
+from outreach.forms import BaseForm, FilterSelectField, optional
 from outreach.i18n import _l
 
 
@@ -18,9 +18,9 @@ class ImpactFilterForm(BaseForm):
         csrf = False
 
     # any id is accepted here: the service answers 404 for an initiative the viewer may not see
-    initiative_id = SelectField(_l("Initiative"), choices=[], coerce=_int_or_none, validate_choice=False,
+    initiative_id = FilterSelectField(_l("Initiative"), choices=[], coerce=_int_or_none, validate_choice=False,
                                 validators=[optional()])
-    region = SelectField(_l("Region"), choices=[], validators=[optional()])
+    region = FilterSelectField(_l("Region"), choices=[], validators=[optional()])
     date_from = DateField(_l("From"), name="from", validators=[optional()])
     date_to = DateField(_l("To"), name="to", validators=[optional()])
 

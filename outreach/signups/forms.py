@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from wtforms import DateField, SelectField, SelectMultipleField, SubmitField
 
-from outreach.forms import BaseForm, optional
+from outreach.forms import BaseForm, FilterSelectField, optional
 from outreach.i18n import _, _l
 from outreach.workshops.models import DELIVERY_LANGUAGES
 
@@ -25,11 +25,11 @@ class BrowseForm(BaseForm):
     class Meta:
         csrf = False
 
-    initiative = SelectField(_l("Initiative"), coerce=_optional_int, validators=[optional()])
+    initiative = FilterSelectField(_l("Initiative"), coerce=_optional_int, validators=[optional()])
     date_from = DateField(_l("From"), validators=[optional()])
     date_to = DateField(_l("To"), validators=[optional()])
-    grade = SelectField(_l("Grade fits"), coerce=_optional_int, validators=[optional()])
-    language = SelectField(_l("Language of delivery"), validators=[optional()])
+    grade = FilterSelectField(_l("Grade fits"), coerce=_optional_int, validators=[optional()])
+    language = FilterSelectField(_l("Language of delivery"), validators=[optional()])
 
     def __init__(self, *args, initiatives=(), **kwargs):
         super().__init__(*args, **kwargs)

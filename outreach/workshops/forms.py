@@ -8,7 +8,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMult
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from outreach.dbtypes import local_tz
-from outreach.forms import BaseForm, max_length, number_range, optional, required
+from outreach.forms import BaseForm, FilterSelectField, max_length, number_range, optional, required
 from outreach.i18n import LANGUAGES, _l
 from outreach.workshops.models import DELIVERY_LANGUAGES, WORKSHOP_STATUSES
 from outreach.workshops.services import MAX_CAPACITY, MAX_DURATION, MAX_INTERVAL_WEEKS, MAX_SESSIONS, NAME_MAX, \
@@ -132,13 +132,13 @@ class FilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    initiative_id = SelectField(_l("Initiative"), coerce=_int_or_none, choices=[], validators=[optional()],
+    initiative_id = FilterSelectField(_l("Initiative"), coerce=_int_or_none, choices=[], validators=[optional()],
                                 validate_choice=False)
-    region = SelectField(_l("Region of the schools signed up"), choices=[], validators=[optional()],
+    region = FilterSelectField(_l("Region of the schools signed up"), choices=[], validators=[optional()],
                          validate_choice=False)
-    instructor = SelectField(_l("Instructor"), choices=[], validators=[optional()], validate_choice=False)
-    venue = SelectField(_l("Venue"), choices=[], validators=[optional()], validate_choice=False)
-    status = SelectField(_l("Status"), choices=[("", _l("Any status")), *WORKSHOP_STATUSES.items()],
+    instructor = FilterSelectField(_l("Instructor"), choices=[], validators=[optional()], validate_choice=False)
+    venue = FilterSelectField(_l("Venue"), choices=[], validators=[optional()], validate_choice=False)
+    status = FilterSelectField(_l("Status"), choices=[("", _l("Any status")), *WORKSHOP_STATUSES.items()],
                          validators=[optional()])
     date_from = DateField(_l("From"), validators=[optional()])
     date_to = DateField(_l("To"), validators=[optional()])
