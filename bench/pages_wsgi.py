@@ -3,18 +3,10 @@
 Both answer from the same workers, so the hello-world's requests per second are measured under the
 same server, the same load and the same machine as every page it is compared with.
 """
-from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from bench.hello import hello
 from outreach import create_app
-
-hello = Flask("hello")
-
-
-@hello.route("/")
-def hello_world() -> str:
-    return "Hello, World!"
-
 
 outreach_app = create_app({"RATELIMIT_ENABLED": False})  # OUTREACH_CACHE=0 in the environment: no page cache
 app = DispatcherMiddleware(outreach_app, {"/__hello": hello})
