@@ -15,13 +15,17 @@ def _bool(name: str, default: bool = False) -> bool:
 
 def _local_secret_key(instance_path: Path) -> str:
     """A random key generated once and kept in instance/ for local use."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    from outreach.storage import private_dir
+
+    private_dir(instance_path)
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # created 0600 from the start: never readable by others, not even for a moment
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key
 
 

@@ -57,13 +57,24 @@ def fmt_number(value: Any) -> str:
     return "" if value is None else format_decimal(value)
 
 
+def percent_class(value: Any) -> str:
+    """A bar's width as a class (pct-0 … pct-100 in outreach.css): the CSP allows no style attributes."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = 0.0
+    if number != number:  # NaN
+        number = 0.0
+    return f"pct-{int(round(min(max(number, 0.0), 100.0)))}"
+
+
 def fmt_percent(value: Any) -> str:
     return "" if value is None else format_percent(value, "#,##0.#%")
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, time=fmt_time, number=fmt_number, percent=fmt_percent,
+        date=fmt_date, datetime=fmt_datetime, time=fmt_time, number=fmt_number, percent=fmt_percent, percent_class=percent_class,
         tr=localize, completeness=completeness,
     )
     app.jinja_env.globals.update(

@@ -21,7 +21,7 @@ def register_cli(app: Flask) -> None:
         for line in report.errors:
             click.echo(f"not sent, will retry: {line}", err=True)
         if report.failed:
-            click.echo(f"Sent {report.sent}; {report.failed} failed and will be tried again later.")
+            click.echo(f"Sent {report.sent}; {report.failed} failed and will be tried again later (or were given up: see the outbox).")
         else:
             click.echo(f"Sent {report.sent}.")
         if report.failed and not report.sent:

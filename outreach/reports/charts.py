@@ -146,8 +146,14 @@ TILE_COLORS = {0: ("#f1f3f5", "#6c757d"), 1: ("#dbe7f3", "#212529"), 2: ("#b3cde
 
 
 def tile_style(level: int) -> str:
+    """Inline colours for the PDF (WeasyPrint); the page uses tile_class and reports.css instead (CSP)."""
     background, color = TILE_COLORS[level]
     return f"background-color: {background}; color: {color}"
+
+
+def tile_class(level: int) -> str:
+    """The class of a tile's colours in reports.css: tile-level-0 … tile-level-5, tile-level-x (suppressed)."""
+    return f"tile-level-{'x' if level < 0 else level}"
 
 
 VOWELS = set("аәеёиоөуүұыіэюяaeiouy")
@@ -184,7 +190,7 @@ def _syllable_breaks(word: str) -> str:
 
 
 def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]], suppressed: str,
-                 threshold: int | None = None) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+                 threshold: int | None = None) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
     """Tiles shaded by students reached in equal steps up to the largest value; suppressed tiles hatched.
 
     With suppression the steps start at the threshold: no shade ever stands for a hidden small value."""
@@ -212,9 +218,11 @@ def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]], sup
         else:
             level, text = level_of(cell.value), format_decimal(cell.value)
         tiles.append({"code": code, "name": name, "short": short_region_name(name, kind), "row": row,
-                      "column": column, "level": level, "text": text, "style": tile_style(level)})
+                      "column": column, "level": level, "text": text, "style": tile_style(level),
+                      "css": f"{tile_class(level)} tile-row-{row} tile-col-{column}"})
     legend = []
     if top:
         for level in range(1, LEVELS + 1):
-            legend.append((tile_style(level), format_decimal(math.floor(low + (top - low) * level / LEVELS))))
+            legend.append((tile_style(level), format_decimal(math.floor(low + (top - low) * level / LEVELS)),
+                           tile_class(level)))
     return tiles, legend

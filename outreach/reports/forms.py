@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DateField
-
-from outreach.forms import BaseForm, FilterSelectField, optional
+from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, optional
 from outreach.i18n import _l
 
 
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "") else None
+_int_or_none = int_or_none
 
 
 class ImpactFilterForm(BaseForm):

@@ -88,11 +88,15 @@ class ReportView:
     generated_at: datetime
     region_names: dict[str, str] = field(default_factory=dict)
     tiles: list[dict[str, Any]] = field(default_factory=list)
-    tile_legend: list[tuple[str, str]] = field(default_factory=list)
+    tile_legend: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def empty_tile_style(self) -> str:
         return charts.tile_style(0)
+
+    @property
+    def empty_tile_class(self) -> str:
+        return charts.tile_class(0)
 
     @property
     def exact(self) -> bool:

@@ -1,11 +1,11 @@
 """Forms of the sign-up pages (input shape only; the rules are in services)."""
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, SelectMultipleField, SubmitField
+from wtforms import SelectField, SelectMultipleField, SubmitField
 
-from outreach.forms import BaseForm, FilterSelectField, optional
+from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, optional
 from outreach.i18n import _, _l
-from outreach.workshops.models import DELIVERY_LANGUAGES
+from outreach.workshops.rules import DELIVERY_LANGUAGES
 
 
 def grade_label(grade: int) -> str:
@@ -13,10 +13,7 @@ def grade_label(grade: int) -> str:
     return _("Pre-school class") if grade == 0 else _("Grade %(grade)s", grade=grade)
 
 
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
+_optional_int = int_or_none
 
 
 class BrowseForm(BaseForm):

@@ -15,6 +15,7 @@ from outreach.schools.models import School
 from outreach.signups import services
 from outreach.signups.forms import BrowseForm, CancelForm, SchoolChoiceForm, SignupForm, grade_label
 from outreach.signups.models import SIGNUP_STATUSES
+from outreach import params
 from outreach.web import domain_error, is_safe_next, page_number, paginate
 from outreach.cache import cached_page
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
@@ -101,7 +102,8 @@ def register(workshop_id: int):
 
 
 def _int_args(name: str) -> list[int]:
-    return [int(v) for v in request.args.getlist(name) if v.isdigit()][:ROSTER_PER_PAGE]
+    ids = (params.to_id(v) for v in request.args.getlist(name))
+    return [ident for ident in ids if ident is not None][:ROSTER_PER_PAGE]
 
 
 @bp.route("/workshops/<int:workshop_id>/result")

@@ -4,26 +4,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
-from outreach.forms import BaseForm, FilterSelectField, max_length, optional, required
-from outreach.i18n import _l
+from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, max_length, optional, required
+from outreach.i18n import _l, _lp
 from outreach.students.importing import MAX_BYTES, MAX_ROWS
 from outreach.students.models import CONSENT_METHODS, GENDERS
 from outreach.students.rules import MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, today
 
 RELATIONSHIP_SUGGESTIONS = (_l("mother"), _l("father"), _l("grandmother"), _l("grandfather"), _l("aunt"),
                             _l("uncle"), _l("guardian"))
-
-
-def int_or_none(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def grade_label(grade: int) -> str:
@@ -93,7 +84,7 @@ class RosterFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search by name"), validators=[optional(), max_length(100)])
+    q = SearchField(_lp("students", "Search by name"), validators=[optional(), max_length(100)])
     grade = FilterSelectField(_l("Grade"), coerce=int_or_none, validators=[optional()])
     school_id = FilterSelectField(_l("School"), coerce=int_or_none, validators=[optional()])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, event
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
@@ -82,3 +82,22 @@ class GuardianConsent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     student: Mapped[Student] = relationship(back_populates="consent")
+
+
+class ImportPreview(db.Model):
+    """Checked rows of an uploaded roster, waiting for the confirmation (an hour at most).
+
+    In the database rather than on one server's disk: any app server can confirm it, and erasing a student of
+    the school deletes the school's waiting previews too (they may hold the child's name)."""
+
+    __tablename__ = "import_preview"
+    __table_args__ = (Index("ix_import_preview_expires_at", "expires_at"),)
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    rows: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
+from outreach import storage
 from outreach.access import SCHOOL, STAFF, can_see_student, scoped_students
 from outreach.audit import services as audit
 from outreach.dbtypes import utcnow
@@ -19,7 +20,7 @@ from outreach.extensions import db
 from outreach.i18n import _l
 from outreach.reports import rollups
 from outreach.schools.models import School
-from outreach.students.importing import ImportPreview, apply_import, parse_roster_file
+from outreach.students.importing import ImportPreview, apply_import, parse_roster_file, purge_school_previews
 from outreach.students.models import GuardianConsent, Student, fold
 from outreach.students.rules import (INVALID, MAX_GUARDIAN_NAME, MAX_RELATIONSHIP, check_roster_actor, clean_text,
                                      consent_date_error, consent_method_error, gender_error, grade_error, name_error)
@@ -225,7 +226,10 @@ def erase_student(student: Student, *, actor: Any) -> Student:
         student.consent.guardian_name = None
         student.consent.relationship_to_student = None
         student.consent.withdrawn_at = now
+    # an import preview of the school waiting for confirmation may hold the child's name
+    purge_school_previews(student.school_id)
     db.session.flush()
+    storage.erased(db.session)  # on SQLite: the WAL is checkpointed once this commits
     audit.record(actor, "student.erased", student, school_id=student.school_id,
                  upcoming_signups_cancelled=cancelled)
     return student

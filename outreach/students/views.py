@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, noload, selectinload
@@ -19,6 +19,7 @@ from outreach.students import importing, services
 from outreach.students.consent_pdf import consent_form_pdf
 from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm, StudentForm
 from outreach.students.models import Student
+from outreach import params
 from outreach.web import domain_error, paginate
 from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
@@ -98,7 +99,7 @@ def detail(student_id: int):
 def new():
     form = StudentForm(schools=_school_choices())
     if request.method == "GET" and "school_id" in form:
-        form.school_id.data = request.args.get("school_id", type=int)
+        form.school_id.data = params.to_id(request.args.get("school_id"))
     if form.validate_on_submit():
         try:
             student = services.create_student(form.data_for_service(), actor=_user())
@@ -171,7 +172,10 @@ def consent_form():
         lang = _download_language()
         student = None
         if request.args.get("student_id"):
-            student = services.get_student(request.args.get("student_id"), actor=user)
+            student_id = params.to_id(request.args.get("student_id"))
+            if student_id is None:
+                abort(404)
+            student = services.get_student(student_id, actor=user)
         school_name = user.school.name if user.role == SCHOOL and user.school is not None else None
         pdf = consent_form_pdf(lang, student=student, school_name=school_name)
     name = f"consent-{student.id}-{lang}.pdf" if student is not None else f"consent-{lang}.pdf"
@@ -201,7 +205,7 @@ def import_():
     user = _user()
     form = ImportUploadForm(schools=_school_choices())
     if request.method == "GET" and "school_id" in form:
-        form.school_id.data = request.args.get("school_id", type=int)
+        form.school_id.data = params.to_id(request.args.get("school_id"))
     if form.validate_on_submit():
         school_id = user.school_id if user.role == SCHOOL else form.school_id.data
         upload = form.file.data
@@ -252,6 +256,9 @@ def _import_confirm():
         upload.school_id.data = pending["school_id"]
     if not preview.is_valid:
         form.token.data = ""
+        # the answer is a 422 (rolled back): delete the stale preview in a transaction of its own
+        db.session.rollback()
         importing.discard_pending(pending["token"])
+        db.session.commit()
     return render_template("students/import_preview.html", preview=preview, confirm=form, upload=upload,
                            school=db.session.get(School, pending["school_id"])), 422
