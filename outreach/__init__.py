@@ -1,6 +1,12 @@
-"""Outreach: arts-education outreach programmes in Kazakhstan."""
+"""Outreach: arts-education outreach programmes in Kazakhstan.
+
+The imports inside the functions below are the one deliberate exception to top-level imports: this is the
+package's `__init__`, which Python runs before any `outreach.<module>`; importing the app's modules here at
+the top would make every module import every other one while half-initialised (a real cycle).
+"""
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -50,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from outreach import models  # noqa: F401  (the whole schema)
+    from outreach import subscribers  # noqa: F401  (the domain events' subscribers connect on import)
     from outreach.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from outreach.i18n import _l, select_locale, select_timezone
 
@@ -106,8 +113,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import importlib
-
     for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
                  "attendance", "reports", "notifications", "api"):
         try:

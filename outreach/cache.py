@@ -23,11 +23,15 @@ from functools import wraps
 from typing import Any, Callable, Hashable
 
 from flask import current_app, g, has_request_context, make_response, request, session
+from flask_login import current_user
 from sqlalchemy import BigInteger, Integer, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from outreach.dbtypes import utcnow
 from outreach.extensions import db
+from outreach.i18n import current_language
+from outreach.workshops.models import Workshop
 
 PAGE_CACHE_SECONDS = 60
 _DML = ("INSERT", "UPDATE", "DELETE")
@@ -155,8 +159,6 @@ def next_clock_change(now: datetime) -> datetime:
 
 
 def _next_clock_change(now: datetime) -> datetime:
-    from outreach.workshops.models import Workshop
-
     starts = select(func.min(Workshop.starts_at)).where(Workshop.starts_at > now).scalar_subquery()
     ends = select(func.min(Workshop.ends_at)).where(Workshop.ends_at > now).scalar_subquery()
     row = db.session.execute(select(starts, ends)).one()
@@ -256,10 +258,6 @@ def _version_unchanged(version: int) -> bool:
 
 def _page_key(version: int, public: bool) -> tuple | None:
     """Who asks, for what, in which language, at which data version and minute; None: not cacheable."""
-    from flask_login import current_user
-
-    from outreach.i18n import current_language
-
     # the minute: any wording that follows the clock (today, upcoming) is at most a minute old
     minute = int(time.time() // PAGE_CACHE_SECONDS)
     if request.method != "GET":
@@ -291,8 +289,6 @@ def cached_page(etag: bool = False, public: bool = False) -> Callable:
             base = _page_key(version, public) if version is not None else None
             if base is None:
                 return view(*args, **kwargs)
-            from outreach.dbtypes import utcnow
-
             key = base if public else (*base, session.get("csrf_token"))
             tag = None
             if etag:

@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from outreach.storage import private_dir
+
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -15,8 +17,6 @@ def _bool(name: str, default: bool = False) -> bool:
 
 def _local_secret_key(instance_path: Path) -> str:
     """A random key generated once and kept in instance/ for local use."""
-    from outreach.storage import private_dir
-
     private_dir(instance_path)
     key_file = instance_path / "secret_key"
     if key_file.exists():

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import String, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.dbtypes import UTCDateTime, utcnow
@@ -39,10 +40,7 @@ def hold(keys: Iterable[str]) -> None:
         return
     db.session.flush()
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for key in wanted:
         db.session.execute(upsert(ScheduleLock).values(key=key).on_conflict_do_nothing(index_elements=["key"]))
         db.session.execute(update(ScheduleLock).where(ScheduleLock.key == key).values(locked_at=utcnow())

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 
+from outreach.auth.services import MIN_PASSWORD_LENGTH
 from outreach.i18n import LANGUAGES, completeness, current_language, localize
 
 
@@ -85,6 +86,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language() -> dict[str, Any]:
-        from outreach.auth.services import MIN_PASSWORD_LENGTH
-
         return {"current_language": current_language(), "min_password_length": MIN_PASSWORD_LENGTH}

@@ -6,6 +6,7 @@ from typing import Any
 import marshmallow as ma
 from flask import g
 
+from outreach.access import is_funder
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
 from outreach.auth.models import ROLES
@@ -133,7 +134,7 @@ class InitiativeIn(f.Body):
 def _funder_ids(initiative: Any) -> list[int]:
     ids = [funder.id for funder in initiative.funders]
     user = g.get("api_user")
-    if user is not None and user.role == "funder":  # a funder learns nothing about co-funders
+    if user is not None and is_funder(user):  # a funder learns nothing about co-funders
         return [i for i in ids if i == user.funder_id]
     return ids
 

@@ -6,15 +6,16 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Select, distinct, func, or_, select
 
-from outreach.access import FUNDER, visible_initiatives
+from outreach.access import is_funder, visible_initiatives
 from outreach.attendance.models import Attendance
-from outreach.audit.services import record
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import FieldErrors, NotFound, OutreachError
+from outreach.events import announce, initiative_changed
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _l, ngettext
 from outreach.initiatives.models import Funder, Initiative, initiative_funder
 from outreach.initiatives.rules import ART_FORM_INVALID, ART_FORMS, art_form_error, status_error
+from outreach.reports.services import students_reached_by_initiative
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -143,7 +144,8 @@ def create_initiative(data: Mapping[str, Any], *, actor: Any) -> Initiative:
     initiative.funders = clean["funders"]
     db.session.add(initiative)
     db.session.flush()
-    record(actor, "initiative.created", initiative, funder_ids=[f.id for f in initiative.funders])
+    announce(initiative_changed, initiative.id, actor=actor, action="initiative.created", subject=initiative,
+             details={"funder_ids": [f.id for f in initiative.funders]}, change="created")
     return initiative
 
 
@@ -161,7 +163,8 @@ def update_initiative(initiative: Initiative, data: Mapping[str, Any], *, actor:
             changed.append(key)
     db.session.flush()
     if changed:
-        record(actor, "initiative.updated", initiative, fields=sorted(changed))
+        announce(initiative_changed, initiative.id, actor=actor, action="initiative.updated", subject=initiative,
+                 details={"fields": sorted(changed)}, change="updated")
     return initiative
 
 
@@ -169,7 +172,8 @@ def _set_status(initiative: Initiative, status: str, *, actor: Any) -> Initiativ
     if initiative.status != status:
         initiative.status = status
         db.session.flush()
-        record(actor, "initiative.archived" if status == "archived" else "initiative.restored", initiative)
+        action = "initiative.archived" if status == "archived" else "initiative.restored"
+        announce(initiative_changed, initiative.id, actor=actor, action=action, subject=initiative, change=status)
     return initiative
 
 
@@ -214,7 +218,7 @@ def get_initiative(user: Any, initiative_id: int) -> Initiative:
 def funder_choices(user: Any) -> list[Funder]:
     """Funders to filter by: all of them for staff, a funder's own organisation for a funder."""
     query = select(Funder).order_by(Funder.name)
-    if user.role == FUNDER:
+    if is_funder(user):
         query = query.where(Funder.id == user.funder_id)
     return list(db.session.scalars(query))
 
@@ -230,8 +234,6 @@ def students_reached(initiative_ids: Iterable[int]) -> dict[int, int]:
     """Distinct students who attended at least one delivered workshop, per initiative (one query).
 
     The impact report owns this definition; progress toward a target uses the very same figure."""
-    from outreach.reports.services import students_reached_by_initiative
-
     return students_reached_by_initiative(list(initiative_ids))
 
 

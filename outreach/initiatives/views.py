@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from outreach.access import FUNDER, STAFF, role_required
+from outreach.access import FUNDER, STAFF, is_staff, role_required
 from outreach.auth.forms import EmptyForm
 from outreach.errors import OutreachError
 from outreach.i18n import _
@@ -41,7 +41,7 @@ def index():
     return render_template("initiatives/index.html", page=page, filters=filters, progress=progress,
                            languages=languages,
                            filtered=bool(art_form or funder_id or status != "active"),
-                           can_edit=user.role in STAFF)
+                           can_edit=is_staff(user))
 
 
 @bp.route("/<int:initiative_id>")
@@ -50,8 +50,8 @@ def detail(initiative_id: int):
     user = current_user._get_current_object()
     initiative = services.get_initiative(user, initiative_id)
     workshops = paginate(services.workshops_query(initiative))
-    is_staff = user.role in STAFF
-    if is_staff:
+    staff = is_staff(user)
+    if staff:
         schools = paginate(services.involved_schools_query(initiative), page=page_number(request.args.get("spage")),
                            per_page=SCHOOLS_PER_PAGE, scalars=False)
         schools_count = schools.total
@@ -59,7 +59,7 @@ def detail(initiative_id: int):
         schools, schools_count = None, services.involved_schools_count(initiative)
     return render_template("initiatives/detail.html", initiative=initiative, workshops=workshops,
                            schools=schools, schools_count=schools_count, progress=services.progress(initiative),
-                           languages=services.translation_status(initiative), can_edit=is_staff,
+                           languages=services.translation_status(initiative), can_edit=staff,
                            archive_form=EmptyForm(), workshop_statuses=WORKSHOP_STATUSES)
 
 

@@ -17,12 +17,15 @@ from sqlalchemy import Select, event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from outreach import params
+from outreach.access import representatives_of
 from outreach.auth.models import User
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, NotFound
 from outreach.extensions import db
 from outreach.i18n import _, _l, force_locale, localize, ngettext
 from outreach.notifications.models import OutboxMessage
+from outreach.signups.models import Signup
+from outreach.students.models import Student
 
 KINDS = {
     "invitation": _l("Invitation"),
@@ -80,8 +83,7 @@ def _representatives(school_ids: Iterable[int]) -> list[User]:
     ids = set(school_ids)
     if not ids:
         return []
-    return list(db.session.scalars(select(User).where(User.school_id.in_(ids), User.role == "school",
-                                                       User.active.is_(True)).order_by(User.id)))
+    return list(db.session.scalars(representatives_of(ids).where(User.active.is_(True)).order_by(User.id)))
 
 
 def _when(workshop: Any) -> str:
@@ -125,9 +127,6 @@ def workshop_changed(workshop: Any, kind: str) -> list[OutboxMessage]:
     """The workshop was cancelled or moved: tell every school with a live sign-up to it."""
     if kind not in ("cancelled", "moved"):
         raise ValueError(kind)
-    from outreach.signups.models import Signup
-    from outreach.students.models import Student
-
     counts = dict(db.session.execute(
         select(Student.school_id, func.count(Signup.id)).join(Signup, Signup.student_id == Student.id)
         .where(Signup.workshop_id == workshop.id, Signup.status != "cancelled")

@@ -15,7 +15,7 @@ from flask import render_template
 from flask_babel import format_decimal
 from sqlalchemy import select
 
-from outreach.access import STAFF
+from outreach.access import sees_exact_figures
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
 from outreach.i18n import _, localize, ngettext
@@ -59,7 +59,7 @@ def load(user: Any, filters: dict[str, Any], *, all_schools: bool = True,
     report = services.impact_report(user, **filters)
     view = presenter.present(report)
     schools = None
-    if user.role in STAFF:
+    if sees_exact_figures(user):
         schools = services.school_table(user, **filters, per_page=None if all_schools else schools_per_page)
     return view, schools
 
@@ -153,6 +153,7 @@ NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "hours": "#,##0.0"}
 
 def to_xlsx(tables: list[Table]) -> bytes:
     """A workbook in write-only mode (rows streamed to the file), one sheet per kind of block."""
+    # not a cycle: openpyxl and WeasyPrint are slow to import and only the downloads need them
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -203,7 +204,7 @@ def _sheet_title(name: str, taken: dict[str, Any]) -> str:
 
 def to_pdf(view: ReportView, schools: Any = None) -> bytes:
     """The report as a printable PDF (WeasyPrint; DejaVu Sans has every Kazakh letter)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # slow to import; only the PDF download needs it
 
     html = render_template("reports/impact_pdf.html", view=view, schools=schools,
                            region_names=view.region_names, generated=presenter.generated_text(view))

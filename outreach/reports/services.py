@@ -19,7 +19,7 @@ from typing import Any, Iterator, Sequence
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, literal, null, select, union_all
 
-from outreach.access import FUNDER, STAFF, visible_initiatives
+from outreach.access import is_funder, sees_exact_figures, sees_reports, visible_initiatives
 from outreach.attendance.models import Attendance
 from outreach.cache import cached_figures
 from outreach.dbtypes import local_tz, utcnow
@@ -87,13 +87,13 @@ def students_reached_by_initiative(initiative_ids: Sequence[int]) -> dict[int, i
 
 
 def check_may_report(user: Any) -> None:
-    if user.role not in (*STAFF, FUNDER):
+    if not sees_reports(user):
         raise Forbidden(_l("Impact reports are for coordinators and funders."))
 
 
 def suppression_threshold(user: Any) -> int | None:
     """Funders see small cells suppressed; coordinators and administrators see exact figures."""
-    if user.role in STAFF:
+    if sees_exact_figures(user):
         return None
     return int(current_app.config.get("SUPPRESSION_THRESHOLD", 10))
 
@@ -112,7 +112,7 @@ def build_scope(user: Any, *, initiative_id: int | None = None, region: str | No
     if region is not None and db.session.get(Region, region) is None:
         message = _l("There is no such region.")
         raise OutreachError(message, fields={"region": [message]})
-    if user.role == FUNDER:
+    if is_funder(user):
         funded = tuple(db.session.scalars(visible_initiatives(user).with_only_columns(Initiative.id)
                                           .order_by(Initiative.id)))
         if initiative_id is not None and initiative_id not in funded:
@@ -279,7 +279,7 @@ def school_table(user: Any, *, initiative_id: int | None = None, region: str | N
                  date_from: date | None = None, date_to: date | None = None, page: int = 1,
                  per_page: int | None = 25) -> Page:
     """Schools by students reached (most first), a page at a time; per_page None gives every school."""
-    if user.role not in STAFF:
+    if not sees_exact_figures(user):
         raise Forbidden(_l("The per-school table is for coordinators."))
     scope = build_scope(user, initiative_id=initiative_id, region=region, date_from=date_from, date_to=date_to)
     return school_rows(scope, page=page, per_page=per_page)
@@ -363,7 +363,7 @@ class SignupRow:
 
 def signup_rows(user: Any, batch_size: int = 5000) -> Iterator[SignupRow]:
     """Every sign-up ever made, without a name, streamed from server-side cursors in flat memory."""
-    if user.role not in STAFF:
+    if not sees_exact_figures(user):
         raise Forbidden(_l("The list of all sign-ups is for coordinators."))
     return _stream_signups(batch_size)
 

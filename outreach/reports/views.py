@@ -5,7 +5,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import ADMIN, COORDINATOR, FUNDER, STAFF, role_required, visible_initiatives
+from outreach.access import ADMIN, COORDINATOR, FUNDER, role_required, sees_exact_figures, visible_initiatives
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, localize
@@ -51,7 +51,7 @@ def impact():
         form.add_errors(error.fields)
         return render_template("reports/impact.html", form=form, view=None, schools=None), 422
     schools = None
-    if user.role in STAFF:
+    if sees_exact_figures(user):
         schools = services.school_table(user, **filters, page=page_number(), per_page=SCHOOLS_PER_PAGE)
     return render_template("reports/impact.html", form=form, view=view, schools=schools,
                            export_args={k: v for k, v in request.args.items() if k in ("initiative_id", "region",

@@ -8,17 +8,17 @@ from flask import url_for
 from flask_babel import format_datetime
 from sqlalchemy import Select, case, distinct, func, select, update
 
-from outreach.access import FUNDER, SCHOOL, STAFF
+from outreach.access import SCHOOL, can_see_school, representatives_of, is_school_rep, sees_schools_directory, visible_schools
 from outreach.attendance.models import Attendance
 from outreach.audit.services import record
 from outreach.auth import services as auth
 from outreach.auth.models import Invitation, User
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, FieldErrors, Forbidden, NotFound
+from outreach.events import announce, school_changed
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l, force_locale
 from outreach.notifications import services as notifications
-from outreach.reports import rollups
 from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, Region, School, SchoolLanguage
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -105,7 +105,7 @@ def create_school(data: Mapping[str, Any], *, actor: Any) -> School:
     school.languages = clean["languages"]
     db.session.add(school)
     db.session.flush()
-    record(actor, "school.created", school)
+    announce(school_changed, school.id, actor=actor, action="school.created", subject=school, change="created")
     return school
 
 
@@ -124,12 +124,11 @@ def update_school(school: School, data: Mapping[str, Any], *, actor: Any) -> Sch
         school.languages = clean["languages"]
         changed.append("languages")
     db.session.flush()
-    if "region" in changed or "settlement_type" in changed:
-        rollups.school_changed(school.id)  # the impact report's facts
     if "region_code" in clean:
         db.session.refresh(school, ["region"])
     if changed:
-        record(actor, "school.updated", school, fields=changed)
+        announce(school_changed, school.id, actor=actor, action="school.updated", subject=school,
+                 details={"fields": changed}, change="updated", fields=changed)
     return school
 
 
@@ -140,7 +139,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
     `q` matches any part of the name whatever its case, for Cyrillic too: it is compared casefolded
     with the stored casefolded name, because SQLite's LIKE folds only ASCII letters.
     """
-    if user.role == FUNDER:
+    if not sees_schools_directory(user):
         raise Forbidden(_l("Funders do not see the schools directory."))
     errors = FieldErrors()
     if settlement_type is not None and settlement_type not in SETTLEMENT_TYPES:
@@ -148,11 +147,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
     if language is not None and language not in INSTRUCTION_LANGUAGES:
         errors.add("language", _l("Only kk, ru and en are accepted."))
     errors.raise_if_any()
-    query = select(School)
-    if user.role == SCHOOL:
-        query = query.where(School.id == user.school_id)
-    elif user.role not in STAFF:
-        query = query.where(False)
+    query = visible_schools(user)
     if region:
         query = query.where(School.region_code == region)
     if settlement_type:
@@ -168,7 +163,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
 def get_school(user: Any, school_id: int) -> School:
     """The school, or NotFound when it does not exist or is another school's."""
     school = db.session.get(School, school_id)
-    if school is None or not (user.role in STAFF or (user.role == SCHOOL and user.school_id == school_id)):
+    if school is None or not can_see_school(user, school_id):
         raise NotFound(_l("The school was not found."))
     return school
 
@@ -203,8 +198,7 @@ def summary(school: School) -> dict[str, int]:
 
 def representatives(school: School) -> list[dict[str, Any]]:
     """The school's representatives, each with whether they have set a password and their latest invitation."""
-    users = list(db.session.scalars(select(User).where(User.school_id == school.id, User.role == SCHOOL)
-                                    .order_by(User.name, User.id)))
+    users = list(db.session.scalars(representatives_of([school.id]).order_by(User.name, User.id)))
     latest: dict[int, Invitation] = {}
     if users:
         for invitation in db.session.scalars(select(Invitation).where(Invitation.user_id.in_([u.id for u in users]))
@@ -256,7 +250,7 @@ def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any
     if user is None:
         user = auth.create_user(email=email, role=SCHOOL, name=" ".join(name.split()), locale=locale,
                                 school_id=school.id, actor=actor)
-    elif user.role != SCHOOL or user.school_id != school.id:
+    elif not is_school_rep(user) or user.school_id != school.id:
         message = _l("An account with this email already exists.")
         raise Conflict(message, code="email_taken", fields={"email": [message]})
     else:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from wtforms import SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import StopValidation
 
 from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, optional
 from outreach.i18n import _, _l
@@ -64,8 +65,6 @@ class SignupForm(BaseForm):
 
     def validate_student_ids(self, field):
         if not field.data:
-            from wtforms.validators import StopValidation
-
             raise StopValidation(_("Choose at least one student."))
 
 

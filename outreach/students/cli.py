@@ -4,11 +4,11 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from outreach.students.importing import purge_pending
+
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("purge-imports")
     def purge_imports() -> None:
         """Delete expired import previews (they expire after an hour; run hourly or daily from cron)."""
-        from outreach.students.importing import purge_pending
-
         click.echo(f"Removed {purge_pending()} stored import preview(s).")

@@ -18,13 +18,17 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence
+from xml.sax import SAXException
+from xml.sax.handler import ContentHandler
 
+from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
 from flask import current_app
 from flask_babel import format_decimal
 from sqlalchemy import delete, select, update
 
 from outreach import params
-from outreach.access import SCHOOL
+from outreach.access import is_school_rep
 from outreach.audit import services as audit
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
@@ -263,12 +267,6 @@ def _inspect_xlsx(data: bytes) -> None:
     inflated, not the zip's claim), more than MAX_SHARED_STRINGS shared strings, MAX_CELLS cells or
     MAX_SCANNED_ROWS rows, or more than the time budget. A SAX parser only counts: memory stays small.
     """
-    from xml.sax import SAXException
-    from xml.sax.handler import ContentHandler
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.expatreader import DefusedExpatParser
-
     budget = _Budget()
     counts = {"si": 0, "c": 0, "row": 0}
     limits = {"si": MAX_SHARED_STRINGS, "c": MAX_CELLS, "row": MAX_SCANNED_ROWS}
@@ -307,7 +305,7 @@ def _inspect_xlsx(data: bytes) -> None:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    import openpyxl
+    import openpyxl  # not a cycle: slow to import, only an .xlsx upload needs it
 
     _inspect_xlsx(data)
     try:
@@ -645,7 +643,7 @@ def recheck(values: Sequence[Mapping[str, Any]], school_id: int | None) -> list[
 
 
 def _import_school(actor: Any, school_id: Any) -> int:
-    if actor.role == SCHOOL:
+    if is_school_rep(actor):
         return actor.school_id
     try:
         ident = int(school_id)
@@ -813,6 +811,7 @@ def template_file(lang: str, file_format: str) -> tuple[bytes, str, str]:
 
 
 def _template_xlsx(lang: str, headers: list[str]) -> bytes:
+    # not a cycle: openpyxl is slow to import and only the template download needs it
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation

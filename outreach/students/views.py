@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, noload, selectinload
 
-from outreach.access import ADMIN, COORDINATOR, SCHOOL, STAFF, role_required
+from outreach.access import ADMIN, COORDINATOR, SCHOOL, is_school_rep, is_staff, own_school_id, role_required
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, current_language, ngettext
@@ -33,7 +33,7 @@ def _user() -> Any:
 
 
 def _is_staff() -> bool:
-    return current_user.role in STAFF
+    return is_staff(current_user)
 
 
 def _school_choices() -> list[tuple[int, str]] | None:
@@ -176,7 +176,7 @@ def consent_form():
             if student_id is None:
                 abort(404)
             student = services.get_student(student_id, actor=user)
-        school_name = user.school.name if user.role == SCHOOL and user.school is not None else None
+        school_name = user.school.name if is_school_rep(user) and user.school is not None else None
         pdf = consent_form_pdf(lang, student=student, school_name=school_name)
     name = f"consent-{student.id}-{lang}.pdf" if student is not None else f"consent-{lang}.pdf"
     return Response(pdf, mimetype="application/pdf",
@@ -207,7 +207,7 @@ def import_():
     if request.method == "GET" and "school_id" in form:
         form.school_id.data = params.to_id(request.args.get("school_id"))
     if form.validate_on_submit():
-        school_id = user.school_id if user.role == SCHOOL else form.school_id.data
+        school_id = own_school_id(user) or form.school_id.data
         upload = form.file.data
         data = upload.stream.read(importing.MAX_BYTES + 1)
         try:

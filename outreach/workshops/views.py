@@ -8,7 +8,7 @@ from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import SCHOOL, STAFF, role_required, visible_initiatives
+from outreach.access import SCHOOL, STAFF, is_school_rep, is_staff, own_school_id, role_required, visible_initiatives
 from outreach.attendance import services as attendance
 from outreach.attendance.forms import AttendanceForm
 from outreach.auth.services import regenerate_feed_token
@@ -99,12 +99,12 @@ def calendar():
         days = cal.week_days(day)
         title = cal.week_title(days[0], locale)
         prev_day, next_day = days[0] - timedelta(days=7), days[0] + timedelta(days=7)
-    filters = _filters(user, full=user.role in STAFF)
+    filters = _filters(user, full=is_staff(user))
     values = {k: v for k, v in filters.values().items() if k not in ("date_from", "date_to")}
     query = queries.workshops_query(user, date_from=days[0], date_to=days[-1], **values)
-    mine_only = user.role == SCHOOL and request.args.get("mine") == "1"
+    mine_only = is_school_rep(user) and request.args.get("mine") == "1"
     workshops = db.session.scalars(query).all()
-    marks = school_summary(user.school_id if user.role == SCHOOL else None, [w.id for w in workshops])
+    marks = school_summary(own_school_id(user), [w.id for w in workshops])
     if mine_only:
         workshops = [w for w in workshops if w.id in marks]
     cells = cal.grid(days, workshops, month=day.month if view == "month" else None, today=_today())
@@ -128,7 +128,7 @@ def detail(workshop_id: int):
         series_sessions = db.session.scalars(select(Workshop.id).where(
             Workshop.series_id == workshop.series_id).order_by(Workshop.starts_at, Workshop.id)).all()
     return render_template("workshops/detail.html", workshop=workshop, roster=queries.roster(workshop, user),
-                           is_staff=user.role in STAFF, cancel_form=CancelForm(), series_sessions=series_sessions,
+                           is_staff=is_staff(user), cancel_form=CancelForm(), series_sessions=series_sessions,
                            local_day=rules.local_date(workshop.starts_at))
 
 
@@ -291,7 +291,7 @@ def feed(token: str):
     user = queries.feed_user(token)
     if user is None:
         abort(404)
-    initiative_id = params.to_id(request.args.get("initiative_id")) if user.role in STAFF else None
+    initiative_id = params.to_id(request.args.get("initiative_id")) if is_staff(user) else None
     workshops = queries.feed_workshops(user, initiative_id=initiative_id)
     name = "Outreach"
     if initiative_id is not None:
