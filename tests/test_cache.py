@@ -90,3 +90,17 @@ def test_the_cache_can_be_turned_off(app, client, login):
         assert not cache.pages.items
     finally:
         app.config["OUTREACH_CACHE"] = True
+
+
+def test_signing_in_as_someone_else_in_the_same_browser_shows_their_page(app, client, csrf):
+    from tests.conftest import PASSWORD
+
+    one, two = make_user("school"), make_user("school")
+    make_student(one.school, first_name="Айару")
+    make_student(two.school, first_name="Ерасыл")
+    db.session.commit()
+    for user, name, other in ((one, "Айару", "Ерасыл"), (two, "Ерасыл", "Айару")):
+        client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf.token(client)})
+        body = client.get("/students").get_data(as_text=True)
+        assert name in body and other not in body
+        client.post("/logout", data={"csrf_token": csrf.token(client, "/students")})
