@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from outreach import models  # noqa: F401  (the whole schema)
+    from outreach import collation, models  # noqa: F401  (SQLite's alphabet collations; the whole schema)
     from outreach import subscribers  # noqa: F401  (the domain events' subscribers connect on import)
     from outreach.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from outreach.i18n import _l, select_locale, select_timezone

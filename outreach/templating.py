@@ -9,7 +9,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 
 from outreach.auth.services import MIN_PASSWORD_LENGTH
-from outreach.i18n import LANGUAGES, completeness, current_language, localize
+from outreach.i18n import LANGUAGES, completeness, current_language, localize, lowercase_kazakh_month_names
 
 
 def lang_url(code: str) -> str:
@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, lang_url=lang_url, page_url=page_url, has_endpoint=has_endpoint, nav_url=nav_url,
     )
+    lowercase_kazakh_month_names()
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 

@@ -320,6 +320,11 @@ class Cell(f.Out):
     key = ma.fields.String(required=True)
     students_reached = ma.fields.Integer(required=True, allow_none=True)
     suppressed = ma.fields.Boolean(required=True)
+    suppressed_because = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "Extra: why a cell is hidden — `small` (fewer students than the threshold) or "
+                                 "`complementary` (hidden only so that a smaller one cannot be worked out; it "
+                                 "may be large); null when shown"})
 
 
 class ImpactFilters(f.Out):
@@ -335,12 +340,13 @@ class ImpactFilters(f.Out):
 
 class ImpactReport(f.Out):
     filters = ma.fields.Nested(ImpactFilters, required=True)
-    students_reached = ma.fields.Integer(required=True)
-    signups = ma.fields.Integer(required=True)
+    # null for a funder when the selection has fewer students than the threshold (rule 2)
+    students_reached = ma.fields.Integer(required=True, allow_none=True)
+    signups = ma.fields.Integer(required=True, allow_none=True)
     workshops_delivered = ma.fields.Integer(required=True)
     attendance_rate = ma.fields.Float(required=True, allow_none=True)
-    student_hours = ma.fields.Float(required=True)
-    schools_reached = ma.fields.Integer(required=True)
+    student_hours = ma.fields.Float(required=True, allow_none=True)
+    schools_reached = ma.fields.Integer(required=True, allow_none=True)
     regions_reached = ma.fields.Integer(required=True)
     target_students = ma.fields.Integer(required=True, allow_none=True)
     by_region = ma.fields.List(ma.fields.Nested(Cell), required=True)
@@ -351,6 +357,8 @@ class ImpactReport(f.Out):
     by_language = ma.fields.List(ma.fields.Nested(Cell), metadata={"description": "Extra: by the workshop's "
                                                                                   "language (kk, ru, en)"})
     suppression_threshold = ma.fields.Integer(required=True, allow_none=True)
+    rounding_base = ma.fields.Integer(required=True, allow_none=True)
+    suppressed = ma.fields.Boolean(required=True)
 
 
 RegionPage = page_schema(Region, "RegionPage")

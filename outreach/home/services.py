@@ -37,8 +37,14 @@ def dashboard(user: Any) -> dict[str, Any]:
     elif is_funder(user):
         funded = visible_initiatives(user).with_only_columns(Initiative.id)
         upcoming = upcoming.where(Workshop.initiative_id.in_(funded))
-        context["initiatives"] = db.session.scalars(
+        context["initiatives"] = initiatives = db.session.scalars(
             visible_initiatives(user).order_by(Initiative.starts_on.desc())).all()
+        # students reached toward each target, protected as in the impact report (reports/privacy.py)
+        from outreach.initiatives.services import progress_toward
+        from outreach.reports.services import students_reached_as_seen_by
+
+        reached = students_reached_as_seen_by(user, [i.id for i in initiatives])
+        context["progress"] = {i.id: progress_toward(i.target_students, reached[i.id]) for i in initiatives}
     context["upcoming"] = db.session.scalars(upcoming.order_by(Workshop.starts_at).limit(5)).all()
     return context
 

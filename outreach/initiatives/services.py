@@ -8,6 +8,7 @@ from sqlalchemy import Select, distinct, func, or_, select
 
 from outreach.access import is_funder, visible_initiatives
 from outreach.attendance.models import Attendance
+from outreach.collation import by_name, stored_order
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import FieldErrors, NotFound, OutreachError
 from outreach.events import announce, initiative_changed
@@ -217,7 +218,7 @@ def get_initiative(user: Any, initiative_id: int) -> Initiative:
 
 def funder_choices(user: Any) -> list[Funder]:
     """Funders to filter by: all of them for staff, a funder's own organisation for a funder."""
-    query = select(Funder).order_by(Funder.name)
+    query = select(Funder).order_by(*by_name(Funder.name), Funder.id)
     if is_funder(user):
         query = query.where(Funder.id == user.funder_id)
     return list(db.session.scalars(query))
@@ -241,8 +242,13 @@ def progress(initiative: Initiative, reached: int | None = None) -> dict[str, An
     """Students reached so far against the target: {"reached", "target", "ratio" (0..1 or None), "percent"}."""
     if reached is None:
         reached = students_reached([initiative.id])[initiative.id]
-    target = initiative.target_students
-    ratio = (reached / target) if target else None
+    return progress_toward(initiative.target_students, reached)
+
+
+def progress_toward(target: int | None, reached: int | None) -> dict[str, Any]:
+    """Progress from a figure already counted; reached None is a figure hidden to protect the children (a
+    funder's, under the threshold: reports/privacy.py), and then there is no ratio either."""
+    ratio = (reached / target) if target and reached is not None else None
     return {"reached": reached, "target": target, "ratio": ratio,
             "percent": min(round(ratio * 100), 100) if ratio is not None else None}
 
@@ -279,7 +285,7 @@ def involved_schools_query(initiative: Initiative) -> Select:
     return (select(School, per_school.c.confirmed, func.coalesce(reached.c.reached, 0))
             .join(per_school, per_school.c.school_id == School.id)
             .outerjoin(reached, reached.c.school_id == School.id)
-            .order_by(School.name_folded, School.id))
+            .order_by(stored_order(School), School.id))
 
 
 def involved_schools_count(initiative: Initiative) -> int:

@@ -13,6 +13,7 @@ from outreach.attendance.models import Attendance
 from outreach.audit.services import record
 from outreach.auth import services as auth
 from outreach.auth.models import Invitation, User
+from outreach.collation import by_name, sort_key, stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, FieldErrors, Forbidden, NotFound
 from outreach.events import announce, school_changed
@@ -29,19 +30,9 @@ LOCALITY_MAX = 120
 PERSON_NAME_MAX = 200
 EMAIL_MAX = 254
 
-# The Kazakh Cyrillic alphabet; the Russian one is the same without the Kazakh letters, in the same order.
-_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
-_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
-
-
-def collation_key(text: str) -> tuple:
-    """Sort Kazakh and Russian names in alphabet order (code point order puts Ә, Қ, Ү ... after Я)."""
-    return tuple((0, _RANK[ch]) if ch in _RANK else (1, ord(ch)) for ch in text.casefold())
-
-
 def regions() -> list[Region]:
     """All regions, alphabetically by their name in the viewer's language."""
-    return sorted(db.session.scalars(select(Region)), key=lambda r: collation_key(r.name))
+    return sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(r.name))
 
 
 def _text(data: Mapping[str, Any], field: str, max_length: int, errors: FieldErrors) -> str | None:
@@ -157,7 +148,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
     folded = " ".join((q or "").split()).casefold()
     if folded:
         query = query.where(School.name_folded.contains(folded, autoescape=True))
-    return query.order_by(School.name_folded, School.id)
+    return query.order_by(stored_order(School), School.id)
 
 
 def get_school(user: Any, school_id: int) -> School:
@@ -198,7 +189,7 @@ def summary(school: School) -> dict[str, int]:
 
 def representatives(school: School) -> list[dict[str, Any]]:
     """The school's representatives, each with whether they have set a password and their latest invitation."""
-    users = list(db.session.scalars(representatives_of([school.id]).order_by(User.name, User.id)))
+    users = list(db.session.scalars(representatives_of([school.id]).order_by(*by_name(User.name), User.id)))
     latest: dict[int, Invitation] = {}
     if users:
         for invitation in db.session.scalars(select(Invitation).where(Invitation.user_id.in_([u.id for u in users]))

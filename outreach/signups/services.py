@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import contains_eager
 
 from outreach.access import can_see_signup, keeps_rosters, may_change_after_start, may_sign_up, visible_signups
+from outreach.collation import by_name
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
 from outreach.events import announce, signup_changed
@@ -292,7 +293,7 @@ def roster_query(workshop: Workshop, school_id: int, *, grade: int | None = None
                                   Student.grade.between(workshop.min_grade, workshop.max_grade))
     if grade is not None:
         query = query.where(Student.grade == grade)
-    return query.order_by(Student.grade, Student.last_name, Student.first_name, Student.id)
+    return query.order_by(Student.grade, *by_name(Student.last_name, Student.first_name), Student.id)
 
 
 def live_signups_of(workshop_id: int, student_ids: Sequence[int]) -> dict[int, Signup]:
@@ -330,7 +331,8 @@ def school_signups_query(school_id: int, *, when: str = "upcoming", status: str 
         query = query.order_by(Workshop.starts_at.desc(), Workshop.id)
     if status:
         query = query.where(Signup.status == status)
-    return query.order_by(Signup.status, Signup.waitlist_position, Student.last_name, Student.first_name, Signup.id)
+    return query.order_by(Signup.status, Signup.waitlist_position, *by_name(Student.last_name, Student.first_name),
+                          Signup.id)
 
 
 def workshop_signups_query(workshop_id: int, *, actor: Any, status: str | None = None) -> Select:
@@ -340,7 +342,7 @@ def workshop_signups_query(workshop_id: int, *, actor: Any, status: str | None =
     if status:
         query = query.where(Signup.status == status)
     status_order = func.coalesce(Signup.waitlist_position, 0)
-    return query.order_by(Signup.status, status_order, Student.last_name, Student.first_name, Signup.id)
+    return query.order_by(Signup.status, status_order, *by_name(Student.last_name, Student.first_name), Signup.id)
 
 
 def result_summary(results: Sequence[Signup]) -> str:

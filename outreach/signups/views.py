@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from outreach.access import ADMIN, COORDINATOR, SCHOOL, can_see_workshop, is_school_rep, is_staff, own_school_id, \
     role_required, visible_initiatives
+from outreach.collation import stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
 from outreach.extensions import db
@@ -57,7 +58,7 @@ def _school_for(workshop: Workshop) -> tuple[School | None, SchoolChoiceForm | N
         return current_user.school, None
     form = SchoolChoiceForm(request.args)
     form.school_id.choices = [("", _("Choose a school"))] + [
-        (s.id, s.name) for s in db.session.scalars(select(School).order_by(School.name_folded, School.id))]
+        (s.id, s.name) for s in db.session.scalars(select(School).order_by(stored_order(School), School.id))]
     form.validate()
     school = db.session.get(School, form.school_id.data) if form.school_id.data and not form.school_id.errors else None
     return school, form

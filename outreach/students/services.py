@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from outreach import storage
 from outreach.access import can_see_student, is_school_rep, is_staff, scoped_students
+from outreach.collation import stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import NotFound, OutreachError
 from outreach.events import announce, student_changed
@@ -243,4 +244,4 @@ def students_query(user: Any, *, school_id: int | None = None, q: str | None = N
         query = query.where(Student.grade == grade)
     for word in fold(q).split() if q else ():
         query = query.where(Student.name_folded.contains(word, autoescape=True))
-    return query.order_by(Student.name_folded, Student.id)
+    return query.order_by(stored_order(Student), Student.id)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, noload, selectinload
 
 from outreach.access import ADMIN, COORDINATOR, SCHOOL, is_school_rep, is_staff, own_school_id, role_required
+from outreach.collation import stored_order
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, current_language, ngettext
@@ -40,7 +41,8 @@ def _school_choices() -> list[tuple[int, str]] | None:
     """Schools to choose from (coordinators and administrators); None for a school's representative."""
     if not _is_staff():
         return None
-    return [(row.id, row.name) for row in db.session.execute(select(School.id, School.name).order_by(School.name_folded))]
+    return [(row.id, row.name)
+            for row in db.session.execute(select(School.id, School.name).order_by(stored_order(School), School.id))]
 
 
 @contextmanager

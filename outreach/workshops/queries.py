@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from outreach.access import can_see_workshop, feed_workshops_scope, keeps_rosters, visible_workshops
 from outreach.attendance.services import recorded
 from outreach.auth.models import User
+from outreach.collation import sort_key
 from outreach.dbtypes import utcnow
 from outreach.errors import NotFound
 from outreach.extensions import db
@@ -63,7 +64,7 @@ def distinct_names(column: Any) -> list[str]:
     seen: dict[str, str] = {}
     for value in db.session.scalars(select(column).distinct().order_by(column)):
         seen.setdefault(normalize_name(value), value)
-    return sorted(seen.values(), key=normalize_name)
+    return sorted(seen.values(), key=sort_key)  # in the page's alphabet
 
 
 def get_workshop(user: Any, workshop_id: int) -> Workshop:
@@ -88,7 +89,8 @@ def roster(workshop: Workshop, user: Any) -> Roster | None:
         return None
     signups = db.session.scalars(workshop_signups_query(workshop.id, actor=user)).unique().all()
     confirmed = sorted((s for s in signups if s.status == "confirmed"),
-                       key=lambda s: (normalize_name(s.student.last_name), normalize_name(s.student.first_name), s.id))
+                       key=lambda s: (s.student.is_erased, sort_key(s.student.last_name), sort_key(s.student.first_name),
+                                      s.id))
     waitlisted = sorted((s for s in signups if s.status == "waitlisted"), key=lambda s: s.waitlist_position)
     attendance = recorded(workshop.id) if workshop.attendance_recorded_at else {}
     return Roster(confirmed, waitlisted, sum(1 for s in signups if s.status == "cancelled"), attendance)

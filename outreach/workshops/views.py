@@ -12,6 +12,7 @@ from outreach.access import SCHOOL, STAFF, is_school_rep, is_staff, own_school_i
 from outreach.attendance import services as attendance
 from outreach.attendance.forms import AttendanceForm
 from outreach.auth.services import regenerate_feed_token
+from outreach.collation import sort_key
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
 from outreach.extensions import db
@@ -49,7 +50,7 @@ def _filters(user, *, full: bool = True) -> FilterForm:
     if full:
         regions = db.session.scalars(select(Region).order_by(Region.code)).all()
         filters.region.choices = [("", _("All regions")), *sorted(((r.code, r.name) for r in regions),
-                                                                   key=lambda c: c[1])]
+                                                                   key=lambda c: sort_key(c[1]))]
         filters.instructor.choices = [("", _("All instructors")),
                                       *((n, n) for n in queries.distinct_names(Workshop.instructor))]
         filters.venue.choices = [("", _("All venues")), *((n, n) for n in queries.distinct_names(Workshop.venue))]
