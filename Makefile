@@ -8,7 +8,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test system-deps browser translations compile-translations migrate seed run test test-fast bench clean
+.PHONY: install install-test system-deps browser translations compile-translations migrate seed run test test-fast bench clean icons
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -75,6 +75,10 @@ endif
 ## test: install what the tests need and run the whole suite
 test: install $(VENV)/.installed-test browser
 	$(PY) -m pytest
+
+## icons: redraw the app icons (outreach/static/icons/*.png, committed) with Pillow
+icons: $(VENV)/.installed
+	$(PY) scripts/make_icons.py
 
 ## bench: the impact report at national scale (SQLite; DATABASE_URL=... for PostgreSQL) and the key pages
 bench: install

@@ -27,6 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder="static",
     )
     from outreach.config import load_settings
+    from outreach.storage import private_dir
+
+    private_dir(Path(app.instance_path))  # this server's own folder, readable by the app's user only
 
     app.config.update(load_settings(Path(app.instance_path)))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
@@ -114,7 +117,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
-                 "attendance", "reports", "notifications", "api"):
+                 "attendance", "reports", "notifications", "offline", "api"):
         try:
             module = importlib.import_module(f"outreach.{name}.views")
         except ModuleNotFoundError as error:

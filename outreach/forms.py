@@ -22,6 +22,14 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _no_control_characters(value: Any) -> Any:
+    if isinstance(value, str):
+        return params.CONTROL_CHARACTERS.sub("", value)
+    if isinstance(value, list):
+        return [params.CONTROL_CHARACTERS.sub("", v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 class SingleLine:
     """One-line text has no line breaks, tabs or other control characters (a title with CR/LF would end up
     in an email subject that no mail server accepts)."""
@@ -55,6 +63,10 @@ class BaseForm(FlaskForm):
                 guard = MultiLine()
             else:
                 guard = None
+            if guard is None:
+                # a choice (select, radio) is never meant to hold a control character: drop them, so that a
+                # NUL from a crafted URL never reaches the database (PostgreSQL refuses it in text)
+                filters.append(_no_control_characters)
             if guard is not None:
                 kwargs = dict(unbound_field.kwargs)
                 kwargs["validators"] = [guard, *(kwargs.get("validators") or [])]

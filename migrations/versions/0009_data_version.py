@@ -1,7 +1,7 @@
 """data_version: one counter that every committed write increases (the key of cached pages and figures)
 
 Revision ID: 0009_data_version
-Revises: 0008_collation
+Revises: 0007_attendance_sync
 """
 import time
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_data_version"
-down_revision = "0008_collation"
+down_revision = "0007_attendance_sync"
 branch_labels = None
 depends_on = None
 

@@ -31,6 +31,9 @@ def dashboard(user: Any) -> dict[str, Any]:
                 Student.erased_at.is_(None))),
             "upcoming": db.session.scalar(select(func.count()).select_from(upcoming.subquery())),
         }
+        from outreach.attendance.services import lists_to_keep
+
+        context["keep_lists"] = lists_to_keep(now)
     elif is_school_rep(user):
         context.update(school_dashboard(user, now))
         return context
