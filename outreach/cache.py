@@ -141,7 +141,16 @@ def current_version() -> int | None:
     value = _read_version()
     if has_request_context():
         g.data_version = value
+    if value != _last_seen[0]:
+        # entries of older versions can never be served again: let them go now rather than when evicted
+        # (no page of an erased child lingers in a worker's memory after the erasure is committed)
+        _last_seen[0] = value
+        for store in (pages, figures, users):
+            store.clear()
     return value
+
+
+_last_seen: list[int | None] = [None]
 
 
 def next_clock_change(now: datetime) -> datetime:
