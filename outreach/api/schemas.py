@@ -15,7 +15,7 @@ from outreach.auth.models import ROLES
 from outreach.dbtypes import local_tz
 from outreach.i18n import LANGUAGES, _
 from outreach.initiatives.rules import ART_FORMS, INITIATIVE_STATUSES
-from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, School
+from outreach.schools.models import INSTRUCTION_LANGUAGES, REGION_CODES, SETTLEMENT_TYPES, School
 from outreach.signups.models import SIGNUP_STATUSES
 from outreach.students.models import CONSENT_METHODS, GENDERS, GuardianConsent, Student
 from outreach.workshops.models import Workshop
@@ -96,12 +96,12 @@ class Funder(f.Out):
 
 class SchoolIn(f.Body):
     name = f.String(required=True, validate=f.Length(min=1, max=_length(School.name)))
-    region = f.String(required=True, validate=f.Length(min=1, max=_length(School.region_code)),
+    region = f.String(required=True, validate=f.OneOf(REGION_CODES),
                       metadata={"description": "ISO 3166-2:KZ code of a region (see GET /regions)"})
     locality = f.String(required=True, validate=f.Length(min=1, max=_length(School.locality)))
     settlement_type = f.String(required=True, validate=f.OneOf(SETTLEMENT_TYPES))
     languages = f.List(f.String(validate=f.OneOf(INSTRUCTION_LANGUAGES)), required=True,
-                       validate=f.Length(max=len(INSTRUCTION_LANGUAGES) * 2))
+                       validate=f.Length(min=1, max=len(INSTRUCTION_LANGUAGES) * 2))
 
 
 class SchoolOut(f.Out):
@@ -394,7 +394,7 @@ def sync_answer(result: Any) -> dict[str, Any]:
 
 class ImpactArgs(f.Query):
     initiative_id = f.QueryInteger(minimum=1)
-    region = f.QueryString(validate=f.Length(max=_length(School.region_code)))
+    region = f.QueryString(validate=f.OneOf(REGION_CODES), metadata={"description": "ISO 3166-2:KZ code"})
     date_from = f.QueryDate(data_key="from", metadata={"description": "Inclusive; workshop start date in "
                                                                       "Asia/Almaty"})
     date_to = f.QueryDate(data_key="to", metadata={"description": "Inclusive; workshop start date in Asia/Almaty"})
