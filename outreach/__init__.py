@@ -68,6 +68,9 @@ def _init_extensions(app: Flask) -> None:
 
     with app.app_context():
         sqlite_setup(db.engine)
+        from outreach import cache
+
+        cache.install(db.engine)  # every committed write bumps the data version
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
@@ -86,7 +89,9 @@ def _init_extensions(app: Flask) -> None:
         ident, _sep, token = (user_id or "").partition(":")
         if not ident.isdigit() or not token:
             return None
-        user = db.session.get(User, int(ident))
+        from outreach.cache import signed_in_user
+
+        user = signed_in_user(User, int(ident))
         if user is None or user.session_token != token or not user.active:
             return None
         return user

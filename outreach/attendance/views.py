@@ -11,7 +11,7 @@ from flask import Blueprint, flash, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from outreach.access import STAFF
+from outreach.access import is_staff
 from outreach.api import fields as f
 from outreach.api import schemas as s
 from outreach.attendance import services as attendance
@@ -31,7 +31,7 @@ def _refusal():
     if not current_user.is_authenticated:
         return json_error(401, _("You have been signed out. Sign in again to send the marks kept on this phone."),
                           "signed_out")
-    if current_user.role not in STAFF:
+    if not is_staff(current_user):
         return json_error(403, _("Your role may not do this."), "forbidden")
     return None
 

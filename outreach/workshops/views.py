@@ -25,6 +25,7 @@ from outreach.web import domain_error, paginate
 from outreach.workshops import calendar as cal
 from outreach.workshops import ics, queries, rules, services
 from outreach.workshops.forms import CancelForm, FilterForm, SeriesForm, WorkshopForm
+from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
 
 bp = Blueprint("workshops", __name__)
@@ -59,6 +60,7 @@ def _filters(user, *, full: bool = True) -> FilterForm:
 
 @bp.route("/workshops")
 @role_required(*STAFF)
+@cached_page()
 def index():
     user = _user()
     filters = _filters(user)
@@ -83,6 +85,7 @@ def _calendar_day(raw: str | None) -> date:
 
 @bp.route("/calendar")
 @role_required(*STAFF, SCHOOL)
+@cached_page(etag=True)
 def calendar():
     user = _user()
     view = "week" if request.args.get("view") == "week" else "month"
@@ -298,6 +301,7 @@ def _keepable(html: str, workshop: Workshop, user) -> Response:
 # Calendar feeds
 
 @bp.route("/calendar/<token>.ics")
+@cached_page(etag=True, public=True)
 def feed(token: str):
     user = queries.feed_user(token)
     if user is None:
