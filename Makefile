@@ -8,7 +8,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test system-deps browser test-tools bootstrap-css translations compile-translations migrate seed run test test-fast bench clean
+.PHONY: install install-test system-deps browser test-tools bootstrap-css translations compile-translations migrate seed run test test-fast bench clean icons
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -80,16 +80,31 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
-## run: install, compile translations, migrate, seed demo data into an empty database, serve
+WORKERS ?= 2
+THREADS ?= 4
+
+## run: install, compile translations, migrate, seed demo data into an empty database, serve with gunicorn
+## (make run DEV=1: Flask's development server, which reloads templates and code as you change them)
 run: seed
-	$(FLASK) run --host $(HOST) --port $(PORT)
+ifdef DEV
+	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
+else
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
+	  --access-logfile - --error-logfile - wsgi:app
+endif
 
 ## test: install what the tests need and run the whole suite
 test: install $(VENV)/.installed-test browser test-tools
 	$(PY) -m pytest
 
+## icons: redraw the app icons (outreach/static/icons/*.png, committed) with Pillow
+icons: $(VENV)/.installed
+	$(PY) scripts/make_icons.py
+
+## bench: the impact report at national scale (SQLite; DATABASE_URL=... for PostgreSQL) and the key pages
 bench: install
 	$(PY) bench/report_bench.py
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) instance node_modules translations/*/LC_MESSAGES/*.mo

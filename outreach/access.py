@@ -132,7 +132,8 @@ def sees_reports(user: Any) -> bool:
 
 
 def sees_exact_figures(user: Any) -> bool:
-    """Exact figures, the per-school table and the sign-up export are for staff; funders see suppressed cells."""
+    """Exact figures, the per-school table and the sign-up export are for staff; funders see protected figures
+    (outreach/reports/privacy.py)."""
     return getattr(user, "role", None) in STAFF
 
 

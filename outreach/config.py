@@ -65,7 +65,10 @@ def load_settings(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes"),
+        # pages, report figures and the signed-in user cached per data version (outreach/cache.py)
+        "OUTREACH_CACHE": _bool("OUTREACH_CACHE", True),
         "SUPPRESSION_THRESHOLD": int(os.environ.get("SUPPRESSION_THRESHOLD", 10)),
+        "ROUNDING_BASE": int(os.environ.get("ROUNDING_BASE", 5)),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("API_TOKEN_TTL_HOURS", 24 * 30)),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", 72)),
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", 3)),

@@ -242,8 +242,13 @@ def progress(initiative: Initiative, reached: int | None = None) -> dict[str, An
     """Students reached so far against the target: {"reached", "target", "ratio" (0..1 or None), "percent"}."""
     if reached is None:
         reached = students_reached([initiative.id])[initiative.id]
-    target = initiative.target_students
-    ratio = (reached / target) if target else None
+    return progress_toward(initiative.target_students, reached)
+
+
+def progress_toward(target: int | None, reached: int | None) -> dict[str, Any]:
+    """Progress from a figure already counted; reached None is a figure hidden to protect the children (a
+    funder's, under the threshold: reports/privacy.py), and then there is no ratio either."""
+    ratio = (reached / target) if target and reached is not None else None
     return {"reached": reached, "target": target, "ratio": ratio,
             "percent": min(round(ratio * 100), 100) if ratio is not None else None}
 

@@ -16,17 +16,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterator, Sequence
 
-from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, literal, null, select, union_all
 
 from outreach.access import is_funder, sees_exact_figures, sees_reports, visible_initiatives
 from outreach.attendance.models import Attendance
+from outreach.cache import cached_figures
 from outreach.collation import stored_order
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l
 from outreach.initiatives.models import Initiative
+from outreach.reports import privacy
 from outreach.reports.models import GRADE_BANDS, ImpactFact, ImpactWorkshop, grade_band
 from outreach.schools.models import SETTLEMENT_TYPES, Region, School
 from outreach.signups.models import Signup
@@ -86,16 +87,17 @@ def students_reached_by_initiative(initiative_ids: Sequence[int]) -> dict[int, i
     return reached
 
 
+def students_reached_as_seen_by(user: Any, initiative_ids: Sequence[int]) -> dict[int, int | None]:
+    """Students reached per initiative as this user may see them: exact for staff; for funders
+    protected like the report's total (None under the threshold, else rounded)."""
+    protection = privacy.protection_for(user)
+    return {ident: privacy.protect_count(n, protection)
+            for ident, n in students_reached_by_initiative(initiative_ids).items()}
+
+
 def check_may_report(user: Any) -> None:
     if not sees_reports(user):
         raise Forbidden(_l("Impact reports are for coordinators and funders."))
-
-
-def suppression_threshold(user: Any) -> int | None:
-    """Funders see small cells suppressed; coordinators and administrators see exact figures."""
-    if sees_exact_figures(user):
-        return None
-    return int(current_app.config.get("SUPPRESSION_THRESHOLD", 10))
 
 
 def _local_midnight(day: date) -> datetime:
@@ -208,45 +210,41 @@ def _target(scope: Scope) -> int | None:
     return int(value) if value is not None else None
 
 
-def suppress(counts: dict[str, int], threshold: int | None, total: int) -> dict[str, tuple[int | None, bool]]:
-    """Small-cell suppression: key → (students reached or None, suppressed).
-
-    Cells under the threshold are hidden; when exactly one would be, the next smallest is hidden too
-    (so it cannot be worked out from the total); when the total is under the threshold, all are.
-    """
-    if threshold is None:
-        return {key: (n, False) for key, n in counts.items()}
-    if total < threshold:
-        hidden = set(counts)
-    else:
-        hidden = {key for key, n in counts.items() if n < threshold}
-        if len(hidden) == 1:
-            rest = sorted((n, str(key)) for key, n in counts.items() if key not in hidden)
-            if rest:
-                hidden.add(rest[0][1])
-    return {key: (None, True) if key in hidden else (n, False) for key, n in counts.items()}
-
-
-def _cells(name: str, counts: dict[str | None, int], threshold: int | None, total: int) -> list[dict[str, Any]]:
-    shown = suppress({str(k): v for k, v in counts.items()}, threshold, total)
+def _cells(name: str, counts: dict[str | None, int]) -> list[dict[str, Any]]:
+    """Exact cells in the breakdown's order (privacy.protect_report hides and rounds them for funders)."""
+    exact = {str(k): v for k, v in counts.items()}
     order = KEY_ORDER.get(name)
-    keys = sorted(shown, key=(lambda k: (order.index(k) if k in order else len(order), k)) if order else None)
-    return [{"key": key, "students_reached": shown[key][0], "suppressed": shown[key][1]} for key in keys]
+    keys = sorted(exact, key=(lambda k: (order.index(k) if k in order else len(order), k)) if order else None)
+    return [{"key": key, "students_reached": exact[key], "suppressed": False} for key in keys]
 
 
 def impact_report(user: Any, *, initiative_id: int | None = None, region: str | None = None,
                   date_from: date | None = None, date_to: date | None = None) -> dict[str, Any]:
-    """The impact report as the API returns it (plus `by_language`), suppressed for funders."""
+    """The impact report as the API returns it (plus `by_language`): exact for staff, protected for funders.
+
+    A funder's period snaps to whole months before anything is counted; `filters` echoes it."""
+    protection = privacy.protection_for(user)
+    if protection is not None:
+        date_from, date_to = privacy.snap_period(date_from, date_to)
     scope = build_scope(user, initiative_id=initiative_id, region=region, date_from=date_from, date_to=date_to)
-    return report_for_scope(scope, suppression_threshold(user),
-                            filters={"initiative_id": initiative_id, "region": region,
-                                     "from": date_from.isoformat() if date_from else None,
-                                     "to": date_to.isoformat() if date_to else None})
+    exact = report_for_scope(scope, filters={"initiative_id": initiative_id, "region": region,
+                                             "from": date_from.isoformat() if date_from else None,
+                                             "to": date_to.isoformat() if date_to else None})
+    return privacy.protect_report(exact, protection, (*BREAKDOWNS, *EXTRA_BREAKDOWNS))
 
 
-def report_for_scope(scope: Scope, threshold: int | None, filters: dict[str, Any]) -> dict[str, Any]:
-    counts = _breakdown_counts(scope)
-    totals = _totals(scope)
+def _figures(scope: Scope) -> tuple[dict, dict, int | None]:
+    """The exact figures of a scope, counted once per data version (and until the next workshop starts).
+
+    The key is the scope itself (its initiatives, region and period), so figures are only ever
+    reused for exactly the same set of facts; the protection of a funder's figures is applied after."""
+    key = ("impact", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before)
+    return cached_figures(key, scope.now, lambda: (_breakdown_counts(scope), _totals(scope), _target(scope)))
+
+
+def report_for_scope(scope: Scope, filters: dict[str, Any]) -> dict[str, Any]:
+    """The exact figures of a scope (no protection applied)."""
+    counts, totals, target = _figures(scope)
     reached = counts.get("total", {}).get(None, 0)
     report: dict[str, Any] = {
         "filters": filters,
@@ -257,11 +255,10 @@ def report_for_scope(scope: Scope, threshold: int | None, filters: dict[str, Any
         "student_hours": round(totals["minutes"] / 60, 2),
         "schools_reached": counts.get("schools", {}).get(None, 0),
         "regions_reached": len(counts.get("by_region", {})),
-        "target_students": _target(scope),
+        "target_students": target,
     }
     for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS):
-        report[name] = _cells(name, counts.get(name, {}), threshold, reached)
-    report["suppression_threshold"] = threshold
+        report[name] = _cells(name, counts.get(name, {}))
     return report
 
 
@@ -278,6 +275,12 @@ def school_table(user: Any, *, initiative_id: int | None = None, region: str | N
 
 
 def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
+    """A page of the per-school table, counted once per data version (like the report's figures)."""
+    key = ("schools", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before, page, per_page)
+    return cached_figures(key, scope.now, lambda: _school_rows(scope, page=page, per_page=per_page))
+
+
+def _school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
     # per student first (streams the school index in order), then per school
     per_student = (select(ImpactFact.school_id.label("school_id"), func.max(ImpactFact.attended).label("reached"),
                           func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
@@ -290,17 +293,24 @@ def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Pa
                       func.sum(per_student.c.recorded).label("recorded"),
                       func.sum(per_student.c.minutes).label("minutes"))
                .group_by(per_student.c.school_id).subquery())
+    # the number of schools comes with the page (a window over the grouped rows, which are all computed to
+    # be sorted anyway) instead of from a second pass over the facts
     query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
-                    grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes)
+                    grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes,
+                    func.count().over().label("total"))
              .join(grouped, grouped.c.school_id == School.id)
              .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), stored_order(School), School.id))
-    total = int(db.session.scalar(select(func.count()).select_from(
-        select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     if per_page is not None:
         query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    rows = db.session.execute(query).all()
+    if rows:
+        total = int(rows[0][-1])
+    else:  # past the last page (or nothing at all): count on their own
+        total = int(db.session.scalar(select(func.count()).select_from(
+            select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     # PostgreSQL sums integers into numerics: counts are handed on as ints
     items = [SchoolRow(ident, name, region, settlement, *(int(v or 0) for v in numbers))
-             for ident, name, region, settlement, *numbers in db.session.execute(query)]
+             for ident, name, region, settlement, *numbers, _total in rows]
     return Page(items=items, page=max(page, 1), per_page=per_page or max(total, 1), total=total)
 
 

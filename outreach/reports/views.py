@@ -11,9 +11,10 @@ from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, localize
 from outreach.initiatives.models import Initiative
-from outreach.reports import exports, presenter, services
+from outreach.reports import exports, presenter, privacy, services
 from outreach.reports.forms import ImpactFilterForm
 from outreach.schools.models import Region
+from outreach.cache import cached_page
 from outreach.web import page_number
 
 bp = Blueprint("reports", __name__, static_folder="static", static_url_path="/reports/static")
@@ -31,11 +32,14 @@ def _filter_form() -> ImpactFilterForm:
         for i in initiatives]
     regions = sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(localize(r.names).text))
     form.region.choices = [("", _("All regions"))] + [(r.code, localize(r.names).text) for r in regions]
+    if privacy.protection_for(user) is not None:
+        form.use_months()
     return form
 
 
 @bp.route("/reports/impact")
 @role_required(ADMIN, COORDINATOR, FUNDER)
+@cached_page(etag=True)
 def impact():
     user = current_user._get_current_object()
     form = _filter_form()
@@ -55,6 +59,12 @@ def impact():
     return render_template("reports/impact.html", form=form, view=view, schools=schools,
                            export_args={k: v for k, v in request.args.items() if k in ("initiative_id", "region",
                                                                                           "from", "to") and v})
+
+
+@bp.route("/reports/privacy")
+def privacy_page():
+    """How funders' figures protect children: for funders and their boards (no sign-in needed, no data)."""
+    return render_template("reports/privacy.html", protection=privacy.funder_protection())
 
 
 @bp.route("/reports/impact.<any(csv, xlsx, pdf):fmt>")

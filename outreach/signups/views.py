@@ -19,6 +19,7 @@ from outreach.signups.forms import BrowseForm, CancelForm, SchoolChoiceForm, Sig
 from outreach.signups.models import SIGNUP_STATUSES
 from outreach import params
 from outreach.web import domain_error, is_safe_next, page_number, paginate
+from outreach.cache import cached_page
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
 
 bp = Blueprint("signups", __name__, url_prefix="/signups")
@@ -41,6 +42,7 @@ def _workshop_or_404(workshop_id: int) -> Workshop:
 
 @bp.route("/browse")
 @role_required(SCHOOL)
+@cached_page()
 def browse():
     initiatives = db.session.scalars(visible_initiatives(current_user).where(Initiative.status == "active")
                                      .order_by(Initiative.starts_on.desc(), Initiative.id)).all()
@@ -79,6 +81,7 @@ def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200):
 
 @bp.route("/workshops/<int:workshop_id>")
 @role_required(SCHOOL, ADMIN, COORDINATOR)
+@cached_page()
 def pick(workshop_id: int):
     return _render_pick(_workshop_or_404(workshop_id), SignupForm(formdata=None))
 

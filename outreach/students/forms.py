@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
-from outreach.forms import BaseForm, DateField, int_or_none, max_length, optional, required
+from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, max_length, optional, required
 from outreach.i18n import _l, _lp
 from outreach.students.importing import MAX_BYTES, MAX_ROWS
 from outreach.students.models import CONSENT_METHODS, GENDERS
@@ -90,8 +90,8 @@ class RosterFilterForm(BaseForm):
         csrf = False
 
     q = SearchField(_lp("students", "Search by name"), validators=[optional(), max_length(100)])
-    grade = SelectField(_l("Grade"), coerce=int_or_none, validators=[optional()])
-    school_id = SelectField(_l("School"), coerce=int_or_none, validators=[optional()])
+    grade = FilterSelectField(_l("Grade"), coerce=int_or_none, validators=[optional()])
+    school_id = FilterSelectField(_l("School"), coerce=int_or_none, validators=[optional()])
 
     def __init__(self, *args: Any, schools: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
