@@ -151,7 +151,7 @@ def test_a_language_chosen_on_the_page_is_kept_without_a_note(client, csrf):
 def test_suppressed_months_are_drawn_apart_from_zero():
     from outreach.reports.charts import line_chart
 
-    svg = str(line_chart([("қаң", "қаңтар", 12), ("ақп", "ақпан", None), ("нау", "наурыз", 0)],
+    svg = str(line_chart([("қаң", "қаңтар", 12, None), ("ақп", "ақпан", None, None), ("нау", "наурыз", 0, None)],
                          title="t", desc="d", suppressed="hidden: fewer than 5"))
     band = re.search(r'<rect ([^>]*class="suppressed-band"[^>]*)>', svg).group(1)
     y, height = float(re.search(r'\by="([\d.]+)"', band).group(1)), float(re.search(r'height="([\d.]+)"', band).group(1))
