@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -36,6 +37,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host only from TRUSTED_PROXY_HOPS reverse proxies (Werkzeug's ProxyFix),
+    read per request so that the setting also holds when changed on a running app (tests)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    inner = app.wsgi_app
+    fixed: dict[int, ProxyFix] = {}
+
+    def wsgi_app(environ, start_response):
+        hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+        if hops <= 0:
+            return inner(environ, start_response)
+        if hops not in fixed:
+            fixed[hops] = ProxyFix(inner, x_for=hops, x_proto=hops, x_host=hops)
+        return fixed[hops](environ, start_response)
+
+    app.wsgi_app = wsgi_app  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -95,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
-                 "attendance", "reports", "notifications", "api"):
+                 "attendance", "reports", "notifications", "accounts", "funders", "audit", "api"):
         try:
             module = importlib.import_module(f"outreach.{name}.views")
         except ModuleNotFoundError as error:

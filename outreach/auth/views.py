@@ -1,11 +1,12 @@
-"""Signing in and out, the user's own settings, and accepting an invitation."""
+"""Signing in and out, the user's own settings and API tokens, accepting an invitation, resetting a password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from outreach.auth import services
-from outreach.auth.forms import EmptyForm, LanguageForm, LoginForm, PasswordChangeForm, SetPasswordForm
+from outreach.auth import resets, services, throttle
+from outreach.auth.forms import (EmptyForm, ForgotPasswordForm, LanguageForm, LoginForm, PasswordChangeForm,
+                                 SetPasswordForm)
 from outreach.auth.passwords import verify_password
 from outreach.errors import OutreachError
 from outreach.extensions import limiter
@@ -15,12 +16,8 @@ from outreach.web import domain_error, is_safe_next
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _email_key() -> str:
-    return "login-email:" + (request.form.get("email") or "").strip().lower()
+    return throttle.email_and_address_key(request.form.get("email") or "")
 
 
 def _failed(response) -> bool:
@@ -29,8 +26,8 @@ def _failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key, deduct_when=_failed)
+@limiter.limit(throttle.address_limit, methods=["POST"], key_func=throttle.address_key, deduct_when=_failed)
+@limiter.limit(throttle.login_limit, methods=["POST"], key_func=_email_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -88,7 +85,57 @@ def account():
                 flash(_("Your password has been changed. Other devices have been signed out."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/account.html", language_form=language_form, password_form=password_form,
-                           feed_form=EmptyForm(prefix="feed"))
+                           feed_form=EmptyForm(prefix="feed"), tokens=services.live_tokens(user),
+                           revoke_form=EmptyForm(prefix="token"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    # the CSRF token is checked for every POST (CSRFProtect)
+    services.revoke_own_token(current_user._get_current_object(), token_id)
+    flash(_("The API token has been revoked."), "success")
+    return redirect(url_for("auth.account"))
+
+
+def _fresh_session() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(throttle.reset_limit, methods=["POST"], key_func=throttle.address_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        # the same answer whether the address has an account or not; the e-mail goes after the response
+        resets.request_reset(form.email.data)
+        return render_template("auth/forgot_sent.html")
+    return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    reset = resets.find_reset(token)
+    if reset is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = SetPasswordForm()
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            resets.reset_password(token, form.new_password.data)
+        except OutreachError as error:
+            domain_error(error)
+            reset = resets.find_reset(token)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            _fresh_session()
+            flash(_("Your password has been changed. Sign in with the new password."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, email=reset.user.email), status
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

@@ -25,6 +25,7 @@ from outreach.notifications.models import OutboxMessage
 
 KINDS = {
     "invitation": _l("Invitation"),
+    "password_reset": _l("Password reset"),
     "signup_promoted": _l("Place confirmed from the waitlist"),
     "workshop_cancelled": _l("Workshop cancelled"),
     "workshop_moved": _l("Workshop moved"),
@@ -161,7 +162,7 @@ def status_of(message: OutboxMessage) -> str:
     return "failed" if message.attempts >= FAILED_AFTER else "pending"
 
 
-_SECRET_LINK = re.compile(r"(/invitation/)[A-Za-z0-9_\-]{8,}")
+_SECRET_LINK = re.compile(r"(/invitation/|/password/reset/)[A-Za-z0-9_\-]{8,}")
 
 
 def body_for_admins(message: OutboxMessage) -> str:
