@@ -22,7 +22,7 @@ from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l, force_locale
 
 PERSON_NAME_MAX = 200
-STATES = {"pending": _l("Pending"), "expired": _l("Expired"), "revoked": _l("Revoked")}
+STATES = {"pending": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked")}
 
 
 def invitation_link(token: str) -> str:
