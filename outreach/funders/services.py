@@ -33,10 +33,9 @@ def _name(data: Mapping[str, Any]) -> str:
 
 
 def _unique(name: str, funder_id: int | None = None) -> None:
-    query = select(Funder.id).where(func.lower(Funder.name) == name.lower())
-    if funder_id is not None:
-        query = query.where(Funder.id != funder_id)
-    if db.session.scalar(query) is not None:
+    # compared in Python: SQLite's lower() leaves Cyrillic letters as they are (and funders are few)
+    taken = {n.casefold() for n in db.session.scalars(select(Funder.name).where(Funder.id != (funder_id or 0)))}
+    if name.casefold() in taken:
         message = _l("A funder organisation with this name already exists.")
         raise Conflict(message, code="name_taken", fields={"name": [message]})
 

@@ -52,7 +52,7 @@ def new():
         except OutreachError as error:
             domain_error(error)
             form.name.errors = [str(m) for m in error.fields.get("name", [])]
-            return render_template("funders/form.html", form=form, funder=None), 422
+            return render_template("funders/form.html", form=form, funder=None), error.status
         flash(_("The funder organisation has been added."), "success")
         return redirect(url_for("funders.detail", funder_id=funder.id))
     return render_template("funders/form.html", form=form, funder=None)
@@ -72,7 +72,7 @@ def edit(funder_id: int):
             domain_error(error)
             form.name.errors = [str(m) for m in error.fields.get("name", [])]
             return render_template("funders/form.html", form=form,
-                                   funder=services.get_funder(current_user, funder_id)), 422
+                                   funder=services.get_funder(current_user, funder_id)), error.status
         flash(_("The funder organisation has been saved."), "success")
         return redirect(url_for("funders.detail", funder_id=funder.id))
     return render_template("funders/form.html", form=form, funder=funder)
