@@ -45,7 +45,7 @@ browser:
 
 ## translations: extract messages, update the kk/ru/en catalogs, compile them
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --sort-output --project Outreach --omit-header . >/dev/null
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -k _lp:1c,2 -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output --project Outreach --omit-header . >/dev/null
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) compile-translations
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import force_locale, get_locale, gettext, lazy_gettext, lazy_ngettext, ngettext
+from flask_babel import (force_locale, get_locale, gettext, lazy_gettext, lazy_ngettext, lazy_pgettext, ngettext,
+                         pgettext)
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import JSON
@@ -18,9 +19,11 @@ DEFAULT_LANGUAGE = "kk"
 _ = gettext
 _l = lazy_gettext
 _ln = lazy_ngettext
+#: one English word with two meanings gets a context: _lp("students", "Search by name")
+_lp = lazy_pgettext
 
 __all__ = [
-    "LANGUAGES", "DEFAULT_LANGUAGE", "_", "_l", "_ln", "ngettext", "force_locale", "get_locale",
+    "LANGUAGES", "DEFAULT_LANGUAGE", "_", "_l", "_ln", "_lp", "ngettext", "pgettext", "force_locale", "get_locale",
     "select_locale", "TranslatableText", "Localized", "localize", "fallback_order",
     "parse_accept_language",
 ]

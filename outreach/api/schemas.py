@@ -11,13 +11,15 @@ from outreach.api.blueprint import PageArgs, page_schema
 from outreach.auth.models import ROLES
 from outreach.dbtypes import local_tz
 from outreach.i18n import LANGUAGES
-from outreach.initiatives.models import ART_FORMS, INITIATIVE_STATUSES
+from outreach.initiatives.rules import ART_FORMS, INITIATIVE_STATUSES
 from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, School
 from outreach.signups.models import SIGNUP_STATUSES
 from outreach.students.models import CONSENT_METHODS, GENDERS, GuardianConsent, Student
-from outreach.workshops.models import DELIVERY_LANGUAGES, WORKSHOP_STATUSES, Workshop
+from outreach.workshops.models import Workshop
+from outreach.workshops.rules import DELIVERY_LANGUAGES, MAX_DURATION, MAX_GRADE, MIN_GRADE, SETTABLE_STATUSES, \
+    WORKSHOP_STATUSES
 
-GRADES = {"minimum": 0, "maximum": 11}
+GRADES = {"minimum": MIN_GRADE, "maximum": MAX_GRADE}
 MAX_IDS = 500  # students in one sign-up request or one attendance list
 
 
@@ -162,14 +164,14 @@ class WorkshopPatch(f.Body):
     initiative_id = f.Integer(minimum=1)
     title = f.Translatable(at_least_one=True)
     starts_at = f.DateTime(metadata={"description": "Any offset; shown back in +05:00"})
-    duration_minutes = f.Integer(minimum=1, maximum=24 * 60)
+    duration_minutes = f.Integer(minimum=1, maximum=MAX_DURATION)
     capacity = f.Integer(minimum=1)
     venue = f.String(validate=f.Length(min=1, max=_length(Workshop.venue)))
     instructor = f.String(validate=f.Length(min=1, max=_length(Workshop.instructor)))
     language = f.String(validate=f.OneOf(DELIVERY_LANGUAGES))
     min_grade = f.Integer(**GRADES)
     max_grade = f.Integer(**GRADES)
-    status = f.String(validate=f.OneOf(["cancelled"]), metadata={"description": "Only \"cancelled\""})
+    status = f.String(validate=f.OneOf(list(SETTABLE_STATUSES)), metadata={"description": "Only \"cancelled\""})
 
 
 class WorkshopIn(WorkshopPatch):
@@ -179,7 +181,7 @@ class WorkshopIn(WorkshopPatch):
     initiative_id = f.Integer(minimum=1, required=True)
     title = f.Translatable(at_least_one=True, required=True)
     starts_at = f.DateTime(required=True, metadata={"description": "Any offset; shown back in +05:00"})
-    duration_minutes = f.Integer(minimum=1, maximum=24 * 60, required=True)
+    duration_minutes = f.Integer(minimum=1, maximum=MAX_DURATION, required=True)
     capacity = f.Integer(minimum=1, required=True)
     venue = f.String(required=True, validate=f.Length(min=1, max=_length(Workshop.venue)))
     instructor = f.String(required=True, validate=f.Length(min=1, max=_length(Workshop.instructor)))

@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from outreach.forms import BaseForm, max_length, number_range, optional, required
 from outreach.i18n import LANGUAGES, _l
-from outreach.initiatives.models import ART_FORMS, INITIATIVE_STATUSES
+from outreach.initiatives.rules import ART_FORMS, INITIATIVE_STATUSES
 from outreach.initiatives.services import DESCRIPTION_MAX, TARGET_MAX, TITLE_MAX
 
 

@@ -13,7 +13,8 @@ from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import FieldErrors, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _l, ngettext
-from outreach.initiatives.models import ART_FORMS, INITIATIVE_STATUSES, Funder, Initiative, initiative_funder
+from outreach.initiatives.models import Funder, Initiative, initiative_funder
+from outreach.initiatives.rules import ART_FORM_INVALID, ART_FORMS, art_form_error, status_error
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -72,10 +73,9 @@ def _validated(data: Mapping[str, Any], current: Initiative | None) -> dict[str,
             clean["description"] = description
     if creating or "art_form" in data:
         art_form = data.get("art_form")
-        if art_form is None or art_form == "":
-            errors.add("art_form", _l("This field is required."))
-        elif art_form not in ART_FORMS:
-            errors.add("art_form", _l("Choose one of the art forms."))
+        problem = art_form_error(art_form)
+        if problem is not None:
+            errors.add("art_form", problem)
         else:
             clean["art_form"] = art_form
     for field in ("starts_on", "ends_on"):
@@ -188,9 +188,9 @@ def initiatives_query(user: Any, *, art_form: str | None = None, funder_id: int 
     """The initiatives this user may see (a funder: only those it funds), filtered, newest first."""
     errors = FieldErrors()
     if art_form is not None and art_form not in ART_FORMS:
-        errors.add("art_form", _l("Choose one of the art forms."))
-    if status is not None and status not in INITIATIVE_STATUSES:
-        errors.add("status", _l("Choose active or archived."))
+        errors.add("art_form", ART_FORM_INVALID)
+    if status_error(status) is not None:
+        errors.add("status", status_error(status))
     errors.raise_if_any()
     query = visible_initiatives(user)
     if art_form:

@@ -7,7 +7,7 @@ from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, St
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from outreach.forms import BaseForm, email, max_length, optional, required
-from outreach.i18n import LANGUAGES, _l
+from outreach.i18n import LANGUAGES, _l, _lp
 from outreach.schools.models import INSTRUCTION_LANGUAGES
 from outreach.schools.services import LOCALITY_MAX, NAME_MAX, PERSON_NAME_MAX
 
@@ -51,7 +51,7 @@ class SchoolFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search by name"), validators=[optional(), max_length(NAME_MAX)])
+    q = StringField(_lp("schools", "Search by name"), validators=[optional(), max_length(NAME_MAX)])
     region = SelectField(_l("Region"), choices=[], validators=[optional()], validate_choice=False)
     settlement_type = SelectField(_l("Settlement"), choices=[("", _l("Urban and rural")),
                                                              *SETTLEMENT_LABELS.items()], validators=[optional()])

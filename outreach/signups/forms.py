@@ -5,7 +5,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, SubmitField
 
 from outreach.forms import BaseForm, optional
 from outreach.i18n import _, _l
-from outreach.workshops.models import DELIVERY_LANGUAGES
+from outreach.workshops.rules import DELIVERY_LANGUAGES
 
 
 def grade_label(grade: int) -> str:

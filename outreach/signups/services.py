@@ -282,21 +282,24 @@ def open_workshops_query(*, initiative_id: int | None = None, date_from: date | 
     return query.order_by(Workshop.starts_at, Workshop.id)
 
 
-def school_summary(school_id: int, workshop_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """For each workshop: how many of the school's students are confirmed, and their waitlist positions."""
-    summary: dict[int, dict[str, Any]] = {wid: {"confirmed": 0, "positions": []} for wid in workshop_ids}
-    if not workshop_ids:
+def school_summary(school_id: int | None, workshop_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Per workshop where the school has live sign-ups: how many of its students are confirmed and waitlisted,
+    and their waitlist positions. Workshops without any are left out; no school (None) gives {}."""
+    ids = list(workshop_ids)
+    summary: dict[int, dict[str, Any]] = {}
+    if school_id is None or not ids:
         return summary
     rows = db.session.execute(
         select(Signup.workshop_id, Signup.status, Signup.waitlist_position).join(Student)
-        .where(Student.school_id == school_id, Signup.workshop_id.in_(list(workshop_ids)),
-               Signup.status != "cancelled")
+        .where(Student.school_id == school_id, Signup.workshop_id.in_(ids), Signup.status != "cancelled")
         .order_by(Signup.workshop_id, Signup.waitlist_position))
     for workshop_id, status, position in rows:
+        mark = summary.setdefault(workshop_id, {"confirmed": 0, "waitlisted": 0, "positions": []})
         if status == "confirmed":
-            summary[workshop_id]["confirmed"] += 1
+            mark["confirmed"] += 1
         else:
-            summary[workshop_id]["positions"].append(position)
+            mark["waitlisted"] += 1
+            mark["positions"].append(position)
     return summary
 
 

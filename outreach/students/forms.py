@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectFie
 from wtforms.validators import InputRequired
 
 from outreach.forms import BaseForm, max_length, optional, required
-from outreach.i18n import _l
+from outreach.i18n import _l, _lp
 from outreach.students.importing import MAX_BYTES, MAX_ROWS
 from outreach.students.models import CONSENT_METHODS, GENDERS
 from outreach.students.rules import MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, today
@@ -93,7 +93,7 @@ class RosterFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search by name"), validators=[optional(), max_length(100)])
+    q = SearchField(_lp("students", "Search by name"), validators=[optional(), max_length(100)])
     grade = SelectField(_l("Grade"), coerce=int_or_none, validators=[optional()])
     school_id = SelectField(_l("School"), coerce=int_or_none, validators=[optional()])
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from babel.dates import format_date, get_day_names
 
-from outreach.workshops.services import local_date
+from outreach.workshops.rules import local_date
 
 
 @dataclass

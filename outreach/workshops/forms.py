@@ -10,11 +10,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from outreach.dbtypes import local_tz
 from outreach.forms import BaseForm, max_length, number_range, optional, required
 from outreach.i18n import LANGUAGES, _l
-from outreach.workshops.models import DELIVERY_LANGUAGES, WORKSHOP_STATUSES
-from outreach.workshops.services import MAX_CAPACITY, MAX_DURATION, MAX_INTERVAL_WEEKS, MAX_SESSIONS, NAME_MAX, \
-    TITLE_MAX, local
+from outreach.workshops.rules import DELIVERY_LANGUAGES, MAX_CAPACITY, MAX_DURATION, MAX_GRADE, MAX_INTERVAL_WEEKS, \
+    MAX_SESSIONS, MIN_GRADE, NAME_MAX, TITLE_MAX, WORKSHOP_STATUSES, local
 
-GRADE_CHOICES = [(0, _l("0 (pre-school class)")), *((n, str(n)) for n in range(1, 12))]
+GRADE_CHOICES = [(0, _l("0 (pre-school class)")), *((n, str(n)) for n in range(MIN_GRADE + 1, MAX_GRADE + 1))]
 SCOPES = [("this", _l("This session only")), ("following", _l("This and all following sessions"))]
 
 
@@ -48,7 +47,7 @@ class WorkshopForm(BaseForm):
                            validators=[required()], validate_choice=False)
     min_grade = SelectField(_l("From grade"), coerce=_int_or_none, choices=GRADE_CHOICES, default=0,
                             validators=[required()], validate_choice=False)
-    max_grade = SelectField(_l("To grade"), coerce=_int_or_none, choices=GRADE_CHOICES, default=11,
+    max_grade = SelectField(_l("To grade"), coerce=_int_or_none, choices=GRADE_CHOICES, default=MAX_GRADE,
                             validators=[required()], validate_choice=False)
     scope = RadioField(_l("Apply the change to"), choices=SCOPES, default="this", validators=[optional()])
 

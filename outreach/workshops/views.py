@@ -18,9 +18,10 @@ from outreach.extensions import db
 from outreach.i18n import _, current_language, localize, ngettext
 from outreach.initiatives.models import Initiative
 from outreach.schools.models import Region
+from outreach.signups.services import school_summary
 from outreach.web import domain_error, paginate
 from outreach.workshops import calendar as cal
-from outreach.workshops import ics, services
+from outreach.workshops import ics, queries, rules, services
 from outreach.workshops.forms import CancelForm, FilterForm, SeriesForm, WorkshopForm
 from outreach.workshops.models import Workshop
 
@@ -32,7 +33,7 @@ def _user():
 
 
 def _today() -> date:
-    return services.local_date(utcnow())
+    return rules.local_date(utcnow())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -48,8 +49,8 @@ def _filters(user, *, full: bool = True) -> FilterForm:
         filters.region.choices = [("", _("All regions")), *sorted(((r.code, r.name) for r in regions),
                                                                    key=lambda c: c[1])]
         filters.instructor.choices = [("", _("All instructors")),
-                                      *((n, n) for n in services.distinct_names(Workshop.instructor))]
-        filters.venue.choices = [("", _("All venues")), *((n, n) for n in services.distinct_names(Workshop.venue))]
+                                      *((n, n) for n in queries.distinct_names(Workshop.instructor))]
+        filters.venue.choices = [("", _("All venues")), *((n, n) for n in queries.distinct_names(Workshop.venue))]
     filters.validate()
     return filters
 
@@ -63,7 +64,7 @@ def index():
         # upcoming first; clearing the field (an empty value) shows the past too
         filters.date_from.data = _today()
     values = filters.values()
-    page = paginate(services.workshops_query(user, **values))
+    page = paginate(queries.workshops_query(user, **values))
     return render_template("workshops/index.html", page=page, filters=filters,
                            filtered=bool(set(values) - {"date_from"} or "date_from" in request.args),
                            cancel_form=CancelForm())
@@ -96,10 +97,10 @@ def calendar():
         prev_day, next_day = days[0] - timedelta(days=7), days[0] + timedelta(days=7)
     filters = _filters(user, full=user.role in STAFF)
     values = {k: v for k, v in filters.values().items() if k not in ("date_from", "date_to")}
-    query = services.workshops_query(user, date_from=days[0], date_to=days[-1], **values)
+    query = queries.workshops_query(user, date_from=days[0], date_to=days[-1], **values)
     mine_only = user.role == SCHOOL and request.args.get("mine") == "1"
     workshops = db.session.scalars(query).all()
-    marks = services.school_marks(user, [w.id for w in workshops])
+    marks = school_summary(user.school_id if user.role == SCHOOL else None, [w.id for w in workshops])
     if mine_only:
         workshops = [w for w in workshops if w.id in marks]
     cells = cal.grid(days, workshops, month=day.month if view == "month" else None, today=_today())
@@ -117,14 +118,14 @@ def calendar():
 @role_required()
 def detail(workshop_id: int):
     user = _user()
-    workshop = services.get_workshop(user, workshop_id)
+    workshop = queries.get_workshop(user, workshop_id)
     series_sessions = None
     if workshop.series_id is not None:
         series_sessions = db.session.scalars(select(Workshop.id).where(
             Workshop.series_id == workshop.series_id).order_by(Workshop.starts_at, Workshop.id)).all()
-    return render_template("workshops/detail.html", workshop=workshop, roster=services.roster(workshop, user),
+    return render_template("workshops/detail.html", workshop=workshop, roster=queries.roster(workshop, user),
                            is_staff=user.role in STAFF, cancel_form=CancelForm(), series_sessions=series_sessions,
-                           local_day=services.local_date(workshop.starts_at))
+                           local_day=rules.local_date(workshop.starts_at))
 
 
 def _initiative_choices(form: WorkshopForm, user, current: int | None = None) -> None:
@@ -187,7 +188,7 @@ def new_series():
 
 
 def _staff_workshop(workshop_id: int) -> Workshop:
-    return services.get_workshop(_user(), workshop_id)
+    return queries.get_workshop(_user(), workshop_id)
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -248,7 +249,7 @@ def cancel(workshop_id: int):
 def attendance_sheet(workshop_id: int):
     user = _user()
     workshop = _staff_workshop(workshop_id)
-    roster = services.roster(workshop, user)
+    roster = queries.roster(workshop, user)
     form = AttendanceForm()
     form.set_roster(roster.confirmed)
     try:
@@ -271,7 +272,7 @@ def attendance_sheet(workshop_id: int):
         # keep what was ticked
         recorded = {s.student_id: s.student_id in set(form.present.data or []) for s in roster.confirmed}
         return render_template("workshops/attendance.html", workshop=db.session.get(Workshop, workshop_id),
-                               roster=services.roster(db.session.get(Workshop, workshop_id), user), form=form,
+                               roster=queries.roster(db.session.get(Workshop, workshop_id), user), form=form,
                                reason=None, recorded=recorded), 422
     return render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=form, reason=None,
                            recorded=recorded)
@@ -282,11 +283,11 @@ def attendance_sheet(workshop_id: int):
 
 @bp.route("/calendar/<token>.ics")
 def feed(token: str):
-    user = services.feed_user(token)
+    user = queries.feed_user(token)
     if user is None:
         abort(404)
     initiative_id = request.args.get("initiative_id", type=int) if user.role in STAFF else None
-    workshops = services.feed_workshops(user, initiative_id=initiative_id)
+    workshops = queries.feed_workshops(user, initiative_id=initiative_id)
     name = "Outreach"
     if initiative_id is not None:
         initiative = db.session.get(Initiative, initiative_id)

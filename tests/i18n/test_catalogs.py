@@ -21,14 +21,15 @@ def _catalog(lang: str):
 def test_template_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "fresh.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"), "--ignore-dirs", ".*",
-                    "-k", "_l", "-k", "lazy_gettext", "-k", "_ln:1,2", "-k", "lazy_ngettext:1,2", "-o", str(fresh), "--no-location", "--omit-header",
+                    "-k", "_l", "-k", "lazy_gettext", "-k", "_ln:1,2", "-k", "lazy_ngettext:1,2",
+                    "-k", "_lp:1c,2", "-k", "lazy_pgettext:1c,2", "-o", str(fresh), "--no-location", "--omit-header",
                     "--sort-output", "."],
                    check=True, cwd=ROOT, capture_output=True)
     with open(fresh, "rb") as f:
-        extracted = {m.id for m in read_po(f) if m.id}
+        extracted = {(m.id, m.context) for m in read_po(f) if m.id}
     assert len(extracted) > 100, "the extraction found (almost) nothing: check babel.cfg"
     for lang in ("kk", "ru", "en"):
-        known = {m.id for m in _catalog(lang) if m.id}
+        known = {(m.id, m.context) for m in _catalog(lang) if m.id}
         missing = sorted(str(m) for m in extracted - known)
         assert not missing, f"{lang}: run `make translations`; not in the catalog: {missing[:10]}"
 

@@ -11,7 +11,7 @@ from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.signups import services as signups
 from outreach.workshops.models import Workshop
-from outreach.workshops.services import local_date
+from outreach.workshops.rules import local_date
 from tests.conftest import PASSWORD
 from tests.factories import make_initiative, make_school, make_student, make_user
 

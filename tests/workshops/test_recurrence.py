@@ -6,7 +6,7 @@ from datetime import date, timezone
 import pytest
 
 from outreach.errors import OutreachError
-from outreach.workshops.services import RecurrenceRule, recurrence_dates, series_starts
+from outreach.workshops.recurrence import RecurrenceRule, recurrence_dates, series_starts
 from tests.workshops.helpers import at
 
 

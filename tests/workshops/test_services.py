@@ -13,7 +13,7 @@ from outreach.i18n import force_locale
 from outreach.notifications.models import OutboxMessage
 from outreach.signups import services as signups
 from outreach.signups.models import Signup
-from outreach.workshops import services
+from outreach.workshops import queries, services
 from outreach.workshops.models import Workshop, WorkshopSeries
 from tests.factories import make_school, make_student, make_user
 from tests.workshops.helpers import at, term, workshop_data
@@ -311,7 +311,7 @@ def test_workshops_query_scopes_and_filters(actor):
     signups.register(b.id, [make_student(school).id], actor=actor)
 
     def ids(user, **kw):
-        return [w.id for w in db.session.scalars(services.workshops_query(user, **kw))]
+        return [w.id for w in db.session.scalars(queries.workshops_query(user, **kw))]
 
     assert ids(actor) == [a.id, b.id, c.id]
     assert ids(make_user("funder", funder=funder)) == [a.id]

@@ -8,7 +8,7 @@ from outreach.api import schemas as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.attendance import services as attendance
 from outreach.signups import services as signups
-from outreach.workshops import services as workshops
+from outreach.workshops import queries as workshops
 
 SIGNING_UP = (ADMIN, COORDINATOR, SCHOOL)
 

@@ -6,7 +6,7 @@ from typing import Any
 from outreach.access import STAFF
 from outreach.api import schemas as s
 from outreach.api.blueprint import ID, actor, bp, page_of
-from outreach.workshops import services as workshops
+from outreach.workshops import queries, services as workshops
 
 
 @bp.route("/workshops")
@@ -17,7 +17,7 @@ from outreach.workshops import services as workshops
 def list_workshops(args: dict[str, Any]):
     filters = {key: args.get(key) for key in ("initiative_id", "date_from", "date_to", "status", "region",
                                                "instructor", "venue")}
-    return page_of(workshops.workshops_query(actor(), **filters), args)
+    return page_of(queries.workshops_query(actor(), **filters), args)
 
 
 @bp.route("/workshops", methods=["POST"])
@@ -37,7 +37,7 @@ def create_workshop(data: dict[str, Any]):
 @bp.response(200, s.WorkshopOut)
 @bp.errors(401, 404)
 def get_workshop(workshop_id: int):
-    return workshops.get_workshop(actor(), workshop_id)
+    return queries.get_workshop(actor(), workshop_id)
 
 
 @bp.route(f"/workshops/<{ID}:workshop_id>", methods=["PATCH"])
@@ -51,5 +51,5 @@ def get_workshop(workshop_id: int):
 @bp.errors(400, 401, 404, 409, 413)
 def update_workshop(data: dict[str, Any], workshop_id: int):
     user = actor()
-    workshop = workshops.get_workshop(user, workshop_id)
+    workshop = queries.get_workshop(user, workshop_id)
     return workshops.update_workshop(workshop, data, actor=user)

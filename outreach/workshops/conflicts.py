@@ -1,0 +1,81 @@
+"""Clashes: an instructor or a venue booked twice at the same time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from flask_babel import format_date
+from sqlalchemy import and_, or_, select
+
+from outreach.errors import Conflict
+from outreach.extensions import db
+from outreach.i18n import _
+from outreach.workshops.models import Workshop
+from outreach.workshops.rules import describe, local_date, normalize_name
+
+
+@dataclass
+class Slot:
+    """A planned occupation of an instructor and a venue."""
+
+    starts_at: datetime
+    ends_at: datetime
+    instructor: str
+    venue: str
+    workshop_id: int | None = None  # the workshop being moved (it does not clash with itself)
+
+
+def find_conflict(slots: Sequence[Slot], *, ignore_ids: Iterable[int] = ()) -> tuple[Slot, Workshop, str] | None:
+    """The first planned slot that clashes with a live workshop: (slot, clashing workshop, "instructor"|"venue").
+
+    A workshop occupies [starts_at, ends_at): back-to-back is fine; cancelled workshops clash with nothing.
+    Names are compared trimmed and case-insensitively in Python, because SQLite's lower() only folds ASCII and
+    instructors and venues are mostly written in Cyrillic.
+    """
+    if not slots:
+        return None
+    ignore = {i for i in ignore_ids if i is not None} | {s.workshop_id for s in slots if s.workshop_id}
+    found: list[Workshop] = []
+    # chunks keep the statement a reasonable size for a 200-session series
+    for start in range(0, len(slots), 50):
+        chunk = slots[start:start + 50]
+        query = select(Workshop).where(
+            Workshop.status != "cancelled",
+            or_(*(and_(Workshop.starts_at < s.ends_at, Workshop.ends_at > s.starts_at) for s in chunk)))
+        if ignore:
+            query = query.where(Workshop.id.not_in(ignore))
+        found.extend(db.session.scalars(query.order_by(Workshop.starts_at, Workshop.id)))
+    if not found:
+        return None
+    for slot in slots:
+        instructor, venue = normalize_name(slot.instructor), normalize_name(slot.venue)
+        for other in found:
+            if not (other.starts_at < slot.ends_at and other.ends_at > slot.starts_at):
+                continue
+            if normalize_name(other.instructor) == instructor:
+                return slot, other, "instructor"
+            if normalize_name(other.venue) == venue:
+                return slot, other, "venue"
+    return None
+
+
+def conflict_message(kind: str, other: Workshop) -> str:
+    if kind == "instructor":
+        return _("The instructor %(name)s is already booked at this time: %(workshop)s.",
+                 name=other.instructor, workshop=describe(other))
+    return _("The venue %(name)s is already booked at this time: %(workshop)s.",
+             name=other.venue, workshop=describe(other))
+
+
+def refuse_conflicts(slots: Sequence[Slot], *, ignore_ids: Iterable[int] = (), series: bool = False) -> None:
+    clash = find_conflict(slots, ignore_ids=ignore_ids)
+    if clash is None:
+        return
+    slot, other, kind = clash
+    message = conflict_message(kind, other)
+    if series:
+        message = _("The session on %(date)s cannot be scheduled. %(reason)s",
+                    date=format_date(local_date(slot.starts_at), "medium"), reason=message)
+    raise Conflict(message, code="schedule_conflict")
+

@@ -1,0 +1,135 @@
+"""Reading workshops: the lists a user may see, one workshop, its roster, the calendar feeds."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from outreach.access import FUNDER, SCHOOL, STAFF, can_see_initiative
+from outreach.attendance.services import recorded
+from outreach.auth.models import User
+from outreach.dbtypes import utcnow
+from outreach.errors import NotFound
+from outreach.extensions import db
+from outreach.i18n import _l
+from outreach.initiatives.models import initiative_funder
+from outreach.schools.models import School
+from outreach.signups.models import Signup
+from outreach.signups.services import workshop_signups_query
+from outreach.students.models import Student
+from outreach.workshops.models import Workshop
+from outreach.workshops.rules import day_bounds, normalize_name
+
+
+def workshops_query(user: Any, *, initiative_id: int | None = None, date_from: date | None = None,
+                    date_to: date | None = None, status: str | None = None, region: str | None = None,
+                    instructor: str | None = None, venue: str | None = None) -> Select:
+    """A SELECT of the workshops this user may see, filtered, in time order.
+
+    Dates are local calendar days, both included. `region`: workshops with live sign-ups from schools of that
+    region. `instructor`/`venue`: the same name whatever its case. Funders see only the initiatives they fund;
+    a school user sees every workshop that is not cancelled, and the cancelled ones its students were signed up to.
+    """
+    query = select(Workshop)
+    if user.role == FUNDER:
+        query = query.where(Workshop.initiative_id.in_(
+            select(initiative_funder.c.initiative_id).where(initiative_funder.c.funder_id == user.funder_id)))
+    elif user.role == SCHOOL:
+        mine = select(Signup.workshop_id).join(Student, Student.id == Signup.student_id).where(
+            Student.school_id == user.school_id)
+        query = query.where(or_(Workshop.status != "cancelled", Workshop.id.in_(mine)))
+    elif user.role not in STAFF:
+        query = query.where(False)
+    if initiative_id is not None:
+        query = query.where(Workshop.initiative_id == initiative_id)
+    start, end = day_bounds(date_from, date_to)
+    if start is not None:
+        query = query.where(Workshop.starts_at >= start)
+    if end is not None:
+        query = query.where(Workshop.starts_at < end)
+    if status:
+        query = query.where(Workshop.status == status)
+    if region:
+        query = query.where(Workshop.id.in_(
+            select(Signup.workshop_id).join(Student, Student.id == Signup.student_id)
+            .join(School, School.id == Student.school_id)
+            .where(School.region_code == region, Signup.status != "cancelled")))
+    for column, wanted in ((Workshop.instructor, instructor), (Workshop.venue, venue)):
+        if wanted:
+            query = query.where(column.in_(_spellings(column, wanted)))
+    return query.order_by(Workshop.starts_at, Workshop.id)
+
+
+def _spellings(column: Any, wanted: str) -> list[str]:
+    """Every stored spelling of a name that matches `wanted` case-insensitively (Cyrillic too, on SQLite)."""
+    key = normalize_name(wanted)
+    return [value for value in db.session.scalars(select(column).distinct()) if normalize_name(value) == key]
+
+
+def distinct_names(column: Any) -> list[str]:
+    """The instructor or venue names in use, one per spelling-insensitive name, sorted."""
+    seen: dict[str, str] = {}
+    for value in db.session.scalars(select(column).distinct().order_by(column)):
+        seen.setdefault(normalize_name(value), value)
+    return sorted(seen.values(), key=normalize_name)
+
+
+def get_workshop(user: Any, workshop_id: int) -> Workshop:
+    """The workshop if this user may see it (funders: only those of initiatives they fund), else NotFound."""
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None or not can_see_initiative(user, workshop.initiative):
+        raise NotFound(_l("The workshop was not found."))
+    if user.role == SCHOOL and workshop.status == "cancelled":
+        if not db.session.scalar(workshops_query(user).where(Workshop.id == workshop_id).with_only_columns(
+                Workshop.id)):
+            raise NotFound(_l("The workshop was not found."))
+    return workshop
+
+
+@dataclass
+class Roster:
+    confirmed: list[Any]
+    waitlisted: list[Any]
+    cancelled_count: int
+    attendance: dict[int, bool]  # student id → present, once recorded
+
+
+def roster(workshop: Workshop, user: Any) -> Roster | None:
+    """The sign-ups this user may see by name: staff all, a school its own students only, funders none."""
+    if user.role not in STAFF and user.role != SCHOOL:
+        return None
+    signups = db.session.scalars(workshop_signups_query(workshop.id, actor=user)).unique().all()
+    confirmed = sorted((s for s in signups if s.status == "confirmed"),
+                       key=lambda s: (normalize_name(s.student.last_name), normalize_name(s.student.first_name), s.id))
+    waitlisted = sorted((s for s in signups if s.status == "waitlisted"), key=lambda s: s.waitlist_position)
+    attendance = recorded(workshop.id) if workshop.attendance_recorded_at else {}
+    return Roster(confirmed, waitlisted, sum(1 for s in signups if s.status == "cancelled"), attendance)
+
+
+def feed_workshops(user: Any, *, initiative_id: int | None = None) -> list[Workshop]:
+    """The workshops of a user's calendar feed: staff all (from a year ago on), a school those its students are
+    confirmed for. Cancelled ones stay in, marked cancelled, so calendars drop them visibly."""
+    since = utcnow() - timedelta(days=365)
+    query = select(Workshop).where(Workshop.starts_at >= since)
+    if user.role == SCHOOL:
+        query = query.where(Workshop.id.in_(
+            select(Signup.workshop_id).join(Student, Student.id == Signup.student_id)
+            .where(Student.school_id == user.school_id, Signup.status == "confirmed")))
+    elif user.role not in STAFF:
+        return []
+    if initiative_id is not None:
+        query = query.where(Workshop.initiative_id == initiative_id)
+    return list(db.session.scalars(query.order_by(Workshop.starts_at, Workshop.id)))
+
+
+def feed_user(token: str) -> Any:
+    """The active user whose calendar feed this is, or None (funders have no feed)."""
+    if not token:
+        return None
+    user = db.session.scalar(select(User).where(User.feed_token == token))
+    if user is None or not user.active or user.role not in (*STAFF, SCHOOL):
+        return None
+    return user
+

@@ -1,0 +1,188 @@
+"""The glossary (../shared/GLOSSARY.md) holds for every kk and ru message: no rejected form, one word per concept.
+
+The tables below are the glossary's rows in a form a test can check. When the glossary changes, change them
+here too; when a sentence reads wrong with the glossary's term, fix the glossary first (and then this file).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
+
+
+def _catalog(lang: str):
+    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale=lang)
+
+
+def _entries(lang: str) -> list[tuple[str, str, str | None, list[str]]]:
+    """(msgid, all English text, context, [msgstr forms]) for every message; msgid is the singular of a plural."""
+    out = []
+    for m in _catalog(lang):
+        if not m.id:
+            continue
+        english = " ".join(m.id) if isinstance(m.id, (list, tuple)) else m.id
+        strings = list(m.string) if isinstance(m.string, (list, tuple)) else [m.string]
+        out.append((m.id[0] if isinstance(m.id, (list, tuple)) else m.id, english, m.context, strings))
+    return out
+
+
+# Rejected forms: (language, pattern, the glossary row that rejects it). Patterns are case-insensitive.
+REJECTED = [
+    ("kk", r"күш\w*\s+жо[йюя]", "cancel = «болдырмау», «болдырылмады» — not «күшін жою»"),
+    ("kk", r"мәртебе", "status = «күйі» — not «мәртебе»"),
+    ("kk", r"облыс", "region (the 20, three of them cities) = «өңір»; «облыс» only when an oblys is meant"),
+    ("kk", r"бұғатта", "deactivated = «өшірілген» — not «бұғатталған» (blocked)"),
+    ("kk", r"мектепалды\s+сыныб", "pre-school class = «мектепалды даярлық сыныбы»"),
+    # («бетті қайта жүктеу» is reloading a page: that one is right)
+    ("kk", r"(?<!\w)(?<!бетті қайта )жүкте(?!п\s+(сал|ал))\w*",
+     "upload / download = «жүктеп салу» / «жүктеп алу» — bare «жүктеу» is ambiguous"),
+    ("kk", r"жүктеп\s+сал\w*\s+жүктеп", "one verb for upload"),
+    ("kk", r"ешнәрсе", "nothing = «ештеңе»"),
+    ("kk", r"есептік\s+жазба", "account = «тіркелгі»"),
+    ("kk", r"өтетін\s+оры?н", "venue = «өткізу орны»"),
+    ("kk", r"анонимді", "anonymised = «иесіздендірілген (аты-жөнсіз)»"),
+    ("kk", r"аты-жөнінсіз", "without names = «аты-жөнсіз»"),
+    ("kk", r"кері\s+қайтарыл|кері\s+қайтарса", "withdraw consent = «кері қайтарып алу»"),
+    ("kk", r"жеке\s+өміріне", "children's privacy = «дербес деректерін қорғау»"),
+    ("kk", r"біз\s+тарап", "an error on the system's side: «Жүйеде қате орын алды»"),
+    ("kk", r"^сынып(тар)?:\s*%\(\w+\)s(–%\(\w+\)s)?$", "grades are ordinals: «5-сынып», «1–6-сыныптар»"),
+    ("kk", r"бос\s+емес\s+орын", "seats taken: «Толған орын: 9 / 12»"),
+    ("ru", r"област", "region = «регион»; «область» only when an oblys is meant"),
+    ("ru", r"не\s+больше|не\s+меньше", "limits: «не более», «не менее»"),
+    ("ru", r"(?<!\w)по\s+класс(?!\w)", "to grade = «Старший класс»"),
+    ("ru", r"^класс(ы)?:\s*%\(\w+\)s(–%\(\w+\)s)?$", "grades are ordinals: «5 класс», «1–6 классы»"),
+    ("ru", r"(?<!\w)место\s*%\(|(?<!\w)места:\s*%\(", "a waitlist position is «№ 3», never «место» (a seat)"),
+]
+
+
+@pytest.mark.parametrize("lang,pattern,why", REJECTED, ids=[f"{r[0]}:{r[1]}" for r in REJECTED])
+def test_no_rejected_form(lang, pattern, why):
+    regex = re.compile(pattern, re.IGNORECASE)
+    found = [(english, s) for _id, english, _ctx, strings in _entries(lang) for s in strings
+             if regex.search(s)]
+    assert not found, f"{lang}: {why}:\n" + "\n".join(f"  {e!r} → {s!r}" for e, s in found[:10])
+
+
+# One concept, one translation: (concept, English msgid pattern, kk must match, ru must match).
+CONCEPTS = [
+    ("workshop", r"\bworkshops?\b", r"шеберлік\s+саба[ғқ]", r"мастер-класс"),
+    ("series", r"\bseries\b", r"цикл", r"цикл"),
+    ("session", r"\bsessions?\b", r"сабақ|сабағ", r"заняти"),
+    ("initiative", r"\binitiatives?\b", r"бастама", r"инициатив"),
+    ("school", r"\bschools?\b", r"мектеп|мектеб", r"школ"),
+    ("partner school", r"partner school", r"серіктес\s+мектеп", r"школ\w*-партн"),
+    ("student", r"\bstudents?'?s?\b", r"оқушы", r"учени"),
+    ("grade", r"\bgrades?\b", r"сынып|сыныб", r"класс"),
+    ("pre-school class", r"pre-school", r"мектепалды\s+даярлық\s+сыныб", r"предшкольн"),
+    ("region", r"\bregions?\b", r"өңір", r"регион"),
+    ("sign-up", r"\bsign-ups?\b", r"жазыл", r"запис"),
+    ("sign up", r"\bsign\b.*\bup\b|\bsigned up\b", r"жаз", r"запис"),
+    ("confirmed", r"\bconfirmed\b", r"растал", r"подтвержд"),
+    ("waitlist", r"\bwaitlist", r"күту\s+тізім", r"лист\w*\s+ожидания"),
+    ("position on the waitlist", r"\bpositions?\b", r"№|рет", r"№|номер"),
+    ("capacity", r"\bcapacity\b", r"орын\s+саны", r"количеств\w*\s+мест"),
+    ("seats left", r"\bseats?\s+left\b", r"бос\s+орын", r"свободн\w*\s+мест"),
+    ("full workshop", r"^Full$|\bis full\b", r"бос\s+орын\s+жоқ", r"свободных\s+мест\s+нет|нет\s+свободных\s+мест"),
+    ("attendance", r"\battendance\b", r"қатыс", r"посещ"),
+    ("present", r"\bpresent\b", r"қатыс", r"присутств"),
+    ("coordinator", r"\bcoordinators?\b", r"үйлестіруші", r"координатор"),
+    ("school representative", r"\brepresent", r"өкіл", r"представ"),
+    ("funder", r"\bfunders?\b", r"қаржыландырушы\s+ұйым", r"финансирующ"),
+    ("instructor", r"\binstructors?\b", r"педагог", r"педагог"),
+    ("venue", r"\bvenues?\b", r"өткізу\s+оры?н", r"мест\w*\s+проведения"),
+    ("guardian", r"\bguardians?'?s?\b", r"заңды\s+өкіл", r"законн\w*\s+представител"),
+    ("consent", r"\bconsent\b", r"келісім", r"согласи"),
+    ("withdraw consent", r"\bwithdr[ae]w", r"кері\s+қайтарып\s+ал", r"отозва|отзыв|отзов"),
+    ("personal data", r"personal data", r"дербес\s+деректер", r"персональн\w*\s+данн"),
+    ("anonymised", r"\banonym", r"иесіздендірілген", r"обезличен"),
+    ("relationship", r"\brelationship\b", r"кім\s+болып\s+кел|туыстығы", r"кем\b.*приход"),
+    ("impact report", r"\bimpact reports?\b", r"нәтижелер\s+туралы\s+есеп", r"отч[её]т\w*\s+о\s+результатах"),
+    ("students reached", r"\breach", r"қамт", r"охва"),
+    ("attendance rate", r"attendance rate", r"қатысу\s+үлесі", r"доля\s+посещений"),
+    ("target", r"\btarget\b", r"мақсатты\s+көрсеткіш", r"целев"),
+    ("student-hours", r"student-hours", r"оқушы-сағат", r"ученико-час"),
+    ("urban / rural", r"\burban\b", r"қалалық", r"городск"),
+    ("language of instruction", r"languages? of instruction", r"оқыту\s+тіл", r"язык\w*\s+обучения"),
+    ("language of delivery", r"language of delivery|language of the workshops", r"өткізу\s+тіл", r"язык\w*\s+проведения"),
+    ("calendar", r"\bcalendar\b", r"күнтізбе", r"календар"),
+    ("password", r"\bpassword\b", r"құпиясөз", r"парол"),
+    ("invitation", r"\binvit", r"шақыр", r"приглаш|приглас"),
+    ("account", r"\baccounts?\b", r"тіркелгі", r"учётн\w*\s+запис"),
+    ("deactivated", r"\bdeactivated\b", r"өшірілген", r"отключ"),
+    ("cancel", r"\bcancel", r"болдыр", r"отмен"),
+    ("status", r"\bstatus\b", r"күй", r"статус"),
+    ("upload", r"\bupload", r"жүктеп\s+сал", r"загру"),
+    ("download", r"\bdownload", r"жүктеп\s+ал", r"скача"),
+    ("export", r"\bexport", r"экспорт", r"экспорт"),
+    ("import", r"\bimport", r"импорт", r"импорт"),
+    ("roster", r"\broster\b", r"тізім", r"спис"),
+    ("ballet", r"\bballet\b", r"балет", r"балет"),
+    ("folk dance", r"folk dance", r"халық\s+биі", r"народн\w*\s+танец"),
+    ("visual arts", r"visual arts", r"бейнелеу\s+өнері", r"изобразительн\w*\s+искусств"),
+]
+
+# Where a sentence reads better without the glossary's word, say so here (and in the closing note of the change).
+KEPT = {
+    ("My account", None): "the account menu and page: «Жеке кабинет» / «Личный кабинет» is what every Kazakh "
+                          "and Russian site calls it; «Менің тіркелгім» reads as translated",
+    ("The roster opens here at %(start)s.", None): "the English says roster but means taking attendance: "
+                                                  "«Қатысуды мұнда … бастап белгілеуге болады», «Отметить посещаемость можно будет здесь с …»",
+    ("guardian", None): "the relationship option 'guardian' is the legal guardian (опекун, қорғаншысы), "
+                        "not the glossary's guardian in general (законный представитель, заңды өкіл)",
+    ("held, not cancelled", None): "kk «іс жүзінде өткізілгендері» (those actually held) says it without a second verb; "
+                                   "«болдырылмағандары» beside «өткізілгендері» reads as a calque",
+    ("Attendance saved: %(num)s student present, %(absent)s absent.", None):
+        "ru «Присутствовали: 5, отсутствовали: 2» after «Посещаемость сохранена» needs no «учеников»",
+    ("%(num)s student of your school has moved from the waitlist to a confirmed place in the workshop “%(title)s” "
+     "on %(when)s at %(venue)s.", None): "ru «получил место … из листа ожидания» (the review's wording): "
+                                         "a place given from the waitlist is confirmed by definition",
+    ("The invitation email is in the outbox. If email is not set up yet, pass this link on yourself — it is "
+     "shown only now, works once and expires.", None): "«шақыру хаты» / «письмо с приглашением»: an invitation letter",
+}
+
+
+def _check_concepts(lang: str) -> list[str]:
+    problems = []
+    for concept, english_pattern, kk, ru in CONCEPTS:
+        english_re = re.compile(english_pattern, re.IGNORECASE)
+        wanted = re.compile(kk if lang == "kk" else ru, re.IGNORECASE)
+        for msgid, english, context, strings in _entries(lang):
+            if (msgid, context) in KEPT or not english_re.search(PLACEHOLDER.sub("", english)):
+                continue
+            for s in strings:
+                if not wanted.search(s):
+                    problems.append(f"{concept}: {english!r} → {s!r} (expected /{wanted.pattern}/)")
+    return problems
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_each_concept_is_translated_one_way(lang):
+    problems = _check_concepts(lang)
+    assert not problems, f"{lang}: {len(problems)} messages leave the glossary:\n" + "\n".join(problems[:25])
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_no_mixed_script_words(lang):
+    """Kazakh letters stay Kazakh: no Latin look-alike (i, a, o, e, c…) inside a Cyrillic word."""
+    mixed = re.compile(r"\b(?=\w*[а-яёәғқңөұүһі])(?=\w*[a-z])\w+\b", re.IGNORECASE)
+    found = [(e, w) for _i, e, _c, strings in _entries(lang) for s in strings for w in mixed.findall(PLACEHOLDER.sub("", s))]
+    assert not found, found[:10]
+
+
+def test_the_tables_catch_the_old_mistakes():
+    """The rules would have caught what the November 2026 review found (so they are not empty checks)."""
+    samples = {
+        "kk": ["Жазылудың күшін жою", "Кез келген мәртебе", "Барлық облыстар", "Бұғатталған", "0 (мектепалды сыныбы)",
+               "Файлды жүктеу", "Ешнәрсе өзгерген жоқ.", "Барлық өтетін орындар", "Сынып: %(g)s"],
+        "ru": ["Все области", "Не больше %(n)s.", "По класс", "Лист ожидания, место %(position)s", "Класс: %(g)s"],
+    }
+    for lang, texts in samples.items():
+        rules = [re.compile(p, re.IGNORECASE) for code, p, _why in REJECTED if code == lang]
+        for text in texts:
+            assert any(r.search(text) for r in rules), (lang, text)
