@@ -144,7 +144,7 @@ def reactivate(user_id: int):
         except OutreachError as error:
             domain_error(error)
             return _render_detail(_account(user_id), status=error.status)
-        flash(_("The account has been reactivated. Its old sessions and API tokens stay revoked."), "success")
+        flash(_("The account has been reactivated. It stays signed out everywhere and its old API tokens stay revoked."), "success")
     return redirect(url_for("accounts.detail", user_id=user_id))
 
 
