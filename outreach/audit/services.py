@@ -75,7 +75,12 @@ OBJECT_TYPES = {
 DETAIL_KEYS = {
     "role": _l("Role"), "previous_role": _l("Previous role"), "school_id": _l("School"), "funder_id": _l("Funder"),
     "funder_ids": _l("Funders"), "initiative_id": _l("Initiative"), "user_id": _l("Account"),
-    "fields": _l("Fields"), "count": _l("Count"), "sessions": _l("Sessions"),
+    "fields": _l("Fields"), "count": _l("Count"), "sessions": _l("Sessions"), "workshop_id": _l("Workshop"),
+    "workshop_ids": _l("Workshops"), "promoted_id": _l("Sign-up confirmed from the waitlist"),
+    "present": _l("Present"), "absent": _l("Absent"), "confirmed": _l("Confirmed"), "waitlisted": _l("Waitlisted"),
+    "signup_ids": _l("Sign-ups"), "changed_signup_ids": _l("Sign-ups changed"), "recorded": _l("Recorded"),
+    "reason": _l("Reason"), "consent_method": _l("Consent"), "upcoming_signups_cancelled": _l("Sign-ups cancelled"),
+    "roster": _l("Roster"),
 }
 
 
@@ -134,7 +139,7 @@ def names_for(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
         if event.actor_id is not None:
             wanted.setdefault("user", set()).add(event.actor_id)
         for key, kind in (("school_id", "school"), ("funder_id", "funder"), ("initiative_id", "initiative"),
-                          ("user_id", "user")):
+                          ("user_id", "user"), ("workshop_id", "workshop")):
             value = (event.details or {}).get(key)
             if isinstance(value, int):
                 wanted.setdefault(kind, set()).add(value)
