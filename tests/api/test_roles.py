@@ -101,6 +101,7 @@ TABLE = [
     ("DELETE", "/signups/{signup_b}", None, {"admin": 200, "coordinator": 200, "school": 404, "funder": 403}),
     ("PUT", "/workshops/{ws_past}/attendance", lambda ids: {"present": [ids["st_a"]]}, STAFF_ONLY),
     ("GET", "/reports/impact", None, NO_SCHOOL),
+    ("DELETE", "/tokens/current", None, {"admin": 204, "coordinator": 204, "school": 204, "funder": 204}),
     ("GET", "/reports/impact?initiative_id={init_a}", None, NO_SCHOOL),
     ("GET", "/reports/impact?initiative_id={init_b}", None,
      {"admin": 200, "coordinator": 200, "school": 403, "funder": 404}),
