@@ -1,7 +1,7 @@
 """Signing in and out, the user's own settings and API tokens, accepting an invitation, resetting a password."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from outreach.auth import resets, services, throttle
@@ -110,10 +110,35 @@ def _fresh_session() -> None:
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        # the same answer whether the address has an account or not; the e-mail goes after the response
-        resets.request_reset(form.email.data)
-        return render_template("auth/forgot_sent.html")
+        # The same answer, in the same time, whether the address has an account or not: the page goes out first;
+        # looking the address up, making the link and sending the e-mail happen once the response has closed.
+        response = make_response(render_template("auth/forgot_sent.html"))
+        app = current_app._get_current_object()
+        email = form.email.data
+        placeholder = "RESET-TOKEN"
+        pattern = url_for("auth.reset_password", token=placeholder, _external=True)
+        response.call_on_close(lambda: _reset_after_response(app, email, lambda raw: pattern.replace(placeholder, raw)))
+        return response
     return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
+
+
+def _reset_after_response(app, email: str, link_for) -> None:
+    """Outside the request: queue the reset e-mail (if the address has an account), commit, send."""
+    from outreach.extensions import db
+    from outreach.notifications import sending
+
+    with app.app_context():
+        try:
+            resets.request_reset(email, link_for=link_for)
+            db.session.commit()
+        except Exception:  # never let a failure here show in anyone's answer
+            db.session.rollback()
+            app.logger.exception("password reset request failed")
+            return
+        finally:
+            info = dict(db.session.info)
+            db.session.remove()
+        sending.send_committed(app, info)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
