@@ -95,6 +95,7 @@ def generate(db, scale: float) -> dict[str, int]:
     from outreach.attendance.models import Attendance
     from outreach.auth.models import User
     from outreach.auth.passwords import hash_password
+    from outreach.collation import stored_key
     from outreach.initiatives.models import Funder, Initiative, initiative_funder
     from outreach.schools.models import School, SchoolLanguage
     from outreach.signups.models import Signup
@@ -143,6 +144,7 @@ def generate(db, scale: float) -> dict[str, int]:
         region = rng.choices(regions, weights)[0]
         settlement = "urban" if region in CITIES or rng.random() < 0.35 else "rural"
         schools.append({"id": sid, "name": f"№{sid} мектеп", "name_folded": f"№{sid} мектеп",
+                        "sort_kk": stored_key("kk", f"№{sid} мектеп"), "sort_ru": stored_key("ru", f"№{sid} мектеп"),
                         "region_code": region, "locality": "Елді мекен", "settlement_type": settlement,
                         "created_at": created})
         languages.append({"school_id": sid, "language": rng.choice(["kk", "kk", "ru"])})
@@ -164,6 +166,8 @@ def generate(db, scale: float) -> dict[str, int]:
             student_rows.append({"id": sid, "school_id": school, "first_name": None if erased else "Оқушы",
                                  "last_name": None if erased else f"№{sid}",
                                  "name_folded": None if erased else f"№{sid} оқушы", "grade": grade,
+                                 "sort_kk": None if erased else stored_key("kk", f"№{sid}", "Оқушы"),
+                                 "sort_ru": None if erased else stored_key("ru", f"№{sid}", "Оқушы"),
                                  "gender": rng.choices(["female", "male", "unspecified"], [49, 49, 2])[0],
                                  "created_at": created, "erased_at": now if erased else None})
             students_of.setdefault(school, []).append((sid, grade))

@@ -1,6 +1,13 @@
-"""Outreach: arts-education outreach programmes in Kazakhstan."""
+"""Outreach: arts-education outreach programmes in Kazakhstan.
+
+The imports inside the functions below are the one deliberate exception to top-level imports: this is the
+package's `__init__`, which Python runs before any `outreach.<module>`; importing the app's modules here at
+the top would make every module import every other one while half-initialised (a real cycle).
+"""
 from __future__ import annotations
 
+import importlib
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -11,9 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The application factory: settings from the environment, overridden by `config` (tests)."""
+    # several app servers each have their own instance/ (OUTREACH_INSTANCE_PATH); the state they share lives
+    # in the database (see README)
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=os.environ.get("OUTREACH_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
@@ -25,11 +34,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     _trust_proxies(app)
+    from outreach.params import IdConverter
+
+    # every <int:id> in a route is a row id: 1 … 2**31-1, anything longer is no page (404), never a 500
+    app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
+    from outreach import headers
     from outreach.errors import register_error_handlers
+
+    headers.init_app(app)
 
     register_error_handlers(app)
 
@@ -59,13 +75,16 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from outreach import models  # noqa: F401  (the whole schema)
+    from outreach import collation, models  # noqa: F401  (SQLite's alphabet collations; the whole schema)
+    from outreach import subscribers  # noqa: F401  (the domain events' subscribers connect on import)
     from outreach.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from outreach.i18n import _l, select_locale, select_timezone
 
     db.init_app(app)
+    from outreach.storage import sqlite_setup
+
     with app.app_context():
-        _sqlite_pragmas(db.engine)
+        sqlite_setup(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
@@ -101,9 +120,6 @@ def _init_extensions(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
         if request.endpoint and not request.path.startswith("/static"):
             response.headers.setdefault("Cache-Control", "no-store")
             response.vary.add("Accept-Language")
@@ -112,8 +128,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import importlib
-
     for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
                  "attendance", "reports", "notifications", "accounts", "funders", "audit", "api"):
         try:
@@ -135,19 +149,3 @@ def _register_template_helpers(app: Flask) -> None:
     from outreach import templating
 
     templating.init_app(app)
-
-
-def _sqlite_pragmas(engine) -> None:
-    """SQLite enforces foreign keys only when asked; WAL and a busy timeout let requests wait their turn."""
-    if engine.dialect.name != "sqlite":
-        return
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()

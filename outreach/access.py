@@ -1,4 +1,10 @@
-"""Who may do what: roles on views, and object checks. The one place for access rules."""
+"""Who may do what: roles on views, object checks and scoped queries. The one place for access rules.
+
+Nothing outside this module compares role strings: views declare their roles with `role_required(...)`
+(the route × role table tests them) and ask the questions below; services and queries start from the
+scoped SELECTs (`visible_workshops(user)`, `visible_signups(user)`, `visible_students(user)`, ...).
+An object of another school or funder is always "not found", never "forbidden".
+"""
 from __future__ import annotations
 
 from functools import wraps
@@ -6,9 +12,16 @@ from typing import Any, Callable
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import contains_eager
 
+from outreach.auth.models import Invitation, User
 from outreach.extensions import db, login_manager
+from outreach.initiatives.models import Initiative, initiative_funder
+from outreach.schools.models import School
+from outreach.signups.models import Signup
+from outreach.students.models import Student
+from outreach.workshops.models import Workshop
 
 ADMIN, COORDINATOR, SCHOOL, FUNDER = "admin", "coordinator", "school", "funder"
 STAFF = (ADMIN, COORDINATOR)
@@ -24,7 +37,7 @@ def role_required(*roles: str) -> Callable:
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in allowed:
+            if not has_role(current_user, allowed):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -32,6 +45,11 @@ def role_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def has_role(user: Any, roles: Any) -> bool:
+    """Whether the user's role is one of `roles` (what `role_required` and the API's `require_role` check)."""
+    return getattr(user, "role", None) in roles
 
 
 def is_staff(user: Any) -> bool:
@@ -63,8 +81,6 @@ def can_see_initiative(user: Any, initiative: Any) -> bool:
 
 def visible_initiatives(user: Any) -> Select:
     """A SELECT of the initiatives this user may see."""
-    from outreach.initiatives.models import Initiative, initiative_funder
-
     query = select(Initiative)
     if user.role == FUNDER:
         query = query.where(Initiative.id.in_(
@@ -74,14 +90,143 @@ def visible_initiatives(user: Any) -> Select:
 
 def scoped_students(user: Any) -> Select:
     """A SELECT of the (not erased) students whose names this user may see."""
-    from outreach.students.models import Student
-
     query = select(Student).where(Student.erased_at.is_(None))
     if user.role == SCHOOL:
         return query.where(Student.school_id == user.school_id)
     if user.role in STAFF:
         return query
     return query.where(False)
+
+
+visible_students = scoped_students
+
+
+# --- who is who -------------------------------------------------------------------------------------------
+
+def is_school_rep(user: Any) -> bool:
+    return getattr(user, "role", None) == SCHOOL
+
+
+def is_funder(user: Any) -> bool:
+    return getattr(user, "role", None) == FUNDER
+
+
+def own_school_id(user: Any) -> int | None:
+    """The school a school representative acts for; None for everyone else."""
+    return user.school_id if is_school_rep(user) else None
+
+
+def keeps_rosters(user: Any) -> bool:
+    """Staff and school representatives see students by name and sign them up; funders never do."""
+    return getattr(user, "role", None) in (*STAFF, SCHOOL)
+
+
+def may_change_after_start(user: Any) -> bool:
+    """Staff may still add and cancel sign-ups once a workshop has started; schools may not."""
+    return getattr(user, "role", None) in STAFF
+
+
+def sees_reports(user: Any) -> bool:
+    """Impact reports: coordinators and administrators (exact figures) and funders (suppressed)."""
+    return getattr(user, "role", None) in (*STAFF, FUNDER)
+
+
+def sees_exact_figures(user: Any) -> bool:
+    """Exact figures, the per-school table and the sign-up export are for staff; funders see protected figures
+    (outreach/reports/privacy.py)."""
+    return getattr(user, "role", None) in STAFF
+
+
+def sees_schools_directory(user: Any) -> bool:
+    return not is_funder(user)
+
+
+def home_page(user: Any) -> str:
+    """Which dashboard a user gets: "staff", "school" or "funder"."""
+    return "staff" if is_staff(user) else user.role
+
+
+# --- workshops and sign-ups -------------------------------------------------------------------------------
+
+def visible_workshops(user: Any) -> Select:
+    """A SELECT of the workshops this user may see: staff all; a funder those of the initiatives it funds;
+    a school every workshop that is not cancelled, and the cancelled ones its students were signed up to."""
+    query = select(Workshop)
+    if user.role == FUNDER:
+        return query.where(Workshop.initiative_id.in_(
+            select(initiative_funder.c.initiative_id).where(initiative_funder.c.funder_id == user.funder_id)))
+    if user.role == SCHOOL:
+        mine = select(Signup.workshop_id).join(Student, Student.id == Signup.student_id).where(
+            Student.school_id == user.school_id)
+        return query.where(or_(Workshop.status != "cancelled", Workshop.id.in_(mine)))
+    if user.role in STAFF:
+        return query
+    return query.where(false())
+
+
+def can_see_workshop(user: Any, workshop: Any) -> bool:
+    if workshop is None or not can_see_initiative(user, workshop.initiative):
+        return False
+    if user.role == SCHOOL and workshop.status == "cancelled":
+        return db.session.scalar(visible_workshops(user).where(Workshop.id == workshop.id)
+                                 .with_only_columns(Workshop.id)) is not None
+    return True
+
+
+def feed_workshops_scope(user: Any) -> Select | None:
+    """The workshops of a user's calendar feed before the time window: staff all, a school those its students
+    are confirmed for; None for anyone without a feed (funders)."""
+    query = select(Workshop)
+    if user.role == SCHOOL:
+        return query.where(Workshop.id.in_(
+            select(Signup.workshop_id).join(Student, Student.id == Signup.student_id)
+            .where(Student.school_id == user.school_id, Signup.status == "confirmed")))
+    if user.role in STAFF:
+        return query
+    return None
+
+
+def visible_signups(user: Any) -> Select:
+    """A SELECT of the sign-ups this user may see, joined to (and loading) their students: staff all,
+    a school its own students', funders none."""
+    query = select(Signup).join(Signup.student).options(contains_eager(Signup.student))
+    if user.role in STAFF:
+        return query
+    if user.role == SCHOOL:
+        return query.where(Student.school_id == user.school_id)
+    return query.where(false())
+
+
+def can_see_signup(user: Any, signup: Any) -> bool:
+    if signup is None:
+        return False
+    if user.role in STAFF:
+        return True
+    return user.role == SCHOOL and signup.student.school_id == user.school_id
+
+
+def may_sign_up(user: Any, student: Any) -> bool:
+    """Whether the user may sign this (not erased) student up: staff any, a school its own."""
+    if student is None or student.erased_at is not None:
+        return False
+    if user.role in STAFF:
+        return True
+    return user.role == SCHOOL and student.school_id == user.school_id
+
+
+def representatives_of(school_ids: Any) -> Select:
+    """A SELECT of the users who act for these schools (school representatives), active or not."""
+    return select(User).where(User.school_id.in_(list(school_ids)), User.role == SCHOOL)
+
+
+def visible_schools(user: Any) -> Select:
+    """A SELECT of the schools this user may see: staff all, a school representative its own, others none."""
+    query = select(School)
+    if user.role in STAFF:
+        return query
+    if user.role == SCHOOL:
+        return query.where(School.id == user.school_id)
+    return query.where(false())
 
 
 # -- accounts, invitations, funders, the audit log ------------------------------------------------------------
@@ -108,8 +253,6 @@ def can_manage_invitation(user: Any, invitation: Any) -> bool:
 
 def visible_invitations(user: Any) -> Select:
     """A SELECT of the invitations this user may see, resend and revoke."""
-    from outreach.auth.models import Invitation, User
-
     return (select(Invitation).join(User, User.id == Invitation.user_id)
             .where(User.role.in_(invitable_roles(user) or ("-",))))
 

@@ -1,15 +1,18 @@
 """flask commands: seed-demo, create-admin, create-user."""
 from __future__ import annotations
 
+import importlib
+
 import click
 from flask import Flask
 
+from outreach import demo
+from outreach.auth import services as auth_services
+from outreach.errors import OutreachError
 from outreach.extensions import db
 
 
 def register_cli(app: Flask) -> None:
-    import importlib
-
     # Domains may bring their own commands (outreach/<domain>/cli.py with register_cli(app)).
     for name in ("notifications", "reports", "students", "workshops", "api"):
         try:
@@ -24,8 +27,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already holds data.")
     def seed_demo(if_empty: bool) -> None:
         """Fill an empty database with demo data (refuses a database that holds data)."""
-        from outreach import demo
-
         try:
             counts = demo.seed()
         except demo.DatabaseNotEmpty:
@@ -48,11 +49,8 @@ def register_cli(app: Flask) -> None:
     def create_user(email: str, role: str, school_id: int | None, funder_id: int | None, locale: str,
                     password: str) -> None:
         """Create an account (for the first administrator of a production site)."""
-        from outreach.auth import services
-        from outreach.errors import OutreachError
-
         try:
-            services.create_user(email=email, role=role, password=password, locale=locale,
+            auth_services.create_user(email=email, role=role, password=password, locale=locale,
                                  school_id=school_id, funder_id=funder_id)
         except OutreachError as error:
             raise click.ClickException(str(error))

@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from outreach.storage import private_dir
+
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -16,13 +18,15 @@ def _bool(name: str, default: bool = False) -> bool:
 
 def _local_secret_key(instance_path: Path) -> str:
     """A random key generated once and kept in instance/ for local use."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_path)
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # created 0600 from the start: never readable by others, not even for a moment
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key
 
 
@@ -71,6 +75,7 @@ def load_settings(instance_path: Path) -> dict:
         # "keep me signed in" lasts at most 30 days
         "REMEMBER_COOKIE_DURATION": timedelta(days=min(int(os.environ.get("REMEMBER_COOKIE_DAYS", 30)), 30)),
         "SUPPRESSION_THRESHOLD": int(os.environ.get("SUPPRESSION_THRESHOLD", 10)),
+        "ROUNDING_BASE": int(os.environ.get("ROUNDING_BASE", 5)),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("API_TOKEN_TTL_HOURS", 24 * 30)),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", 72)),
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", 3)),

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import CheckConstraint, DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -44,8 +46,4 @@ def one_of(column: str, values: list[str] | tuple[str, ...], name: str | None = 
 
 def local_tz():
     """The programme's time zone (Asia/Almaty unless configured)."""
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
     return ZoneInfo(current_app.config.get("OUTREACH_TIMEZONE", "Asia/Almaty"))

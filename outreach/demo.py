@@ -42,12 +42,12 @@ SCHOOLS = [
     ("Школа села Железинка", "KZ-55", "Железинка", "rural", ["ru"]),
     ("Қостанай №9 мектеп-гимназиясы", "KZ-39", "Қостанай", "urban", ["kk", "ru"]),
     ("Жітіқара ауданының мектебі", "KZ-39", "Жітіқара", "rural", ["kk"]),
-    ("Ақтау №5 мектеп", "KZ-47", "Ақтау", "urban", ["kk"]),
-    ("Қызылорда №15 мектеп", "KZ-43", "Қызылорда", "urban", ["kk"]),
+    ("Ақтау №5 мектебі", "KZ-47", "Ақтау", "urban", ["kk"]),
+    ("Қызылорда №15 мектебі", "KZ-43", "Қызылорда", "urban", ["kk"]),
     ("Жаңақорған ауылының мектебі", "KZ-43", "Жаңақорған", "rural", ["kk"]),
 ]
 
-FUNDERS = ["Дала өнері қоры", "Nomad Arts Foundation", "Алтын Сахна қоры"]
+FUNDERS = ["«Дала өнері» қоры", "Nomad Arts Foundation", "«Алтын сахна» қоры"]
 
 INITIATIVES = [
     ({"kk": "«Аққу көлі» — мектептерге", "ru": "«Лебединое озеро» — школам", "en": "Swan Lake for Schools"},
@@ -80,7 +80,10 @@ LAST = [("Сейітов", "Сейітова"), ("Ахметов", "Ахмето
         ("Жұмабаев", "Жұмабаева"), ("Ким", "Ким"), ("Нұрпейісов", "Нұрпейісова"), ("Смағұлов", "Смағұлова"),
         ("Петров", "Петрова"), ("Әбенов", "Әбенова"), ("Оспанов", "Оспанова"), ("Ли", "Ли"),
         ("Тоқтаров", "Тоқтарова"), ("Кузнецов", "Кузнецова"), ("Бекмұхамбетов", "Бекмұхамбетова")]
-GUARDIANS = [("анасы", "мать"), ("әкесі", "отец"), ("әжесі", "бабушка"), ("қамқоршысы", "опекун")]
+# relationship in kk and ru, and whether the guardian is a woman (None: either); a legal guardian (опекун)
+# is «қорғаншысы» — «қамқоршысы» is a trustee (попечитель)
+GUARDIANS = [("анасы", "мать", True), ("әкесі", "отец", False), ("әжесі", "бабушка", True),
+             ("қорғаншысы", "опекун", None)]
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -138,13 +141,18 @@ def seed(rng_seed: int = 2027) -> dict[str, int]:
     for school in schools:
         for _ in range(15):
             female = rng.random() < 0.55
-            last = rng.choice(LAST)[1 if female else 0]
+            family = rng.choice(LAST)
+            last = family[1 if female else 0]
             student = Student(school_id=school.id, first_name=rng.choice(FIRST_F if female else FIRST_M),
                               last_name=last, grade=rng.randint(0, 11),
                               gender="female" if female else ("male" if rng.random() < 0.95 else "unspecified"))
             relation = rng.choice(GUARDIANS)
+            woman = relation[2] if relation[2] is not None else rng.random() < 0.5
+            # a father carries the child's family name; mothers, grandmothers and guardians may not
+            first, other_family = rng.choice(FIRST_F if woman else FIRST_M), rng.choice(LAST)
+            surname = family[0] if relation[1] == "отец" else other_family[1 if woman else 0]
             student.consent = GuardianConsent(
-                guardian_name=f"{rng.choice(FIRST_F)} {rng.choice(LAST)[1]}",
+                guardian_name=f"{first} {surname}",
                 relationship_to_student=relation[0] if "kk" in school.languages else relation[1],
                 given_on=term_start - timedelta(days=rng.randint(1, 20)),
                 method=rng.choice(["paper", "electronic"]), recorded_by_id=coordinator.id)

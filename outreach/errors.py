@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from outreach.extensions import db
 from outreach.i18n import _, _l
 
 
@@ -100,8 +102,6 @@ def register_error_handlers(app: Flask) -> None:
             return json_error(error.status, error.message, error.code, error.fields)
         return render_template("errors/error.html", status=error.status, message=str(error.message)), error.status
 
-    from flask_wtf.csrf import CSRFError
-
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
         app.logger.info("CSRF refused: %s", error.description)
@@ -122,7 +122,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         app.logger.exception("Unhandled error")
-        from outreach.extensions import db
         db.session.rollback()
         if _wants_json():
             return json_error(500, ERROR_TITLES[500])

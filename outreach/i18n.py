@@ -78,6 +78,24 @@ def select_locale() -> str:
     return parse_accept_language(request.headers.get("Accept-Language")) or DEFAULT_LANGUAGE
 
 
+def lowercase_kazakh_month_names() -> None:
+    """Kazakh writes month names in lower case, also standing alone: «қыркүйек 2026» (calendar headings, chart
+    labels, the PDF). CLDR's stand-alone forms — Babel's `LLLL` — are capitalised for kk; make them the same
+    as the format forms once, in Babel's locale data, so every date formatted in Kazakh follows."""
+    from babel import localedata
+
+    for kind in ("months", "days", "quarters"):
+        stand_alone = localedata.load("kk").get(kind, {}).get("stand-alone", {})
+        for width, value in list(stand_alone.items()):
+            if width == "narrow":  # single letters (Қ, А, Н…): initials, not words
+                continue
+            if isinstance(value, tuple):  # (alias, overrides) as Babel merges inherited data
+                alias, names = value
+                stand_alone[width] = (alias, {key: name.lower() for key, name in names.items()})
+            elif isinstance(value, dict):
+                stand_alone[width] = {key: name.lower() for key, name in value.items()}
+
+
 def select_timezone() -> str:
     return current_app.config.get("OUTREACH_TIMEZONE", "Asia/Almaty")
 

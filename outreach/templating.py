@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 
-from outreach.i18n import LANGUAGES, completeness, current_language, localize
+from outreach.auth.services import MIN_PASSWORD_LENGTH
+from outreach.i18n import LANGUAGES, completeness, current_language, localize, lowercase_kazakh_month_names
 
 
 def lang_url(code: str) -> str:
@@ -57,23 +58,33 @@ def fmt_number(value: Any) -> str:
     return "" if value is None else format_decimal(value)
 
 
+def percent_class(value: Any) -> str:
+    """A bar's width as a class (pct-0 … pct-100 in outreach.css): the CSP allows no style attributes."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = 0.0
+    if number != number:  # NaN
+        number = 0.0
+    return f"pct-{int(round(min(max(number, 0.0), 100.0)))}"
+
+
 def fmt_percent(value: Any) -> str:
     return "" if value is None else format_percent(value, "#,##0.#%")
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, time=fmt_time, number=fmt_number, percent=fmt_percent,
+        date=fmt_date, datetime=fmt_datetime, time=fmt_time, number=fmt_number, percent=fmt_percent, percent_class=percent_class,
         tr=localize, completeness=completeness,
     )
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, lang_url=lang_url, page_url=page_url, has_endpoint=has_endpoint, nav_url=nav_url,
     )
+    lowercase_kazakh_month_names()
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.context_processor
     def _language() -> dict[str, Any]:
-        from outreach.auth.services import MIN_PASSWORD_LENGTH
-
         return {"current_language": current_language(), "min_password_length": MIN_PASSWORD_LENGTH}

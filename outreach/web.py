@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import flash, request
 from sqlalchemy import Select, func, select
 
+from outreach import params
 from outreach.extensions import db
 
 PER_PAGE = 25
@@ -34,16 +35,13 @@ class Page:
 
 
 def page_number(value: Any = None) -> int:
-    raw = value if value is not None else request.args.get("page", "1")
-    try:
-        return max(int(raw), 1)
-    except (TypeError, ValueError):
-        return 1
+    """?page= (or the given value) as a page number: junk is page 1, huge numbers stop at params.MAX_PAGE."""
+    return params.page_number(value if value is not None else request.args.get("page", "1"))
 
 
 def paginate(query: Select, page: int | None = None, per_page: int = PER_PAGE, scalars: bool = True) -> Page:
     """One COUNT and one SELECT, whatever the number of rows."""
-    page = page or page_number()
+    page = params.page_number(page) if page else page_number()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     result = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars().unique() if scalars else result.all())

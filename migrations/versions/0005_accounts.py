@@ -1,14 +1,14 @@
 """accounts: password reset links, revocable invitations, when an API token was last used
 
 Revision ID: 0005_accounts
-Revises: 0004_impact_rollups
+Revises: 0008_collation
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "0005_accounts"
-down_revision = "0004_impact_rollups"
+down_revision = "0008_collation"
 branch_labels = None
 depends_on = None
 

@@ -12,10 +12,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import Select
 from werkzeug.routing import BaseConverter
 
+from outreach.access import has_role
 from outreach.api import fields as f
 from outreach.api.parsing import ApiParser, too_large
+from outreach.auth.services import live_api_token
 from outreach.errors import Forbidden, OutreachError
 from outreach.i18n import DEFAULT_LANGUAGE, _, parse_accept_language
+from outreach.web import paginate
 
 PREFIX = "/api/v1"
 MAX_BODY = 1024 * 1024
@@ -122,8 +125,6 @@ def _authenticate() -> None:
     """Only `Authorization: Bearer <token>`; a session cookie alone is not enough (so no CSRF risk)."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return  # OPTIONS only lists the allowed methods
-    from outreach.auth.services import live_api_token
-
     scheme, _sep, raw = request.headers.get("Authorization", "").strip().partition(" ")
     token = live_api_token(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
     user = token.user if token is not None else None
@@ -142,7 +143,7 @@ def actor() -> Any:
 def require_role(*roles: str) -> Any:
     """The acting user, or 403 when their role may not do this at all."""
     user = actor()
-    if user.role not in roles:
+    if not has_role(user, roles):
         raise Forbidden(_("Your role may not do this."))
     return user
 
@@ -168,8 +169,6 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
 
 
 def page_of(query: Select, args: dict[str, Any], scalars: bool = True) -> dict[str, Any]:
-    from outreach.web import paginate
-
     per_page = min(args["per_page"], MAX_PER_PAGE)
     page = paginate(query, args["page"], per_page, scalars=scalars)
     return {"items": page.items, "page": page.page, "per_page": per_page, "total": page.total}

@@ -14,11 +14,11 @@ from typing import Any, Callable
 import marshmallow as ma
 from marshmallow import validate
 
+from outreach import params
 from outreach.i18n import LANGUAGES, _
 
-INT32_MAX = 2**31 - 1
-# Dates outside these years are typing mistakes, and far-off ones overflow time-zone arithmetic.
-MIN_YEAR, MAX_YEAR = 1900, 2999
+INT32_MAX = params.INT32_MAX
+MIN_YEAR, MAX_YEAR = params.MIN_YEAR, params.MAX_YEAR
 DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 DATETIME_PATTERN = (r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
                     r"[Tt]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
@@ -111,10 +111,10 @@ class _Messages:
 STORABLE_PATTERN = r"^[^\u0000]*$"
 
 
-def _storable(kwargs: dict[str, Any]) -> dict[str, Any]:
+def _storable(kwargs: dict[str, Any], pattern: str = STORABLE_PATTERN) -> dict[str, Any]:
     metadata = dict(kwargs.pop("metadata", None) or {})
     if not kwargs.get("validate") or not any(isinstance(v, validate.OneOf) for v in _as_list(kwargs["validate"])):
-        metadata.setdefault("pattern", STORABLE_PATTERN)
+        metadata.setdefault("pattern", pattern)
     return {**kwargs, "metadata": metadata}
 
 
@@ -123,18 +123,25 @@ def _as_list(value: Any) -> list[Any]:
 
 
 class String(_Messages, ma.fields.String):
-    """A JSON string that a database can store (no NUL, no lone surrogates)."""
+    """A JSON string that a database can store (no NUL, no lone surrogates) and, unless `multiline` (or `raw`,
+    for a password), one line of text: no line break, tab or other control character."""
 
     default_error_messages = {"invalid": NOT_A_STRING, "invalid_utf8": NOT_A_STRING}
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**_storable(kwargs))
+    def __init__(self, *, multiline: bool = False, raw: bool = False, **kwargs: Any) -> None:
+        self.multiline, self.raw = multiline, raw
+        pattern = STORABLE_PATTERN if raw else (params.MULTILINE_PATTERN if multiline else params.SINGLE_LINE_PATTERN)
+        super().__init__(**_storable(kwargs, pattern))
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise self.make_error("invalid")
         if _UNSTORABLE.search(value):
             raise problem(_("Contains characters that are not allowed."))
+        if not self.raw and params.has_control_characters(value, multiline=self.multiline):
+            if self.multiline:
+                raise problem(_("Control characters are not allowed here."))
+            raise problem(_("Line breaks, tabs and other control characters are not allowed here."))
         return value
 
 
@@ -222,20 +229,29 @@ class Body(ma.Schema):
 
 
 class TranslatableIn(Body):
-    """Text in up to three languages; a missing, null or blank language is simply not given."""
+    """One line of text in up to three languages (a title); a missing, null or blank language is not given."""
 
     kk = String(allow_none=True, validate=Length(max=5000))
     ru = String(allow_none=True, validate=Length(max=5000))
     en = String(allow_none=True, validate=Length(max=5000))
 
 
+class TranslatableTextIn(Body):
+    """Several lines of text in up to three languages (a description)."""
+
+    kk = String(allow_none=True, multiline=True, validate=Length(max=5000))
+    ru = String(allow_none=True, multiline=True, validate=Length(max=5000))
+    en = String(allow_none=True, multiline=True, validate=Length(max=5000))
+
+
 class Translatable(Nested):
     """A {kk, ru, en} object; with `at_least_one`, one language must be filled in."""
 
-    def __init__(self, *, at_least_one: bool = False, max_length: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, at_least_one: bool = False, max_length: int | None = None, multiline: bool = False,
+                 **kwargs: Any) -> None:
         self.at_least_one = at_least_one
         self.max_length = max_length
-        super().__init__(TranslatableIn, **kwargs)
+        super().__init__(TranslatableTextIn if multiline else TranslatableIn, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, str]:
         loaded = super()._deserialize(value, attr, data, **kwargs)

@@ -6,6 +6,7 @@ from typing import Any
 import marshmallow as ma
 from flask import g
 
+from outreach.access import is_funder
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
 from outreach.auth.models import ROLES
@@ -67,7 +68,7 @@ class Error(f.Out):
 
 class TokenIn(f.Body):
     email = f.String(required=True, validate=f.Length(max=254))
-    password = f.String(required=True, validate=f.Length(max=1024))
+    password = f.String(required=True, raw=True, validate=f.Length(max=1024))
 
 
 class Token(f.Out):
@@ -122,7 +123,7 @@ class SchoolsArgs(PageArgs):
 
 class InitiativeIn(f.Body):
     title = f.Translatable(required=True, at_least_one=True)
-    description = f.Translatable()
+    description = f.Translatable(multiline=True)
     art_form = f.String(required=True, validate=f.OneOf(ART_FORMS))
     starts_on = f.Date(required=True)
     ends_on = f.Date(required=True)
@@ -133,7 +134,7 @@ class InitiativeIn(f.Body):
 def _funder_ids(initiative: Any) -> list[int]:
     ids = [funder.id for funder in initiative.funders]
     user = g.get("api_user")
-    if user is not None and user.role == "funder":  # a funder learns nothing about co-funders
+    if user is not None and is_funder(user):  # a funder learns nothing about co-funders
         return [i for i in ids if i == user.funder_id]
     return ids
 
@@ -319,6 +320,11 @@ class Cell(f.Out):
     key = ma.fields.String(required=True)
     students_reached = ma.fields.Integer(required=True, allow_none=True)
     suppressed = ma.fields.Boolean(required=True)
+    suppressed_because = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "Extra: why a cell is hidden — `small` (fewer students than the threshold) or "
+                                 "`complementary` (hidden only so that a smaller one cannot be worked out; it "
+                                 "may be large); null when shown"})
 
 
 class ImpactFilters(f.Out):
@@ -334,12 +340,13 @@ class ImpactFilters(f.Out):
 
 class ImpactReport(f.Out):
     filters = ma.fields.Nested(ImpactFilters, required=True)
-    students_reached = ma.fields.Integer(required=True)
-    signups = ma.fields.Integer(required=True)
+    # null for a funder when the selection has fewer students than the threshold (rule 2)
+    students_reached = ma.fields.Integer(required=True, allow_none=True)
+    signups = ma.fields.Integer(required=True, allow_none=True)
     workshops_delivered = ma.fields.Integer(required=True)
     attendance_rate = ma.fields.Float(required=True, allow_none=True)
-    student_hours = ma.fields.Float(required=True)
-    schools_reached = ma.fields.Integer(required=True)
+    student_hours = ma.fields.Float(required=True, allow_none=True)
+    schools_reached = ma.fields.Integer(required=True, allow_none=True)
     regions_reached = ma.fields.Integer(required=True)
     target_students = ma.fields.Integer(required=True, allow_none=True)
     by_region = ma.fields.List(ma.fields.Nested(Cell), required=True)
@@ -350,6 +357,8 @@ class ImpactReport(f.Out):
     by_language = ma.fields.List(ma.fields.Nested(Cell), metadata={"description": "Extra: by the workshop's "
                                                                                   "language (kk, ru, en)"})
     suppression_threshold = ma.fields.Integer(required=True, allow_none=True)
+    rounding_base = ma.fields.Integer(required=True, allow_none=True)
+    suppressed = ma.fields.Boolean(required=True)
 
 
 RegionPage = page_schema(Region, "RegionPage")

@@ -6,12 +6,11 @@ from typing import Any, Iterable
 from sqlalchemy import select
 
 from outreach.attendance.models import Attendance
-from outreach.audit.services import record as audit
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
+from outreach.events import announce, attendance_recorded
 from outreach.extensions import db
 from outreach.i18n import _l
-from outreach.reports import rollups
 from outreach.signups.models import Signup
 from outreach.workshops.models import Workshop
 
@@ -66,10 +65,11 @@ def record(workshop_id: int, present_student_ids: Iterable[int], *, actor: Any) 
     workshop.status = "completed"
     workshop.attendance_recorded_at = now
     db.session.flush()
-    rollups.workshop_changed(workshop_id)  # the impact report's facts
     counts = {"present": len(present), "absent": len(confirmed) - len(present)}
     if correction:
-        audit(actor, "attendance.corrected", workshop, changed_signup_ids=sorted(changed), **counts)
+        announce(attendance_recorded, workshop_id, actor=actor, action="attendance.corrected", subject=workshop,
+                 details={"changed_signup_ids": sorted(changed), **counts})
     else:
-        audit(actor, "attendance.recorded", workshop, **counts)
+        announce(attendance_recorded, workshop_id, actor=actor, action="attendance.recorded", subject=workshop,
+                 details=counts)
     return counts

@@ -5,12 +5,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from outreach.access import visible_initiatives
+from outreach.access import is_funder, is_school_rep, is_staff, visible_initiatives
+from outreach.attendance.models import Attendance
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.initiatives.models import Initiative
 from outreach.schools.models import School
 from outreach.signups.models import Signup
+from outreach.signups.services import school_summary
 from outreach.students.models import Student
 from outreach.workshops.models import Workshop
 
@@ -20,7 +22,7 @@ def dashboard(user: Any) -> dict[str, Any]:
     now = utcnow()
     upcoming = select(Workshop).where(Workshop.starts_at >= now, Workshop.status == "scheduled")
     context: dict[str, Any] = {}
-    if user.role in ("admin", "coordinator"):
+    if is_staff(user):
         context["counts"] = {
             "initiatives": db.session.scalar(select(func.count()).select_from(Initiative).where(
                 Initiative.status == "active")),
@@ -29,23 +31,26 @@ def dashboard(user: Any) -> dict[str, Any]:
                 Student.erased_at.is_(None))),
             "upcoming": db.session.scalar(select(func.count()).select_from(upcoming.subquery())),
         }
-    elif user.role == "school":
+    elif is_school_rep(user):
         context.update(school_dashboard(user, now))
         return context
-    elif user.role == "funder":
+    elif is_funder(user):
         funded = visible_initiatives(user).with_only_columns(Initiative.id)
         upcoming = upcoming.where(Workshop.initiative_id.in_(funded))
-        context["initiatives"] = db.session.scalars(
+        context["initiatives"] = initiatives = db.session.scalars(
             visible_initiatives(user).order_by(Initiative.starts_on.desc())).all()
+        # students reached toward each target, protected as in the impact report (reports/privacy.py)
+        from outreach.initiatives.services import progress_toward
+        from outreach.reports.services import students_reached_as_seen_by
+
+        reached = students_reached_as_seen_by(user, [i.id for i in initiatives])
+        context["progress"] = {i.id: progress_toward(i.target_students, reached[i.id]) for i in initiatives}
     context["upcoming"] = db.session.scalars(upcoming.order_by(Workshop.starts_at).limit(5)).all()
     return context
 
 
 def school_dashboard(user: Any, now: Any = None) -> dict[str, Any]:
     """A school's home: its roster, its students' upcoming workshops and places, past attendance in summary."""
-    from outreach.attendance.models import Attendance
-    from outreach.signups.services import school_summary
-
     now = now or utcnow()
     mine_live = (select(Signup.workshop_id).join(Student)
                  .where(Student.school_id == user.school_id, Signup.status != "cancelled"))

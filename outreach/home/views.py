@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from outreach.access import STAFF
+from outreach.access import home_page
 from outreach.home import services
+from outreach.reports import presenter
 
 bp = Blueprint("home", __name__)
 
@@ -14,5 +15,6 @@ bp = Blueprint("home", __name__)
 def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
-    page = "staff" if current_user.role in STAFF else current_user.role
-    return render_template(f"home/{page}.html", **services.dashboard(current_user))
+    page = home_page(current_user)
+    return render_template(f"home/{page}.html", **services.dashboard(current_user),
+                           **presenter.protection_texts(current_user))

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from outreach.forms import BaseForm, max_length, number_range, optional, required
+from outreach.forms import BaseForm, DateField, int_or_none, max_length, number_range, optional, required
 from outreach.i18n import LANGUAGES, _l
 from outreach.initiatives.rules import ART_FORMS, INITIATIVE_STATUSES
 from outreach.initiatives.services import DESCRIPTION_MAX, TARGET_MAX, TITLE_MAX
@@ -78,7 +78,7 @@ class InitiativeFilterForm(BaseForm):
 
     art_form = SelectField(_l("Art form"), choices=[("", _l("All art forms")), *ART_FORMS.items()],
                            validators=[optional()])
-    funder = SelectField(_l("Funder"), choices=[], coerce=lambda v: int(v) if v not in (None, "") else None,
+    funder = SelectField(_l("Funder"), choices=[], coerce=int_or_none,
                          validators=[optional()], validate_choice=False)
     status = SelectField(_l("Status"), choices=[("active", INITIATIVE_STATUSES["active"]),
                                                 ("archived", INITIATIVE_STATUSES["archived"]),

@@ -6,15 +6,17 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Select, distinct, func, or_, select
 
-from outreach.access import FUNDER, visible_initiatives
+from outreach.access import is_funder, visible_initiatives
 from outreach.attendance.models import Attendance
-from outreach.audit.services import record
+from outreach.collation import by_name, stored_order
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import FieldErrors, NotFound, OutreachError
+from outreach.events import announce, initiative_changed
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _l, ngettext
 from outreach.initiatives.models import Funder, Initiative, initiative_funder
 from outreach.initiatives.rules import ART_FORM_INVALID, ART_FORMS, art_form_error, status_error
+from outreach.reports.services import students_reached_by_initiative
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -143,7 +145,8 @@ def create_initiative(data: Mapping[str, Any], *, actor: Any) -> Initiative:
     initiative.funders = clean["funders"]
     db.session.add(initiative)
     db.session.flush()
-    record(actor, "initiative.created", initiative, funder_ids=[f.id for f in initiative.funders])
+    announce(initiative_changed, initiative.id, actor=actor, action="initiative.created", subject=initiative,
+             details={"funder_ids": [f.id for f in initiative.funders]}, change="created")
     return initiative
 
 
@@ -161,7 +164,8 @@ def update_initiative(initiative: Initiative, data: Mapping[str, Any], *, actor:
             changed.append(key)
     db.session.flush()
     if changed:
-        record(actor, "initiative.updated", initiative, fields=sorted(changed))
+        announce(initiative_changed, initiative.id, actor=actor, action="initiative.updated", subject=initiative,
+                 details={"fields": sorted(changed)}, change="updated")
     return initiative
 
 
@@ -169,7 +173,8 @@ def _set_status(initiative: Initiative, status: str, *, actor: Any) -> Initiativ
     if initiative.status != status:
         initiative.status = status
         db.session.flush()
-        record(actor, "initiative.archived" if status == "archived" else "initiative.restored", initiative)
+        action = "initiative.archived" if status == "archived" else "initiative.restored"
+        announce(initiative_changed, initiative.id, actor=actor, action=action, subject=initiative, change=status)
     return initiative
 
 
@@ -213,8 +218,8 @@ def get_initiative(user: Any, initiative_id: int) -> Initiative:
 
 def funder_choices(user: Any) -> list[Funder]:
     """Funders to filter by: all of them for staff, a funder's own organisation for a funder."""
-    query = select(Funder).order_by(Funder.name)
-    if user.role == FUNDER:
+    query = select(Funder).order_by(*by_name(Funder.name), Funder.id)
+    if is_funder(user):
         query = query.where(Funder.id == user.funder_id)
     return list(db.session.scalars(query))
 
@@ -230,8 +235,6 @@ def students_reached(initiative_ids: Iterable[int]) -> dict[int, int]:
     """Distinct students who attended at least one delivered workshop, per initiative (one query).
 
     The impact report owns this definition; progress toward a target uses the very same figure."""
-    from outreach.reports.services import students_reached_by_initiative
-
     return students_reached_by_initiative(list(initiative_ids))
 
 
@@ -239,8 +242,13 @@ def progress(initiative: Initiative, reached: int | None = None) -> dict[str, An
     """Students reached so far against the target: {"reached", "target", "ratio" (0..1 or None), "percent"}."""
     if reached is None:
         reached = students_reached([initiative.id])[initiative.id]
-    target = initiative.target_students
-    ratio = (reached / target) if target else None
+    return progress_toward(initiative.target_students, reached)
+
+
+def progress_toward(target: int | None, reached: int | None) -> dict[str, Any]:
+    """Progress from a figure already counted; reached None is a figure hidden to protect the children (a
+    funder's, under the threshold: reports/privacy.py), and then there is no ratio either."""
+    ratio = (reached / target) if target and reached is not None else None
     return {"reached": reached, "target": target, "ratio": ratio,
             "percent": min(round(ratio * 100), 100) if ratio is not None else None}
 
@@ -277,7 +285,7 @@ def involved_schools_query(initiative: Initiative) -> Select:
     return (select(School, per_school.c.confirmed, func.coalesce(reached.c.reached, 0))
             .join(per_school, per_school.c.school_id == School.id)
             .outerjoin(reached, reached.c.school_id == School.id)
-            .order_by(School.name_folded, School.id))
+            .order_by(stored_order(School), School.id))
 
 
 def involved_schools_count(initiative: Initiative) -> int:

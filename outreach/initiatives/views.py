@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from outreach.access import FUNDER, STAFF, role_required
+from outreach.access import FUNDER, STAFF, is_staff, role_required
 from outreach.auth.forms import EmptyForm
 from outreach.errors import OutreachError
 from outreach.i18n import _
 from outreach.initiatives import services
 from outreach.initiatives.forms import InitiativeFilterForm, InitiativeForm
+from outreach.reports import presenter as report_presenter
+from outreach.reports import services as reports
 from outreach.workshops.models import WORKSHOP_STATUSES
 from outreach.web import domain_error, page_number, paginate
 
@@ -35,13 +37,14 @@ def index():
     query = services.initiatives_query(user, art_form=art_form, funder_id=funder_id,
                                        status=None if status == "all" else status)
     page = paginate(query)
-    reached = services.students_reached(i.id for i in page.items)
-    progress = {i.id: services.progress(i, reached[i.id]) for i in page.items}
+    # a funder's figures are protected like the report's (None under the threshold, else rounded)
+    reached = reports.students_reached_as_seen_by(user, [i.id for i in page.items])
+    progress = {i.id: services.progress_toward(i.target_students, reached[i.id]) for i in page.items}
     languages = {i.id: services.translation_status(i) for i in page.items}
     return render_template("initiatives/index.html", page=page, filters=filters, progress=progress,
                            languages=languages,
                            filtered=bool(art_form or funder_id or status != "active"),
-                           can_edit=user.role in STAFF)
+                           can_edit=is_staff(user), **report_presenter.protection_texts(user))
 
 
 @bp.route("/<int:initiative_id>")
@@ -50,17 +53,23 @@ def detail(initiative_id: int):
     user = current_user._get_current_object()
     initiative = services.get_initiative(user, initiative_id)
     workshops = paginate(services.workshops_query(initiative))
-    is_staff = user.role in STAFF
-    if is_staff:
+    staff = is_staff(user)
+    schools_reached = None
+    if staff:
         schools = paginate(services.involved_schools_query(initiative), page=page_number(request.args.get("spage")),
                            per_page=SCHOOLS_PER_PAGE, scalars=False)
         schools_count = schools.total
+        progress = services.progress(initiative)
     else:
-        schools, schools_count = None, services.involved_schools_count(initiative)
+        # a funder sees the report's protected figures of this initiative, the same as on the report page
+        figures = reports.impact_report(user, initiative_id=initiative.id)
+        schools, schools_count, schools_reached = None, None, figures["schools_reached"]
+        progress = services.progress_toward(initiative.target_students, figures["students_reached"])
     return render_template("initiatives/detail.html", initiative=initiative, workshops=workshops,
-                           schools=schools, schools_count=schools_count, progress=services.progress(initiative),
-                           languages=services.translation_status(initiative), can_edit=is_staff,
-                           archive_form=EmptyForm(), workshop_statuses=WORKSHOP_STATUSES)
+                           schools=schools, schools_count=schools_count, schools_reached=schools_reached,
+                           progress=progress, languages=services.translation_status(initiative), can_edit=staff,
+                           archive_form=EmptyForm(), workshop_statuses=WORKSHOP_STATUSES,
+                           **report_presenter.protection_texts(user))
 
 
 def _render_form(form: InitiativeForm, initiative=None, status: int = 200):

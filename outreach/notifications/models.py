@@ -26,5 +26,7 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: sending was given up (the message can never be sent, or every retry failed); an admin may retry it
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient: Mapped["User | None"] = relationship()  # noqa: F821

@@ -1,5 +1,9 @@
 """Sending outbox messages by SMTP (when MAIL_SERVER is set), with retries; nothing is ever dropped.
 
+A message that can never be sent (the mail library or the server refuses it for good) or that failed
+FAILED_AFTER times is given up: marked failed, kept, shown to administrators, not retried until one of them
+asks (retry now) — never retried forever.
+
 A message is claimed with one conditional UPDATE before it is sent (so the command and the after-request sender
 never send it twice), and each outcome is committed on its own: a crash between claim and outcome only delays
 the message until the claim lapses.
@@ -94,6 +98,18 @@ class SmtpMailer:
             self.connection = None
 
 
+def is_permanent(error: Exception) -> bool:
+    """A failure that another attempt cannot cure: the message itself is unacceptable (a header the mail library
+    refuses) or the server answered 5xx (the address or the content refused for good)."""
+    if isinstance(error, (ValueError, TypeError, UnicodeError, smtplib.SMTPNotSupportedError)):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
 @dataclass
 class SendReport:
     sent: int = 0
@@ -138,10 +154,13 @@ def send_due(*, now: datetime | None = None, limit: int = 200, ids: Iterable[int
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
             try:
                 mailer.send(message)
-            except Exception as error:  # any failure: keep the message and try again later
+            except Exception as error:  # any failure: keep the message; try again later, or give it up
                 text = f"{type(error).__name__}: {error}"[:500]
                 message.last_error = text
-                message.next_attempt_at = services.next_attempt_after(message.attempts, now)
+                if is_permanent(error) or message.attempts >= services.FAILED_AFTER:
+                    message.failed_at, message.next_attempt_at = utcnow(), None
+                else:
+                    message.next_attempt_at = services.next_attempt_after(message.attempts, now)
                 report.failed += 1
                 report.errors.append(f"#{message_id}: {text}")
                 current_app.logger.warning("outbox message %s not sent (attempt %s): %s",

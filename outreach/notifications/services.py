@@ -16,12 +16,16 @@ from flask_babel import format_date, format_time
 from sqlalchemy import Select, event, func, inspect, select
 from sqlalchemy.orm import Session
 
+from outreach import params
+from outreach.access import representatives_of
 from outreach.auth.models import User
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, NotFound
 from outreach.extensions import db
 from outreach.i18n import _, _l, force_locale, localize, ngettext
 from outreach.notifications.models import OutboxMessage
+from outreach.signups.models import Signup
+from outreach.students.models import Student
 
 KINDS = {
     "invitation": _l("Invitation"),
@@ -31,7 +35,7 @@ KINDS = {
     "workshop_moved": _l("Workshop moved"),
 }
 STATUSES = {"pending": _l("Pending"), "sent": _l("Sent"), "failed": _l("Failed")}
-#: after this many failed attempts a message is shown as failed (it is still retried, less often)
+#: after this many failed attempts a message is given up: shown as failed, not retried until an admin asks
 FAILED_AFTER = 5
 #: retry delays double from BACKOFF_BASE up to BACKOFF_MAX
 BACKOFF_BASE = timedelta(minutes=2)
@@ -45,8 +49,9 @@ _COMMITTED = "outreach.outbox.committed"
 
 def queue(user: User, kind: str, subject: str, body: str) -> OutboxMessage:
     """Keep a message for a user; it is sent after the current transaction commits (and retried)."""
+    # a subject is one header line: a line break from a title typed long ago must not make it unsendable
     message = OutboxMessage(recipient_id=user.id, to_email=user.email, locale=user.locale, kind=kind,
-                            subject=subject[:300], body=body, attempts=0, created_at=utcnow(),
+                            subject=params.one_line(subject)[:300], body=body, attempts=0, created_at=utcnow(),
                             next_attempt_at=utcnow())
     db.session.add(message)
     db.session.info.setdefault(_QUEUED, []).append(message)
@@ -79,8 +84,7 @@ def _representatives(school_ids: Iterable[int]) -> list[User]:
     ids = set(school_ids)
     if not ids:
         return []
-    return list(db.session.scalars(select(User).where(User.school_id.in_(ids), User.role == "school",
-                                                       User.active.is_(True)).order_by(User.id)))
+    return list(db.session.scalars(representatives_of(ids).where(User.active.is_(True)).order_by(User.id)))
 
 
 def _when(workshop: Any) -> str:
@@ -124,9 +128,6 @@ def workshop_changed(workshop: Any, kind: str) -> list[OutboxMessage]:
     """The workshop was cancelled or moved: tell every school with a live sign-up to it."""
     if kind not in ("cancelled", "moved"):
         raise ValueError(kind)
-    from outreach.signups.models import Signup
-    from outreach.students.models import Student
-
     counts = dict(db.session.execute(
         select(Student.school_id, func.count(Signup.id)).join(Signup, Signup.student_id == Student.id)
         .where(Signup.workshop_id == workshop.id, Signup.status != "cancelled")
@@ -159,7 +160,7 @@ def workshop_changed(workshop: Any, kind: str) -> list[OutboxMessage]:
 def status_of(message: OutboxMessage) -> str:
     if message.sent_at is not None:
         return "sent"
-    return "failed" if message.attempts >= FAILED_AFTER else "pending"
+    return "failed" if message.failed_at is not None else "pending"
 
 
 _SECRET_LINK = re.compile(r"(/invitation/|/password/reset/)[A-Za-z0-9_\-]{8,}")
@@ -171,14 +172,14 @@ def body_for_admins(message: OutboxMessage) -> str:
 
 
 def outbox_query(*, status: str | None = None) -> Select:
-    """Outbox messages, newest first; status pending (not sent yet), sent, or failed (many attempts failed)."""
+    """Outbox messages, newest first; status pending (not sent yet), sent, or failed (given up)."""
     query = select(OutboxMessage)
     if status == "sent":
         query = query.where(OutboxMessage.sent_at.is_not(None))
     elif status == "pending":
-        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < FAILED_AFTER)
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
     elif status == "failed":
-        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= FAILED_AFTER)
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_not(None))
     return query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
 
 
@@ -188,8 +189,8 @@ def outbox_counts() -> dict[str, int]:
     unsent = OutboxMessage.sent_at.is_(None)
     row = db.session.execute(select(
         sent,
-        func.count(OutboxMessage.id).filter(unsent, OutboxMessage.attempts < FAILED_AFTER),
-        func.count(OutboxMessage.id).filter(unsent, OutboxMessage.attempts >= FAILED_AFTER))).one()
+        func.count(OutboxMessage.id).filter(unsent, OutboxMessage.failed_at.is_(None)),
+        func.count(OutboxMessage.id).filter(unsent, OutboxMessage.failed_at.is_not(None)))).one()
     return {"sent": row[0], "pending": row[1], "failed": row[2]}
 
 
@@ -206,6 +207,7 @@ def retry_now(message_id: int, *, actor: Any = None) -> OutboxMessage:
     if message.sent_at is not None:
         raise Conflict(_l("This message has already been sent."), code="already_sent")
     message.next_attempt_at = utcnow()
+    message.failed_at = None  # one more attempt; a failure gives it up again
     db.session.info.setdefault(_QUEUED, []).append(message)
     db.session.flush()
     return message

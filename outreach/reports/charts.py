@@ -80,14 +80,15 @@ def _nice_ceiling(value: float) -> float:
     return 10 * magnitude
 
 
-def line_chart(points: Sequence[tuple[str, str, int | None]], *, title: str, desc: str,
+def line_chart(points: Sequence[tuple[str, str, int | None, str]], *, title: str, desc: str,
                suppressed: str) -> Markup:
-    """A trend over (axis label, full label, value or None when suppressed); the line breaks where suppressed."""
+    """A trend over (axis label, full label, value or None when suppressed, what a suppressed point reads);
+    the line breaks where suppressed."""
     uid = _uid()
     top, plot_h = 18, 150
-    any_hidden = any(value is None for _a, _l, value in points)
+    any_hidden = any(value is None for _a, _l, value, _t in points)
     height = top + plot_h + (56 if any_hidden else 28)
-    peak = _nice_ceiling(max((v or 0 for _a, _l, v in points), default=0))
+    peak = _nice_ceiling(max((v or 0 for _a, _l, v, _t in points), default=0))
     count = len(points)
 
     def x(i: int) -> float:  # per cent of the width
@@ -103,7 +104,7 @@ def line_chart(points: Sequence[tuple[str, str, int | None]], *, title: str, des
         body.append(f'<text {_attrs(x=0, y=f"{gy - 4:.1f}", fill=MUTED, font_size=11)}>'
                     f'{escape(format_decimal(peak * fraction, "#,##0.#"))}</text>')
     previous: tuple[int, int] | None = None
-    for i, (_axis, _label, value) in enumerate(points):
+    for i, (_axis, _label, value, _text) in enumerate(points):
         if value is not None and previous is not None:
             body.append(f'<line {_attrs(x1=_pct(x(previous[0])), y1=f"{y(previous[1]):.1f}", x2=_pct(x(i)), y2=f"{y(value):.1f}", stroke=LINE, stroke_width=2.5, stroke_linecap="round")}/>')
         previous = (i, value) if value is not None else None
@@ -112,10 +113,10 @@ def line_chart(points: Sequence[tuple[str, str, int | None]], *, title: str, des
     if count - 1 not in labelled:  # the last month is always labelled; its neighbour gives way
         labelled.discard(max(labelled))
         labelled.add(count - 1)
-    for i, (axis, label, value) in enumerate(points):
+    for i, (axis, label, value, hidden) in enumerate(points):
         if value is None:
             body.append(f'<rect {_attrs(x=_pct(x(i)), transform="translate(-6 0)", y=f"{top + plot_h - 12:.1f}", width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}>'
-                        f'<title>{escape(label)}: {escape(suppressed)}</title></rect>')
+                        f'<title>{escape(label)}: {escape(hidden or suppressed)}</title></rect>')
         else:
             body.append(f'<circle {_attrs(cx=_pct(x(i)), cy=f"{y(value):.1f}", r=4.5, fill=LINE)}>'
                         f'<title>{escape(label)}: {escape(format_decimal(value))}</title></circle>')
@@ -146,8 +147,14 @@ TILE_COLORS = {0: ("#f1f3f5", "#6c757d"), 1: ("#dbe7f3", "#212529"), 2: ("#b3cde
 
 
 def tile_style(level: int) -> str:
+    """Inline colours for the PDF (WeasyPrint); the page uses tile_class and reports.css instead (CSP)."""
     background, color = TILE_COLORS[level]
     return f"background-color: {background}; color: {color}"
+
+
+def tile_class(level: int) -> str:
+    """The class of a tile's colours in reports.css: tile-level-0 … tile-level-5, tile-level-x (suppressed)."""
+    return f"tile-level-{'x' if level < 0 else level}"
 
 
 VOWELS = set("аәеёиоөуүұыіэюяaeiouy")
@@ -184,7 +191,7 @@ def _syllable_breaks(word: str) -> str:
 
 
 def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]], suppressed: str,
-                 threshold: int | None = None) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+                 threshold: int | None = None) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
     """Tiles shaded by students reached in equal steps up to the largest value; suppressed tiles hatched.
 
     With suppression the steps start at the threshold: no shade ever stands for a hidden small value."""
@@ -208,13 +215,15 @@ def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]], sup
         if cell is None:
             level, text = 0, "—"
         elif cell.suppressed:
-            level, text = -1, suppressed
+            level, text = -1, getattr(cell, "hidden_text", "") or suppressed
         else:
             level, text = level_of(cell.value), format_decimal(cell.value)
         tiles.append({"code": code, "name": name, "short": short_region_name(name, kind), "row": row,
-                      "column": column, "level": level, "text": text, "style": tile_style(level)})
+                      "column": column, "level": level, "text": text, "style": tile_style(level),
+                      "css": f"{tile_class(level)} tile-row-{row} tile-col-{column}"})
     legend = []
     if top:
         for level in range(1, LEVELS + 1):
-            legend.append((tile_style(level), format_decimal(math.floor(low + (top - low) * level / LEVELS))))
+            legend.append((tile_style(level), format_decimal(math.floor(low + (top - low) * level / LEVELS)),
+                           tile_class(level)))
     return tiles, legend

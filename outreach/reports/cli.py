@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from outreach.extensions import db
+from outreach.reports import rollups
 
 
 def register_cli(app: Flask) -> None:
@@ -14,8 +15,6 @@ def register_cli(app: Flask) -> None:
     @group.command("rebuild-facts")
     def rebuild_facts() -> None:
         """Recompute every impact fact and workshop roll-up from sign-ups, attendance, workshops and students."""
-        from outreach.reports import rollups
-
         count = rollups.rebuild()
         db.session.commit()
         click.echo(f"{count} impact facts rebuilt.")
@@ -23,8 +22,6 @@ def register_cli(app: Flask) -> None:
     @group.command("check-facts")
     def check_facts() -> None:
         """Compare the impact facts with the source tables (exit status 1 when they differ)."""
-        from outreach.reports import rollups
-
         wrong = rollups.drift()
         if wrong:
             raise click.ClickException(f"{wrong} impact facts differ from the source tables; "

@@ -1,7 +1,8 @@
 """The impact report as CSV, XLSX and PDF, and every sign-up as a streamed CSV.
 
-All exports are built from the same `ReportView` as the page (same figures, same suppression),
-with headers in the viewer's language.
+All exports are built from the same `ReportView` as the page (same figures: for a funder the
+protected figures of `reports.privacy`, and the note saying how they are protected), with headers in
+the viewer's language.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from flask import render_template
 from flask_babel import format_decimal
 from sqlalchemy import select
 
-from outreach.access import STAFF
+from outreach.access import sees_exact_figures
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
 from outreach.i18n import _, localize, ngettext
@@ -59,7 +60,7 @@ def load(user: Any, filters: dict[str, Any], *, all_schools: bool = True,
     report = services.impact_report(user, **filters)
     view = presenter.present(report)
     schools = None
-    if user.role in STAFF:
+    if sees_exact_figures(user):
         schools = services.school_table(user, **filters, per_page=None if all_schools else schools_per_page)
     return view, schools
 
@@ -70,15 +71,19 @@ def report_tables(view: ReportView, schools: Any = None) -> list[Table]:
     tables = [Table(_("Impact report"), [_("Filter"), _("Value")], ["text", "text"],
                     [[label, value] for label, value in view.filters], sheet=summary)]
     figures = Table(_("Figures"), [_("Figure"), _("Value")], ["text", "count"], sheet=summary)
+    # protected figures are whole: hours in fives, the rate in whole per cent
+    kinds = ({"attendance_rate": "whole_percent", "student_hours": "count"} if not view.exact
+             else {"attendance_rate": "percent", "student_hours": "hours"})
     for figure in view.figures:
-        kind = {"attendance_rate": "percent", "student_hours": "hours"}.get(figure.key, "count")
-        figures.rows.append([figure.label, (figure.value, kind)])
+        if figure.value is None:
+            figures.rows.append([figure.label, figure.text])
+        else:
+            figures.rows.append([figure.label, (figure.value, kinds.get(figure.key, "count"))])
     figures.rows.append([_("Target (students)"), (view.target, "count") if view.target is not None
                          else _("No target set")])
     figures.rows.append([_("Progress toward the target"), (view.progress, "percent") if view.progress is not None
                          else "—"])
-    figures.rows.append([_("Suppression"), _("Groups of %(suppressed)s students are not shown.",
-                                             suppressed=suppressed) if view.threshold else _("Exact figures")])
+    figures.rows.append([_("Privacy"), view.note if not view.exact else _("Exact figures")])
     tables.append(figures)
     for name in presenter.PAGE_ORDER:
         breakdown = view.breakdowns[name]
@@ -89,7 +94,7 @@ def report_tables(view: ReportView, schools: Any = None) -> list[Table]:
             kinds.append("percent")
         table = Table(breakdown.title, headers, kinds, sheet=_("Breakdowns"))
         for cell in breakdown.cells:
-            row: list[Any] = [cell.label, suppressed if cell.suppressed else (cell.value, "count")]
+            row: list[Any] = [cell.label, (cell.hidden_text or suppressed) if cell.suppressed else (cell.value, "count")]
             if breakdown.partition:
                 row.append((cell.share, "percent") if cell.share is not None else "")
             table.rows.append(row)
@@ -128,7 +133,7 @@ def _plain(value: Any) -> Any:
         number, kind = value
         if number is None:
             return ""
-        if kind == "percent":
+        if kind in ("percent", "whole_percent"):
             return round(number, 4)
         return number
     return neutralise(value)
@@ -148,11 +153,12 @@ def to_csv(tables: list[Table]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "hours": "#,##0.0"}
+NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "whole_percent": "0%", "hours": "#,##0.0"}
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
     """A workbook in write-only mode (rows streamed to the file), one sheet per kind of block."""
+    # not a cycle: openpyxl and WeasyPrint are slow to import and only the downloads need them
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -203,7 +209,7 @@ def _sheet_title(name: str, taken: dict[str, Any]) -> str:
 
 def to_pdf(view: ReportView, schools: Any = None) -> bytes:
     """The report as a printable PDF (WeasyPrint; DejaVu Sans has every Kazakh letter)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # slow to import; only the PDF download needs it
 
     html = render_template("reports/impact_pdf.html", view=view, schools=schools,
                            region_names=view.region_names, generated=presenter.generated_text(view))

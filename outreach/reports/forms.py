@@ -1,16 +1,45 @@
 """The report's filters: a GET form (no CSRF token), the same fields for the page and the exports."""
 from __future__ import annotations
 
+import calendar
+import re
+from datetime import date
 from typing import Any
 
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 
-from outreach.forms import BaseForm, optional
+from outreach.forms import BaseForm, DateField, int_or_none, optional
 from outreach.i18n import _l
 
+MONTH = re.compile(r"(\d{4})-(\d{2})")
 
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "") else None
+
+_int_or_none = int_or_none
+
+
+class PeriodField(DateField):
+    """A day (YYYY-MM-DD) or a whole month (YYYY-MM, what funders pick): a month given as the end of a
+    period means its last day. With `months` set the field shows as a month picker."""
+
+    def __init__(self, *args: Any, end: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.end = end
+        self.months = False
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = valuelist[0].strip() if valuelist and valuelist[0] else ""
+        month = MONTH.fullmatch(text)
+        if month:
+            year, number = int(month.group(1)), int(month.group(2))
+            if 1 <= year and 1 <= number <= 12:
+                self.data = date(year, number, calendar.monthrange(year, number)[1] if self.end else 1)
+                return
+        super().process_formdata(valuelist)
+
+    def _value(self) -> str:
+        if self.months and self.data is not None:
+            return self.data.strftime("%Y-%m")
+        return super()._value()
 
 
 class ImpactFilterForm(BaseForm):
@@ -21,11 +50,18 @@ class ImpactFilterForm(BaseForm):
     initiative_id = SelectField(_l("Initiative"), choices=[], coerce=_int_or_none, validate_choice=False,
                                 validators=[optional()])
     region = SelectField(_l("Region"), choices=[], validators=[optional()])
-    date_from = DateField(_l("From"), name="from", validators=[optional()])
-    date_to = DateField(_l("To"), name="to", validators=[optional()])
+    date_from = PeriodField(_l("From"), name="from", validators=[optional()])
+    date_to = PeriodField(_l("To"), name="to", end=True, validators=[optional()])
 
     # the service's error fields are the API's names
     API_FIELDS = {"initiative_id": "initiative_id", "region": "region", "from": "date_from", "to": "date_to"}
+
+    def use_months(self) -> None:
+        """Month pickers instead of day pickers (funders' periods are whole months)."""
+        for field in (self.date_from, self.date_to):
+            field.months = True
+            field.render_kw = {**(field.render_kw or {}), "type": "month", "placeholder": "YYYY-MM"}
+            field.label.text = _l("From (month)") if field is self.date_from else _l("To (month)")
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for services.impact_report."""

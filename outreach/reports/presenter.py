@@ -1,7 +1,7 @@
 """The impact report for people: labels in the viewer's language, suppressed cells worded, charts.
 
 The page, the CSV, the spreadsheet and the PDF are all built from one `ReportView`, so they
-always show the same figures.
+always show the same figures: for a funder, the protected figures of `reports.privacy`.
 """
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from markupsafe import Markup
 from sqlalchemy import select
 
+from outreach.collation import sort_key
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.i18n import _, _l, localize, ngettext
 from outreach.initiatives.models import Initiative
-from outreach.reports import charts
+from outreach.reports import charts, privacy
 from outreach.schools.models import Region
 from outreach.workshops.models import DELIVERY_LANGUAGES
 
@@ -49,6 +50,7 @@ class CellView:
     value: int | None
     suppressed: bool
     share: float | None = None
+    hidden_text: str = ""  # a suppressed cell: "fewer than 10", or "hidden to protect another group"
 
 
 @dataclass
@@ -88,15 +90,31 @@ class ReportView:
     generated_at: datetime
     region_names: dict[str, str] = field(default_factory=dict)
     tiles: list[dict[str, Any]] = field(default_factory=list)
-    tile_legend: list[tuple[str, str]] = field(default_factory=list)
+    tile_legend: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def empty_tile_style(self) -> str:
         return charts.tile_style(0)
 
+    rounding_base: int | None = None
+    months: bool = False  # the period is whole months (funders)
+
+    @property
+    def empty_tile_class(self) -> str:
+        return charts.tile_class(0)
+
     @property
     def exact(self) -> bool:
         return self.threshold is None
+
+    @property
+    def suppressed(self) -> bool:
+        """The whole selection has fewer students than the threshold: no child-derived figure is shown."""
+        return bool(self.report.get("suppressed"))
+
+    @property
+    def note(self) -> str:
+        return protection_note(self.threshold, self.rounding_base) if not self.exact else ""
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -107,8 +125,38 @@ def suppressed_text(threshold: int | None) -> str:
     return _("fewer than %(threshold)s", threshold=format_decimal(threshold or 0))
 
 
-def cell_text(cell: CellView, suppressed: str) -> str:
-    return suppressed if cell.suppressed else format_decimal(cell.value)
+def complementary_text() -> str:
+    """What a cell hidden only so that a smaller one cannot be worked out reads (it may be large)."""
+    return _("hidden to protect another group")
+
+
+def hidden_text(why: str | None, threshold: int | None) -> str:
+    return complementary_text() if why == privacy.COMPLEMENTARY else suppressed_text(threshold)
+
+
+def protection_note(threshold: int | None, rounding_base: int | None) -> str:
+    """The plain words a funder reads beside protected figures, wherever they are."""
+    return _("To protect children's privacy, figures are rounded to the nearest %(base)s (student-hours to "
+             "%(hours)s hours, the attendance rate to whole per cent) and groups of fewer than %(threshold)s "
+             "students are hidden, so that no child can be picked out. Where hiding one group would let it be "
+             "worked out from the total, another group is hidden too and marked “hidden to protect another "
+             "group”. Periods cover whole months.",
+             base=format_decimal(rounding_base or 0), hours=format_decimal(privacy.HOURS_BASE),
+             threshold=format_decimal(threshold or 0))
+
+
+def protection_texts(user: Any) -> dict[str, str | None]:
+    """For pages beside the report that show a funder's protected figures (initiative pages, the overview):
+    `privacy_note` (what the protection is and why) and `hidden_text` ("fewer than 10"); None for staff."""
+    protection = privacy.protection_for(user)
+    if protection is None:
+        return {"privacy_note": None, "hidden_text": None}
+    return {"privacy_note": protection_note(protection.threshold, protection.rounding_base),
+            "hidden_text": suppressed_text(protection.threshold)}
+
+
+def cell_text(cell: CellView, suppressed: str = "") -> str:
+    return (cell.hidden_text or suppressed) if cell.suppressed else format_decimal(cell.value)
 
 
 def _month_label(key: str, pattern: str = "LLLL y") -> str:
@@ -129,15 +177,18 @@ def _labels(name: str, regions: dict[str, str]) -> Any:
 def present(report: dict[str, Any]) -> ReportView:
     """Everything a person sees in the report, worded in the current language."""
     threshold = report["suppression_threshold"]
+    protected = threshold is not None
     regions_full = {r.code: (localize(r.names).text, r.kind) for r in db.session.scalars(select(Region))}
     regions = {code: name for code, (name, _kind) in regions_full.items()}
     total = report["students_reached"]
     breakdowns: dict[str, BreakdownView] = {}
     for name in PAGE_ORDER:
         label = _labels(name, regions)
-        cells = [CellView(c["key"], label(c["key"]), c["students_reached"], c["suppressed"]) for c in report[name]]
+        cells = [CellView(c["key"], label(c["key"]), c["students_reached"], c["suppressed"],
+                          hidden_text=hidden_text(c.get("suppressed_because"), threshold) if c["suppressed"] else "")
+                 for c in report[name]]
         if name == "by_region":  # most first, suppressed ones after, as in the chart
-            cells.sort(key=lambda c: (c.suppressed, -(c.value or 0), c.label))
+            cells.sort(key=lambda c: (c.suppressed, -(c.value or 0), sort_key(c.label)))
         partition = name in PARTITIONS
         if partition and total:
             for cell in cells:
@@ -145,26 +196,33 @@ def present(report: dict[str, Any]) -> ReportView:
         breakdowns[name] = BreakdownView(name, str(BREAKDOWN_TITLES[name]), str(BREAKDOWN_COLUMNS[name]), cells,
                                          partition)
     rate = report["attendance_rate"]
+    small = bool(report.get("suppressed"))
+    hidden = suppressed_text(threshold)
+
+    def count_text(value: Any, pattern: str | None = None) -> str:
+        # a small selection: only students reached reads "fewer than 10" (sign-ups or hours may be more)
+        return format_decimal(value, pattern) if value is not None else "—"
+
     figures = [
-        Figure("students_reached", _("Students reached"), total, format_decimal(total),
+        Figure("students_reached", _("Students reached"), total, hidden if small else count_text(total),
                _("each counted once, however many workshops they attended")),
         Figure("workshops_delivered", _("Workshops delivered"), report["workshops_delivered"],
                format_decimal(report["workshops_delivered"]), _("held, not cancelled")),
-        Figure("signups", _("Sign-ups"), report["signups"], format_decimal(report["signups"]),
+        Figure("signups", _("Sign-ups"), report["signups"], count_text(report["signups"]),
                _("confirmed places at delivered workshops")),
         Figure("attendance_rate", _("Attendance rate"), rate,
-               format_percent(rate, "#,##0.#%") if rate is not None else "—",
+               format_percent(rate, "#,##0%" if protected else "#,##0.#%") if rate is not None else "—",
                _("of confirmed sign-ups where attendance was taken")),
         Figure("student_hours", _("Student-hours"), report["student_hours"],
-               format_decimal(report["student_hours"], "#,##0.#"), _("time students spent in workshops")),
+               count_text(report["student_hours"], "#,##0.#"), _("time students spent in workshops")),
         Figure("schools_reached", _("Schools reached"), report["schools_reached"],
-               format_decimal(report["schools_reached"]), ""),
+               count_text(report["schools_reached"]), ""),
         Figure("regions_reached", _("Regions reached"), report["regions_reached"],
                format_decimal(report["regions_reached"]),
                ngettext("of %(num)s region", "of %(num)s regions", len(regions))),
     ]
     target = report["target_students"]
-    progress = total / target if target else None
+    progress = total / target if target and total is not None else None
     initiative_title = None
     filters_text: list[tuple[str, str]] = []
     chosen = report["filters"]
@@ -174,23 +232,28 @@ def present(report: dict[str, Any]) -> ReportView:
     filters_text.append((_("Initiative"), initiative_title or _("All initiatives")))
     filters_text.append((_("Region"), regions.get(chosen["region"], chosen["region"]) if chosen.get("region")
                          else _("All regions")))
-    filters_text.append((_("Period"), period_text(chosen.get("from"), chosen.get("to"))))
+    filters_text.append((_("Period"), period_text(chosen.get("from"), chosen.get("to"), months=protected)))
     view = ReportView(report=report, threshold=threshold, suppressed_text=suppressed_text(threshold),
                       figures=figures, target=target, progress=progress, breakdowns=breakdowns,
                       filters=filters_text, initiative_title=initiative_title, generated_at=utcnow(),
-                      region_names=regions)
+                      region_names=regions, rounding_base=report.get("rounding_base"), months=protected)
     _add_charts(view, regions_full)
     return view
 
 
-def period_text(start: str | None, end: str | None) -> str:
+def period_text(start: str | None, end: str | None, months: bool = False) -> str:
+    """The period in words; a funder's (whole months) as months: "October 2026 – December 2026"."""
+    def word(day: str) -> str:
+        return format_date(date.fromisoformat(day), "LLLL y") if months else format_date(date.fromisoformat(day))
+
+    if months and start and end and start[:7] == end[:7]:
+        return word(start)
     if start and end:
-        return _("%(start)s – %(end)s", start=format_date(date.fromisoformat(start)),
-                 end=format_date(date.fromisoformat(end)))
+        return _("%(start)s – %(end)s", start=word(start), end=word(end))
     if start:
-        return _("from %(start)s", start=format_date(date.fromisoformat(start)))
+        return _("from %(start)s", start=word(start))
     if end:
-        return _("until %(end)s", end=format_date(date.fromisoformat(end)))
+        return _("until %(end)s", end=word(end))
     return _("All dates")
 
 
@@ -201,7 +264,7 @@ def _add_charts(view: ReportView, regions: dict[str, tuple[str, str]]) -> None:
             continue
         if name == "by_month":
             breakdown.chart = charts.line_chart(
-                [(_month_label(c.key, "LLL y"), c.label, c.value) for c in breakdown.cells],
+                [(_month_label(c.key, "LLL y"), c.label, c.value, c.hidden_text) for c in breakdown.cells],
                 title=breakdown.title, suppressed=suppressed,
                 desc=_("Line chart of students reached per month; months with suppressed figures are gaps. "
                        "The table below lists every value."))

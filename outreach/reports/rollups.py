@@ -1,7 +1,7 @@
 """Keeping the impact facts exactly right.
 
-Every write path that changes what a sign-up counts for calls one of these after its change is
-flushed, in the same transaction:
+No service calls these: the services announce domain events (outreach/events.py), and
+`reports/subscribers.py` calls these once per transaction, before it commits, for what was touched:
 
 - `workshop_changed(workshop_id)` — sign-ups made, cancelled or promoted; attendance recorded or
   corrected; the workshop rescheduled, re-timed, moved to another initiative, its language changed

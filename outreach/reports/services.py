@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterator, Sequence
 
-from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, literal, null, select, union_all
 
-from outreach.access import FUNDER, STAFF, visible_initiatives
+from outreach.access import is_funder, sees_exact_figures, sees_reports, visible_initiatives
 from outreach.attendance.models import Attendance
+from outreach.collation import stored_order
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l
 from outreach.initiatives.models import Initiative
+from outreach.reports import privacy
 from outreach.reports.models import GRADE_BANDS, ImpactFact, ImpactWorkshop, grade_band
 from outreach.schools.models import SETTLEMENT_TYPES, Region, School
 from outreach.signups.models import Signup
@@ -85,16 +86,17 @@ def students_reached_by_initiative(initiative_ids: Sequence[int]) -> dict[int, i
     return reached
 
 
+def students_reached_as_seen_by(user: Any, initiative_ids: Sequence[int]) -> dict[int, int | None]:
+    """Students reached per initiative as this user may see them: exact for staff; for funders
+    protected like the report's total (None under the threshold, else rounded)."""
+    protection = privacy.protection_for(user)
+    return {ident: privacy.protect_count(n, protection)
+            for ident, n in students_reached_by_initiative(initiative_ids).items()}
+
+
 def check_may_report(user: Any) -> None:
-    if user.role not in (*STAFF, FUNDER):
+    if not sees_reports(user):
         raise Forbidden(_l("Impact reports are for coordinators and funders."))
-
-
-def suppression_threshold(user: Any) -> int | None:
-    """Funders see small cells suppressed; coordinators and administrators see exact figures."""
-    if user.role in STAFF:
-        return None
-    return int(current_app.config.get("SUPPRESSION_THRESHOLD", 10))
 
 
 def _local_midnight(day: date) -> datetime:
@@ -111,7 +113,7 @@ def build_scope(user: Any, *, initiative_id: int | None = None, region: str | No
     if region is not None and db.session.get(Region, region) is None:
         message = _l("There is no such region.")
         raise OutreachError(message, fields={"region": [message]})
-    if user.role == FUNDER:
+    if is_funder(user):
         funded = tuple(db.session.scalars(visible_initiatives(user).with_only_columns(Initiative.id)
                                           .order_by(Initiative.id)))
         if initiative_id is not None and initiative_id not in funded:
@@ -207,43 +209,31 @@ def _target(scope: Scope) -> int | None:
     return int(value) if value is not None else None
 
 
-def suppress(counts: dict[str, int], threshold: int | None, total: int) -> dict[str, tuple[int | None, bool]]:
-    """Small-cell suppression: key → (students reached or None, suppressed).
-
-    Cells under the threshold are hidden; when exactly one would be, the next smallest is hidden too
-    (so it cannot be worked out from the total); when the total is under the threshold, all are.
-    """
-    if threshold is None:
-        return {key: (n, False) for key, n in counts.items()}
-    if total < threshold:
-        hidden = set(counts)
-    else:
-        hidden = {key for key, n in counts.items() if n < threshold}
-        if len(hidden) == 1:
-            rest = sorted((n, str(key)) for key, n in counts.items() if key not in hidden)
-            if rest:
-                hidden.add(rest[0][1])
-    return {key: (None, True) if key in hidden else (n, False) for key, n in counts.items()}
-
-
-def _cells(name: str, counts: dict[str | None, int], threshold: int | None, total: int) -> list[dict[str, Any]]:
-    shown = suppress({str(k): v for k, v in counts.items()}, threshold, total)
+def _cells(name: str, counts: dict[str | None, int]) -> list[dict[str, Any]]:
+    """Exact cells in the breakdown's order (privacy.protect_report hides and rounds them for funders)."""
+    exact = {str(k): v for k, v in counts.items()}
     order = KEY_ORDER.get(name)
-    keys = sorted(shown, key=(lambda k: (order.index(k) if k in order else len(order), k)) if order else None)
-    return [{"key": key, "students_reached": shown[key][0], "suppressed": shown[key][1]} for key in keys]
+    keys = sorted(exact, key=(lambda k: (order.index(k) if k in order else len(order), k)) if order else None)
+    return [{"key": key, "students_reached": exact[key], "suppressed": False} for key in keys]
 
 
 def impact_report(user: Any, *, initiative_id: int | None = None, region: str | None = None,
                   date_from: date | None = None, date_to: date | None = None) -> dict[str, Any]:
-    """The impact report as the API returns it (plus `by_language`), suppressed for funders."""
+    """The impact report as the API returns it (plus `by_language`): exact for staff, protected for funders.
+
+    A funder's period snaps to whole months before anything is counted; `filters` echoes it."""
+    protection = privacy.protection_for(user)
+    if protection is not None:
+        date_from, date_to = privacy.snap_period(date_from, date_to)
     scope = build_scope(user, initiative_id=initiative_id, region=region, date_from=date_from, date_to=date_to)
-    return report_for_scope(scope, suppression_threshold(user),
-                            filters={"initiative_id": initiative_id, "region": region,
-                                     "from": date_from.isoformat() if date_from else None,
-                                     "to": date_to.isoformat() if date_to else None})
+    exact = report_for_scope(scope, filters={"initiative_id": initiative_id, "region": region,
+                                             "from": date_from.isoformat() if date_from else None,
+                                             "to": date_to.isoformat() if date_to else None})
+    return privacy.protect_report(exact, protection, (*BREAKDOWNS, *EXTRA_BREAKDOWNS))
 
 
-def report_for_scope(scope: Scope, threshold: int | None, filters: dict[str, Any]) -> dict[str, Any]:
+def report_for_scope(scope: Scope, filters: dict[str, Any]) -> dict[str, Any]:
+    """The exact figures of a scope (no protection applied)."""
     counts = _breakdown_counts(scope)
     totals = _totals(scope)
     reached = counts.get("total", {}).get(None, 0)
@@ -259,8 +249,7 @@ def report_for_scope(scope: Scope, threshold: int | None, filters: dict[str, Any
         "target_students": _target(scope),
     }
     for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS):
-        report[name] = _cells(name, counts.get(name, {}), threshold, reached)
-    report["suppression_threshold"] = threshold
+        report[name] = _cells(name, counts.get(name, {}))
     return report
 
 
@@ -270,7 +259,7 @@ def school_table(user: Any, *, initiative_id: int | None = None, region: str | N
                  date_from: date | None = None, date_to: date | None = None, page: int = 1,
                  per_page: int | None = 25) -> Page:
     """Schools by students reached (most first), a page at a time; per_page None gives every school."""
-    if user.role not in STAFF:
+    if not sees_exact_figures(user):
         raise Forbidden(_l("The per-school table is for coordinators."))
     scope = build_scope(user, initiative_id=initiative_id, region=region, date_from=date_from, date_to=date_to)
     return school_rows(scope, page=page, per_page=per_page)
@@ -292,7 +281,7 @@ def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Pa
     query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
                     grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes)
              .join(grouped, grouped.c.school_id == School.id)
-             .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), School.name, School.id))
+             .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), stored_order(School), School.id))
     total = int(db.session.scalar(select(func.count()).select_from(
         select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     if per_page is not None:
@@ -341,7 +330,7 @@ class SignupRow:
 
 def signup_rows(user: Any, batch_size: int = 5000) -> Iterator[SignupRow]:
     """Every sign-up ever made, without a name, streamed from server-side cursors in flat memory."""
-    if user.role not in STAFF:
+    if not sees_exact_figures(user):
         raise Forbidden(_l("The list of all sign-ups is for coordinators."))
     return _stream_signups(batch_size)
 

@@ -5,12 +5,13 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import ADMIN, COORDINATOR, FUNDER, STAFF, role_required, visible_initiatives
+from outreach.access import ADMIN, COORDINATOR, FUNDER, role_required, sees_exact_figures, visible_initiatives
+from outreach.collation import sort_key
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, localize
 from outreach.initiatives.models import Initiative
-from outreach.reports import exports, presenter, services
+from outreach.reports import exports, presenter, privacy, services
 from outreach.reports.forms import ImpactFilterForm
 from outreach.schools.models import Region
 from outreach.web import page_number
@@ -28,8 +29,10 @@ def _filter_form() -> ImpactFilterForm:
     form.initiative_id.choices = [("", _("All initiatives"))] + [
         (i.id, localize(i.title).text + ("" if i.status == "active" else f" ({_('archived')})"))
         for i in initiatives]
-    regions = sorted(db.session.scalars(select(Region)), key=lambda r: localize(r.names).text)
+    regions = sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(localize(r.names).text))
     form.region.choices = [("", _("All regions"))] + [(r.code, localize(r.names).text) for r in regions]
+    if privacy.protection_for(user) is not None:
+        form.use_months()
     return form
 
 
@@ -49,11 +52,17 @@ def impact():
         form.add_errors(error.fields)
         return render_template("reports/impact.html", form=form, view=None, schools=None), 422
     schools = None
-    if user.role in STAFF:
+    if sees_exact_figures(user):
         schools = services.school_table(user, **filters, page=page_number(), per_page=SCHOOLS_PER_PAGE)
     return render_template("reports/impact.html", form=form, view=view, schools=schools,
                            export_args={k: v for k, v in request.args.items() if k in ("initiative_id", "region",
                                                                                           "from", "to") and v})
+
+
+@bp.route("/reports/privacy")
+def privacy_page():
+    """How funders' figures protect children: for funders and their boards (no sign-in needed, no data)."""
+    return render_template("reports/privacy.html", protection=privacy.funder_protection())
 
 
 @bp.route("/reports/impact.<any(csv, xlsx, pdf):fmt>")

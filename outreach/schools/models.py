@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from outreach.collation import sort_key_column, stored_key
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
 from outreach.extensions import db
 from outreach.i18n import _l, localize
@@ -43,6 +44,9 @@ class School(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # casefolded copy of the name: case-insensitive search for Cyrillic on SQLite too
     name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    # the name in Kazakh and in Russian alphabet order (outreach.collation): the directory's order
+    sort_kk: Mapped[str | None] = mapped_column(sort_key_column(), index=True)
+    sort_ru: Mapped[str | None] = mapped_column(sort_key_column(), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     locality: Mapped[str] = mapped_column(String(120))
     settlement_type: Mapped[str] = mapped_column(String(10))
@@ -66,6 +70,7 @@ class School(db.Model):
     def set_name(self, name: str) -> None:
         self.name = name.strip()
         self.name_folded = self.name.casefold()
+        self.sort_kk, self.sort_ru = stored_key("kk", self.name), stored_key("ru", self.name)
 
 
 class SchoolLanguage(db.Model):

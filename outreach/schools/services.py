@@ -5,15 +5,16 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy import Select, case, distinct, func, select
 
-from outreach.access import FUNDER, SCHOOL, STAFF
+from outreach.access import SCHOOL, can_see_school, representatives_of, sees_schools_directory, visible_schools
 from outreach.attendance.models import Attendance
-from outreach.audit.services import record
 from outreach.auth.models import Invitation, User
+from outreach.collation import by_name, sort_key, stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import FieldErrors, Forbidden, NotFound
+from outreach.events import announce, school_changed
 from outreach.extensions import db
 from outreach.i18n import _l
-from outreach.reports import rollups
+from outreach.auth import invitations
 from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, Region, School, SchoolLanguage
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -24,19 +25,9 @@ LOCALITY_MAX = 120
 PERSON_NAME_MAX = 200
 EMAIL_MAX = 254
 
-# The Kazakh Cyrillic alphabet; the Russian one is the same without the Kazakh letters, in the same order.
-_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
-_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
-
-
-def collation_key(text: str) -> tuple:
-    """Sort Kazakh and Russian names in alphabet order (code point order puts Ә, Қ, Ү ... after Я)."""
-    return tuple((0, _RANK[ch]) if ch in _RANK else (1, ord(ch)) for ch in text.casefold())
-
-
 def regions() -> list[Region]:
     """All regions, alphabetically by their name in the viewer's language."""
-    return sorted(db.session.scalars(select(Region)), key=lambda r: collation_key(r.name))
+    return sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(r.name))
 
 
 def _text(data: Mapping[str, Any], field: str, max_length: int, errors: FieldErrors) -> str | None:
@@ -100,7 +91,7 @@ def create_school(data: Mapping[str, Any], *, actor: Any) -> School:
     school.languages = clean["languages"]
     db.session.add(school)
     db.session.flush()
-    record(actor, "school.created", school)
+    announce(school_changed, school.id, actor=actor, action="school.created", subject=school, change="created")
     return school
 
 
@@ -119,12 +110,11 @@ def update_school(school: School, data: Mapping[str, Any], *, actor: Any) -> Sch
         school.languages = clean["languages"]
         changed.append("languages")
     db.session.flush()
-    if "region" in changed or "settlement_type" in changed:
-        rollups.school_changed(school.id)  # the impact report's facts
     if "region_code" in clean:
         db.session.refresh(school, ["region"])
     if changed:
-        record(actor, "school.updated", school, fields=changed)
+        announce(school_changed, school.id, actor=actor, action="school.updated", subject=school,
+                 details={"fields": changed}, change="updated", fields=changed)
     return school
 
 
@@ -135,7 +125,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
     `q` matches any part of the name whatever its case, for Cyrillic too: it is compared casefolded
     with the stored casefolded name, because SQLite's LIKE folds only ASCII letters.
     """
-    if user.role == FUNDER:
+    if not sees_schools_directory(user):
         raise Forbidden(_l("Funders do not see the schools directory."))
     errors = FieldErrors()
     if settlement_type is not None and settlement_type not in SETTLEMENT_TYPES:
@@ -143,11 +133,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
     if language is not None and language not in INSTRUCTION_LANGUAGES:
         errors.add("language", _l("Only kk, ru and en are accepted."))
     errors.raise_if_any()
-    query = select(School)
-    if user.role == SCHOOL:
-        query = query.where(School.id == user.school_id)
-    elif user.role not in STAFF:
-        query = query.where(False)
+    query = visible_schools(user)
     if region:
         query = query.where(School.region_code == region)
     if settlement_type:
@@ -157,13 +143,13 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
     folded = " ".join((q or "").split()).casefold()
     if folded:
         query = query.where(School.name_folded.contains(folded, autoescape=True))
-    return query.order_by(School.name_folded, School.id)
+    return query.order_by(stored_order(School), School.id)
 
 
 def get_school(user: Any, school_id: int) -> School:
     """The school, or NotFound when it does not exist or is another school's."""
     school = db.session.get(School, school_id)
-    if school is None or not (user.role in STAFF or (user.role == SCHOOL and user.school_id == school_id)):
+    if school is None or not can_see_school(user, school_id):
         raise NotFound(_l("The school was not found."))
     return school
 
@@ -198,8 +184,7 @@ def summary(school: School) -> dict[str, int]:
 
 def representatives(school: School) -> list[dict[str, Any]]:
     """The school's representatives, each with whether they have set a password and their latest invitation."""
-    users = list(db.session.scalars(select(User).where(User.school_id == school.id, User.role == SCHOOL)
-                                    .order_by(User.name, User.id)))
+    users = list(db.session.scalars(representatives_of([school.id]).order_by(*by_name(User.name), User.id)))
     latest: dict[int, Invitation] = {}
     if users:
         for invitation in db.session.scalars(select(Invitation).where(Invitation.user_id.in_([u.id for u in users]))
@@ -221,7 +206,5 @@ def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any
     """Invite a new person to represent the school: an account without a password, a one-time expiring link,
     and an e-mail in the invitee's language in the outbox. An address that already has an account is refused.
     Returns (user, link)."""
-    from outreach.auth import invitations
-
     return invitations.invite(dict(data), role=SCHOOL, school_id=school.id, actor=actor,
                               link_for=link_for or invitations.invitation_link)

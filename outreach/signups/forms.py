@@ -1,9 +1,10 @@
 """Forms of the sign-up pages (input shape only; the rules are in services)."""
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, SelectMultipleField, SubmitField
+from wtforms import SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import StopValidation
 
-from outreach.forms import BaseForm, optional
+from outreach.forms import BaseForm, DateField, int_or_none, optional
 from outreach.i18n import _, _l
 from outreach.workshops.rules import DELIVERY_LANGUAGES
 
@@ -13,10 +14,7 @@ def grade_label(grade: int) -> str:
     return _("Pre-school class") if grade == 0 else _("Grade %(grade)s", grade=grade)
 
 
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
+_optional_int = int_or_none
 
 
 class BrowseForm(BaseForm):
@@ -67,8 +65,6 @@ class SignupForm(BaseForm):
 
     def validate_student_ids(self, field):
         if not field.data:
-            from wtforms.validators import StopValidation
-
             raise StopValidation(_("Choose at least one student."))
 
 

@@ -14,18 +14,16 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import contains_eager
 
-from outreach.audit.services import record as audit
+from outreach.access import can_see_signup, keeps_rosters, may_change_after_start, may_sign_up, visible_signups
+from outreach.collation import by_name
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
+from outreach.events import announce, signup_changed
 from outreach.extensions import db
 from outreach.i18n import _, _l, ngettext
-from outreach.reports import rollups
 from outreach.signups.models import Signup
 from outreach.students.models import Student
 from outreach.workshops.models import Workshop
-
-STAFF = ("admin", "coordinator")
-
 
 @dataclass
 class SignupResult:
@@ -74,21 +72,21 @@ def can_sign_up(workshop: Workshop, actor: Any, now: datetime | None = None) -> 
     """Whether the actor may add sign-ups to this workshop at all (grades aside)."""
     if workshop.status == "cancelled":
         return False
-    return actor.role in STAFF or not workshop.has_started(now)
+    return may_change_after_start(actor) or not workshop.has_started(now)
 
 
 def can_cancel(signup: Signup, actor: Any, now: datetime | None = None) -> bool:
     """Whether the actor may cancel this (visible) sign-up now."""
     if signup.status == "cancelled":
         return False
-    return actor.role in STAFF or not signup.workshop.has_started(now)
+    return may_change_after_start(actor) or not signup.workshop.has_started(now)
 
 
 def check_signup_rules(workshop: Workshop, students: Sequence[Student], *, actor: Any) -> None:
     """The rules of the contract, in its order: cancelled/started (409), then grades (422)."""
     if workshop.status == "cancelled":
         raise Conflict(_l("This workshop was cancelled; no one can sign up to it."), code="workshop_cancelled")
-    if actor.role not in STAFF and workshop.has_started():
+    if not may_change_after_start(actor) and workshop.has_started():
         raise Conflict(_l("This workshop has already started; sign-ups are closed."), code="workshop_started")
     outside = [s for s in students if not workshop.min_grade <= s.grade <= workshop.max_grade]
     if outside:
@@ -113,16 +111,10 @@ def load_students(student_ids: Iterable[Any], *, actor: Any) -> list[Student]:
     students = []
     for ident in ids:
         student = found.get(ident)
-        if student is None or student.erased_at is not None or not _may_sign_up_student(actor, student):
+        if student is None or not may_sign_up(actor, student):
             raise NotFound(_l("One of the students was not found."), code="student_not_found")
         students.append(student)
     return students
-
-
-def _may_sign_up_student(actor: Any, student: Student) -> bool:
-    if actor.role in STAFF:
-        return True
-    return actor.role == "school" and student.school_id == actor.school_id
 
 
 # -- changes -------------------------------------------------------------------------------------------------
@@ -132,7 +124,7 @@ def register(workshop_id: int, student_ids: Iterable[Any], *, actor: Any) -> lis
 
     A student who already has a live sign-up gets it back (created=False) instead of a second one.
     """
-    if actor.role not in STAFF and actor.role != "school":
+    if not keeps_rosters(actor):
         raise NotFound(_l("The workshop was not found."), code="workshop_not_found")
     if db.session.get(Workshop, workshop_id) is None:
         raise NotFound(_l("The workshop was not found."), code="workshop_not_found")
@@ -160,13 +152,11 @@ def register(workshop_id: int, student_ids: Iterable[Any], *, actor: Any) -> lis
         results.append(SignupResult(signup, True))
     db.session.flush()
     db.session.refresh(workshop)
-    rollups.workshop_changed(workshop_id)  # the impact report's facts
     created = [r.signup for r in results if r.created]
-    if created:
-        audit(actor, "signup.created", workshop,
-              confirmed=sum(1 for s in created if s.status == "confirmed"),
-              waitlisted=sum(1 for s in created if s.status == "waitlisted"),
-              signup_ids=[s.id for s in created])
+    announce(signup_changed, workshop_id, actor=actor, action="signup.created" if created else None,
+             subject=workshop, details={"confirmed": sum(1 for s in created if s.status == "confirmed"),
+                                        "waitlisted": sum(1 for s in created if s.status == "waitlisted"),
+                                        "signup_ids": [s.id for s in created]})
     return results
 
 
@@ -210,21 +200,16 @@ def promote_waitlist(workshop_id: int) -> list[Signup]:
         raise Conflict(_l("The workshop is full."), code="workshop_full")
     db.session.flush()
     db.session.refresh(workshop)
-    rollups.workshop_changed(workshop_id)  # the impact report's facts
     for signup in promoted:
         db.session.refresh(signup)
-    if promoted:
-        from outreach.notifications import services as notifications
-
-        notifications.signups_promoted(promoted)
+    announce(signup_changed, workshop_id, actor=None, promoted=promoted)  # the cancellation itself is audited
     return promoted
 
 
 def get_signup(signup_id: int, *, actor: Any) -> Signup:
     """A sign-up the actor may see (staff: any; a school: its own students'); otherwise 404."""
     signup = db.session.get(Signup, signup_id)
-    if signup is None or not (actor.role in STAFF or (
-            actor.role == "school" and signup.student.school_id == actor.school_id)):
+    if not can_see_signup(actor, signup):
         raise NotFound(_l("The sign-up was not found."), code="signup_not_found")
     return signup
 
@@ -236,7 +221,7 @@ def cancel(signup_id: int, *, actor: Any) -> tuple[Signup, Signup | None]:
     db.session.refresh(signup)  # its state as of the lock, not as of the first read
     if signup.status == "cancelled":
         raise Conflict(_l("This sign-up is already cancelled."), code="already_cancelled")
-    if actor.role not in STAFF and workshop.has_started():
+    if not may_change_after_start(actor) and workshop.has_started():
         raise Conflict(_l("This workshop has already started; sign-ups can no longer be cancelled."),
                        code="workshop_started")
     was_confirmed, position = signup.status == "confirmed", signup.waitlist_position
@@ -252,9 +237,8 @@ def cancel(signup_id: int, *, actor: Any) -> tuple[Signup, Signup | None]:
         _close_gap(workshop.id, position)
     db.session.flush()
     db.session.refresh(workshop)
-    rollups.workshop_changed(workshop.id)  # the impact report's facts
-    audit(actor, "signup.cancelled", signup, workshop_id=workshop.id,
-          promoted_id=promoted.id if promoted else None)
+    announce(signup_changed, workshop.id, actor=actor, action="signup.cancelled", subject=signup,
+             details={"workshop_id": workshop.id, "promoted_id": promoted.id if promoted else None})
     return signup, promoted
 
 
@@ -309,7 +293,7 @@ def roster_query(workshop: Workshop, school_id: int, *, grade: int | None = None
                                   Student.grade.between(workshop.min_grade, workshop.max_grade))
     if grade is not None:
         query = query.where(Student.grade == grade)
-    return query.order_by(Student.grade, Student.last_name, Student.first_name, Student.id)
+    return query.order_by(Student.grade, *by_name(Student.last_name, Student.first_name), Student.id)
 
 
 def live_signups_of(workshop_id: int, student_ids: Sequence[int]) -> dict[int, Signup]:
@@ -324,10 +308,7 @@ def signups_by_ids(ids: Sequence[int], *, actor: Any) -> list[Signup]:
     """Sign-ups the actor may see, in the order of `ids` (others are left out)."""
     if not ids:
         return []
-    query = (select(Signup).join(Signup.student).options(contains_eager(Signup.student))
-             .where(Signup.id.in_(list(ids))))
-    if actor.role not in STAFF:
-        query = query.where(Student.school_id == actor.school_id)
+    query = visible_signups(actor).where(Signup.id.in_(list(ids)))
     found = {s.id: s for s in db.session.scalars(query)}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
@@ -350,20 +331,18 @@ def school_signups_query(school_id: int, *, when: str = "upcoming", status: str 
         query = query.order_by(Workshop.starts_at.desc(), Workshop.id)
     if status:
         query = query.where(Signup.status == status)
-    return query.order_by(Signup.status, Signup.waitlist_position, Student.last_name, Student.first_name, Signup.id)
+    return query.order_by(Signup.status, Signup.waitlist_position, *by_name(Student.last_name, Student.first_name),
+                          Signup.id)
 
 
 def workshop_signups_query(workshop_id: int, *, actor: Any, status: str | None = None) -> Select:
     """Sign-ups of one workshop: staff see all, a school only its own students'."""
-    query = (select(Signup).join(Signup.student)
-             .options(contains_eager(Signup.student).joinedload(Student.school))
+    query = (visible_signups(actor).options(contains_eager(Signup.student).joinedload(Student.school))
              .where(Signup.workshop_id == workshop_id))
-    if actor.role not in STAFF:
-        query = query.where(Student.school_id == actor.school_id)
     if status:
         query = query.where(Signup.status == status)
     status_order = func.coalesce(Signup.waitlist_position, 0)
-    return query.order_by(Signup.status, status_order, Student.last_name, Student.first_name, Signup.id)
+    return query.order_by(Signup.status, status_order, *by_name(Student.last_name, Student.first_name), Signup.id)
 
 
 def result_summary(results: Sequence[Signup]) -> str:

@@ -5,7 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import ADMIN, COORDINATOR, SCHOOL, STAFF, role_required, visible_initiatives
+from outreach.access import ADMIN, COORDINATOR, SCHOOL, can_see_workshop, is_school_rep, is_staff, own_school_id, \
+    role_required, visible_initiatives
+from outreach.collation import stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
 from outreach.extensions import db
@@ -15,6 +17,7 @@ from outreach.schools.models import School
 from outreach.signups import services
 from outreach.signups.forms import BrowseForm, CancelForm, SchoolChoiceForm, SignupForm, grade_label
 from outreach.signups.models import SIGNUP_STATUSES
+from outreach import params
 from outreach.web import domain_error, is_safe_next, page_number, paginate
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
 
@@ -29,8 +32,9 @@ def _helpers():
 
 
 def _workshop_or_404(workshop_id: int) -> Workshop:
+    """The workshop if the user may see it, like the API's: otherwise 404."""
     workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None:
+    if not can_see_workshop(current_user, workshop):
         abort(404)
     return workshop
 
@@ -42,17 +46,17 @@ def browse():
                                      .order_by(Initiative.starts_on.desc(), Initiative.id)).all()
     form = BrowseForm(request.args, initiatives=initiatives)
     page = paginate(services.open_workshops_query(**form.filters()))
-    mine = services.school_summary(current_user.school_id, [w.id for w in page.items])
+    mine = services.school_summary(own_school_id(current_user), [w.id for w in page.items])
     return render_template("signups/browse.html", form=form, page=page, mine=mine)
 
 
 def _school_for(workshop: Workshop) -> tuple[School | None, SchoolChoiceForm | None]:
     """Whose roster the page shows: a school's own; a coordinator's choice (?school_id=)."""
-    if current_user.role == SCHOOL:
+    if is_school_rep(current_user):
         return current_user.school, None
     form = SchoolChoiceForm(request.args)
     form.school_id.choices = [("", _("Choose a school"))] + [
-        (s.id, s.name) for s in db.session.scalars(select(School).order_by(School.name_folded, School.id))]
+        (s.id, s.name) for s in db.session.scalars(select(School).order_by(stored_order(School), School.id))]
     form.validate()
     school = db.session.get(School, form.school_id.data) if form.school_id.data and not form.school_id.errors else None
     return school, form
@@ -98,7 +102,8 @@ def register(workshop_id: int):
 
 
 def _int_args(name: str) -> list[int]:
-    return [int(v) for v in request.args.getlist(name) if v.isdigit()][:ROSTER_PER_PAGE]
+    ids = (params.to_id(v) for v in request.args.getlist(name))
+    return [ident for ident in ids if ident is not None][:ROSTER_PER_PAGE]
 
 
 @bp.route("/workshops/<int:workshop_id>/result")
@@ -151,7 +156,7 @@ def cancel(signup_id: int):
             flash(message, "success")
     if is_safe_next(back):
         return redirect(back)
-    if current_user.role in STAFF:
+    if is_staff(current_user):
         signup = services.get_signup(signup_id, actor=current_user)
         return redirect(url_for("signups.workshop", workshop_id=signup.workshop_id))
     return redirect(url_for("signups.mine"))

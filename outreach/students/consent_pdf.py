@@ -14,7 +14,7 @@ FONT_BOLD_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 def consent_form_pdf(lang: str, *, student: Any = None, school_name: str | None = None) -> bytes:
     """A blank consent form, or one with a student's names, grade and school already written in."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # not a cycle: WeasyPrint takes a second to import; only this PDF needs it
 
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}")

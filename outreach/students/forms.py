@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
-from outreach.forms import BaseForm, max_length, optional, required
+from outreach.forms import BaseForm, DateField, int_or_none, max_length, optional, required
 from outreach.i18n import _l, _lp
 from outreach.students.importing import MAX_BYTES, MAX_ROWS
 from outreach.students.models import CONSENT_METHODS, GENDERS
@@ -15,15 +15,6 @@ from outreach.students.rules import MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_
 
 RELATIONSHIP_SUGGESTIONS = (_l("mother"), _l("father"), _l("grandmother"), _l("grandfather"), _l("aunt"),
                             _l("uncle"), _l("guardian"))
-
-
-def int_or_none(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def grade_label(grade: int) -> str:

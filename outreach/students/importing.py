@@ -3,29 +3,32 @@
 CSV files come in UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text") or Windows-1251, separated
 by commas, semicolons or tabs (Excel in Kazakh and Russian locales writes `;` and cp1251). Column headers
 may be in Kazakh, Russian or English. Between the preview and the confirmation the checked rows wait
-server-side in a file named by a random token (instance/imports/), never in the browser.
+server-side in the import_preview table under a random token (an hour at most), never in the browser.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
-import json
-import os
 import re
 import secrets
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
+from xml.sax import SAXException
+from xml.sax.handler import ContentHandler
 
+from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
 from flask import current_app
 from flask_babel import format_decimal
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
-from outreach.access import SCHOOL
+from outreach import params
+from outreach.access import is_school_rep
 from outreach.audit import services as audit
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
@@ -33,6 +36,7 @@ from outreach.extensions import db
 from outreach.i18n import _, _l, force_locale, ngettext
 from outreach.schools.models import School
 from outreach.students.models import GENDERS, GuardianConsent, Student, fold, folded_name
+from outreach.students.models import ImportPreview as ImportPreviewRow
 from outreach.students.rules import (
     MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, check_roster_actor, clean_text,
     consent_date_error, consent_method_error,
@@ -43,8 +47,13 @@ MAX_ROWS = 2000
 MAX_COLUMNS = 50
 MAX_SCANNED_ROWS = 10 * MAX_ROWS  # empty rows included
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+#: limits on what a workbook may hold, checked while its XML is streamed (before openpyxl reads it)
+MAX_SHARED_STRINGS = 20_000
+MAX_CELLS = 200_000
+#: seconds one upload may spend being read
+TIME_BUDGET = 5.0
 HEADER_SEARCH_ROWS = 10
-PENDING_TTL = timedelta(days=1)
+PENDING_TTL = timedelta(hours=1)
 
 FIELDS = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship")
 REQUIRED = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship")
@@ -215,17 +224,104 @@ def _cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    import openpyxl
+def _unreadable_workbook() -> OutreachError:
+    return _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
+                          "Excel as .xlsx or as CSV, and upload it again."), "file_unreadable")
 
+
+def _workbook_too_large() -> OutreachError:
+    return _file_error(_l("The workbook is too large once unpacked. Copy only the list of students into a new "
+                          "workbook and upload that."), "file_too_large")
+
+
+class _Budget:
+    """Bytes unpacked and seconds spent so far on one upload; exceeding either refuses the file."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.deadline = time.monotonic() + (seconds if seconds is not None else _time_budget())
+        self.unpacked = 0
+
+    def spend(self, size: int) -> None:
+        self.unpacked += size
+        if self.unpacked > MAX_UNPACKED_BYTES:
+            raise _workbook_too_large()
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _file_error(_l("The workbook took too long to read. Copy only the list of students into a new "
+                                 "workbook and upload that."), "file_too_slow")
+
+
+def _time_budget() -> float:
+    try:
+        return float(current_app.config.get("IMPORT_TIME_BUDGET") or TIME_BUDGET)
+    except RuntimeError:  # outside an app
+        return TIME_BUDGET
+
+
+def _inspect_xlsx(data: bytes) -> None:
+    """Stream every XML part of the workbook once, with hard limits, before openpyxl reads it.
+
+    Refused: a DOCTYPE or entity anywhere (defusedxml), more than MAX_UNPACKED_BYTES unpacked (the bytes really
+    inflated, not the zip's claim), more than MAX_SHARED_STRINGS shared strings, MAX_CELLS cells or
+    MAX_SCANNED_ROWS rows, or more than the time budget. A SAX parser only counts: memory stays small.
+    """
+    budget = _Budget()
+    counts = {"si": 0, "c": 0, "row": 0}
+    limits = {"si": MAX_SHARED_STRINGS, "c": MAX_CELLS, "row": MAX_SCANNED_ROWS}
+
+    class Counter(ContentHandler):
+        def startElement(self, name: str, attrs: Any) -> None:
+            local = name.rpartition(":")[2]
+            if local in counts:
+                counts[local] += 1
+                if counts[local] > limits[local]:
+                    raise _too_many_rows() if local == "row" else _workbook_too_large()
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise _workbook_too_large()
+        for info in archive.infolist():
+            if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            parser.setContentHandler(Counter())
+            with archive.open(info) as member:
+                while chunk := member.read(64 * 1024):
+                    budget.spend(len(chunk))
+                    parser.feed(chunk)
+            parser.close()
+    except OutreachError:
+        raise
+    except DefusedXmlException as error:
+        raise _file_error(_l("This workbook contains XML that Outreach does not accept (a document type or "
+                             "entity declarations). Save it again from Excel as .xlsx and upload it again."),
+                          "file_unsafe") from error
+    except (SAXException, zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            RuntimeError, NotImplementedError) as error:
+        raise _unreadable_workbook() from error
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    import openpyxl  # not a cycle: slow to import, only an .xlsx upload needs it
+
+    _inspect_xlsx(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a zip that is not a workbook, or a damaged one
-        raise _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
-                             "Excel as .xlsx or as CSV, and upload it again."), "file_unreadable") from error
+        raise _unreadable_workbook() from error
     try:
         sheet = workbook.active or workbook.worksheets[0]
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:  # damaged sheet XML found while reading
+                raise _unreadable_workbook() from error
             yield list(row)
     finally:
         workbook.close()
@@ -324,8 +420,7 @@ def _read_table(filename: str, data: bytes) -> tuple[list[list[Any]], str, str |
                 raise _too_many_rows()
         return rows, "xlsx", None, None
     if extension in ("xlsx", "xlsm"):
-        raise _file_error(_l("This file could not be read as an Excel workbook (.xlsx). Save it again from "
-                             "Excel as .xlsx or as CSV, and upload it again."), "file_unreadable")
+        raise _unreadable_workbook()
     if extension == "xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _file_error(_l("Old Excel files (.xls) cannot be read. In Excel choose “Save as” and pick "
                              "“Excel workbook (.xlsx)” or “CSV”, then upload that file."), "file_not_supported")
@@ -406,8 +501,13 @@ def _check_row(row: ImportRow, columns: Mapping[str, str]) -> None:
         row.problems.append(Problem(row.number, columns.get(name, str(FIELD_TITLES[name])), message))
 
     for name in ("last_name", "first_name", "guardian_name", "relationship"):
-        value = clean_text(row.cells.get(name, ""))
-        if not value:
+        raw = row.cells.get(name, "")
+        value = clean_text(raw)
+        if params.has_control_characters(value):
+            problem(name, _l("Contains control characters (invisible characters that are not text). Type the "
+                             "value again in the file and upload it again."))
+            value = params.CONTROL_CHARACTERS.sub("", value)
+        elif not value:
             problem(name, _MISSING[name])
         elif len(value) > _LIMITS[name]:
             problem(name, _l("At most %(n)s characters.", n=_LIMITS[name]))
@@ -543,7 +643,7 @@ def recheck(values: Sequence[Mapping[str, Any]], school_id: int | None) -> list[
 
 
 def _import_school(actor: Any, school_id: Any) -> int:
-    if actor.role == SCHOOL:
+    if is_school_rep(actor):
         return actor.school_id
     try:
         ident = int(school_id)
@@ -609,94 +709,82 @@ def apply_import(preview_rows: Sequence[ImportRow | Mapping[str, Any]], consent:
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
-def _pending_dir() -> Path:
-    return Path(current_app.config.get("IMPORTS_DIR") or Path(current_app.instance_path) / "imports")
+def _valid_token(token: Any) -> bool:
+    return isinstance(token, str) and _TOKEN_RE.fullmatch(token) is not None
 
 
-def _pending_path(token: str) -> Path | None:
-    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
-        return None
-    return _pending_dir() / f"{token}.json"
+def _payload(row: ImportPreview) -> dict[str, Any]:
+    return {"token": row.token, "user_id": row.user_id, "school_id": row.school_id, "filename": row.filename,
+            "created_at": row.created_at.isoformat(), "rows": row.rows}
 
 
 def save_pending(preview: ImportPreview, *, user_id: int, school_id: int) -> str:
-    """Keep the checked rows server-side (readable by this process only); returns the token."""
+    """Keep the checked rows in the database for PENDING_TTL (any app server can confirm); returns the token."""
     purge_pending()
-    directory = _pending_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    token = secrets.token_urlsafe(24)
-    payload = {"user_id": user_id, "school_id": school_id, "created_at": utcnow().isoformat(),
-               "filename": preview.filename, "rows": [row.values() for row in preview.rows]}
-    descriptor = os.open(directory / f"{token}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(ImportPreviewRow(token=token, user_id=user_id, school_id=school_id,
+                                    filename=(preview.filename or "")[:255],
+                                    rows=[row.values() for row in preview.rows], created_at=now,
+                                    expires_at=now + PENDING_TTL))
+    db.session.flush()
     return token
 
 
 def load_pending(token: str, *, user_id: int) -> dict[str, Any] | None:
-    """The stored import, if it is this user's and not older than a day."""
-    path = _pending_path(token)
-    if path is None or not path.is_file():
+    """The stored import, if it is this user's, not expired and not taken by a confirmation under way."""
+    if not _valid_token(token):
         return None
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        created = datetime.fromisoformat(payload["created_at"])
-    except (OSError, ValueError, KeyError, TypeError):
+    row = db.session.get(ImportPreviewRow, token)
+    if row is None or row.user_id != user_id or row.claimed_at is not None or row.expires_at <= utcnow():
         return None
-    if payload.get("user_id") != user_id:
-        return None
-    if utcnow() - created > PENDING_TTL:
-        discard_pending(token)
-        return None
-    payload["token"] = token
-    return payload
+    return _payload(row)
 
 
 def discard_pending(token: str) -> None:
-    path = _pending_path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
-        path.with_suffix(".claimed").unlink(missing_ok=True)
+    if _valid_token(token):
+        db.session.execute(delete(ImportPreviewRow).where(ImportPreviewRow.token == token)
+                           .execution_options(synchronize_session=False))
 
 
 def claim_pending(token: str, *, user_id: int) -> dict[str, Any] | None:
-    """Take the stored import for confirming, atomically: of two clicks on "Add", only one gets it."""
-    payload = load_pending(token, user_id=user_id)
-    path = _pending_path(token)
-    if payload is None or path is None:
+    """Take the stored import for confirming, with one conditional UPDATE: of two clicks on "Add", only one
+    gets it (the other waits for the first's transaction and then finds it taken or gone)."""
+    if not _valid_token(token):
         return None
-    try:
-        os.rename(path, path.with_suffix(".claimed"))
-    except FileNotFoundError:
+    now = utcnow()
+    result = db.session.execute(
+        update(ImportPreviewRow)
+        .where(ImportPreviewRow.token == token, ImportPreviewRow.user_id == user_id,
+               ImportPreviewRow.claimed_at.is_(None), ImportPreviewRow.expires_at > now)
+        .values(claimed_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
         return None
-    return payload
+    row = db.session.get(ImportPreviewRow, token, populate_existing=True)
+    return _payload(row) if row is not None else None
 
 
 def release_pending(token: str) -> None:
     """Give a claimed import back (the confirmation failed), so that it can be tried again."""
-    path = _pending_path(token)
-    if path is not None:
-        try:
-            os.rename(path.with_suffix(".claimed"), path)
-        except FileNotFoundError:
-            pass
+    if _valid_token(token):
+        db.session.execute(update(ImportPreviewRow).where(ImportPreviewRow.token == token)
+                           .values(claimed_at=None).execution_options(synchronize_session=False))
 
 
-def purge_pending(max_age: timedelta = PENDING_TTL) -> int:
-    """Delete stored imports older than max_age (they hold children's names); returns how many."""
-    directory = _pending_dir()
-    if not directory.is_dir():
-        return 0
-    limit = datetime.now(timezone.utc).timestamp() - max_age.total_seconds()
-    removed = 0
-    for path in [*directory.glob("*.json"), *directory.glob("*.claimed")]:
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
+def purge_pending(max_age: timedelta | None = None) -> int:
+    """Delete expired previews (or, with max_age, those older than that); returns how many."""
+    now = utcnow()
+    condition = (ImportPreviewRow.expires_at <= now if max_age is None
+                 else ImportPreviewRow.created_at <= now - max_age)
+    result = db.session.execute(delete(ImportPreviewRow).where(condition).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def purge_school_previews(school_id: int) -> int:
+    """Delete every waiting preview of a school (on erasure of any of its students: they may name the child)."""
+    result = db.session.execute(delete(ImportPreviewRow).where(ImportPreviewRow.school_id == school_id)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 def preview_from_pending(pending: Mapping[str, Any]) -> ImportPreview:
@@ -723,6 +811,7 @@ def template_file(lang: str, file_format: str) -> tuple[bytes, str, str]:
 
 
 def _template_xlsx(lang: str, headers: list[str]) -> bytes:
+    # not a cycle: openpyxl is slow to import and only the template download needs it
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation

@@ -4,9 +4,10 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, event
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from outreach.collation import sort_key_column, stored_key
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
 from outreach.extensions import db
 from outreach.i18n import _l
@@ -24,6 +25,8 @@ class Student(db.Model):
         CheckConstraint("erased_at IS NULL OR (first_name IS NULL AND last_name IS NULL)", name="erased_has_no_name"),
         CheckConstraint("erased_at IS NULL OR name_folded IS NULL", name="erased_has_no_folded_name"),
         Index("ix_student_school_name_folded", "school_id", "name_folded"),
+        Index("ix_student_sort_kk", "sort_kk"),
+        Index("ix_student_sort_ru", "sort_ru"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,6 +35,9 @@ class Student(db.Model):
     last_name: Mapped[str | None] = mapped_column(String(100))
     # "last<TAB>first", casefolded: case-insensitive search and duplicate checks for Cyrillic on SQLite too
     name_folded: Mapped[str | None] = mapped_column(String(201))
+    # "last name, first name" in Kazakh and in Russian alphabet order (outreach.collation): the roster's order
+    sort_kk: Mapped[str | None] = mapped_column(sort_key_column())
+    sort_ru: Mapped[str | None] = mapped_column(sort_key_column())
     grade: Mapped[int] = mapped_column(Integer)
     gender: Mapped[str] = mapped_column(String(12), default="unspecified")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -66,6 +72,8 @@ def folded_name(first_name: str | None, last_name: str | None) -> str | None:
 def _keep_name_folded(_mapper, _connection, student: Student) -> None:
     # kept in step with the names whoever writes them (services, factories, the demo seed)
     student.name_folded = folded_name(student.first_name, student.last_name)
+    names = (student.last_name, student.first_name) if student.first_name or student.last_name else (None,)
+    student.sort_kk, student.sort_ru = stored_key("kk", *names), stored_key("ru", *names)
 
 
 class GuardianConsent(db.Model):
@@ -82,3 +90,22 @@ class GuardianConsent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     student: Mapped[Student] = relationship(back_populates="consent")
+
+
+class ImportPreview(db.Model):
+    """Checked rows of an uploaded roster, waiting for the confirmation (an hour at most).
+
+    In the database rather than on one server's disk: any app server can confirm it, and erasing a student of
+    the school deletes the school's waiting previews too (they may hold the child's name)."""
+
+    __tablename__ = "import_preview"
+    __table_args__ = (Index("ix_import_preview_expires_at", "expires_at"),)
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    rows: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,18 +11,22 @@ from typing import Any, Mapping
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from outreach.access import SCHOOL, STAFF, can_see_student, scoped_students
-from outreach.audit import services as audit
+from outreach import storage
+from outreach.access import can_see_student, is_school_rep, is_staff, scoped_students
+from outreach.collation import stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import NotFound, OutreachError
+from outreach.events import announce, student_changed
 from outreach.extensions import db
 from outreach.i18n import _l
-from outreach.reports import rollups
 from outreach.schools.models import School
-from outreach.students.importing import ImportPreview, apply_import, parse_roster_file
+from outreach.signups import services as signups
+from outreach.signups.models import Signup
+from outreach.students.importing import ImportPreview, apply_import, parse_roster_file, purge_school_previews
 from outreach.students.models import GuardianConsent, Student, fold
 from outreach.students.rules import (INVALID, MAX_GUARDIAN_NAME, MAX_RELATIONSHIP, check_roster_actor, clean_text,
                                      consent_date_error, consent_method_error, gender_error, grade_error, name_error)
+from outreach.workshops.models import Workshop
 
 __all__ = ["create_student", "update_student", "erase_student", "students_query", "get_student",
            "parse_roster_file", "apply_import", "ImportPreview"]
@@ -98,7 +102,7 @@ def _consent_values(raw: Any, errors: dict[str, list[Any]], *, partial: bool) ->
 def _school_for(data: Mapping[str, Any], actor: Any, errors: dict[str, list[Any]], *,
                 required: bool = True) -> int | None:
     """A school user's students always belong to its own school; staff choose one."""
-    if actor.role == SCHOOL:
+    if is_school_rep(actor):
         return actor.school_id
     if "school_id" not in data or data.get("school_id") in (None, ""):
         if required:
@@ -144,7 +148,8 @@ def create_student(data: Mapping[str, Any], *, actor: Any) -> Student:
                                       recorded_by_id=getattr(actor, "id", None))
     db.session.add(student)
     db.session.flush()
-    audit.record(actor, "student.created", student, school_id=school_id)
+    announce(student_changed, student.id, actor=actor, action="student.created", subject=student,
+             details={"school_id": school_id}, change="created")
     return student
 
 
@@ -160,7 +165,7 @@ def update_student(student: Student, data: Mapping[str, Any], *, actor: Any) -> 
         consent = _consent_values(data.get("guardian_consent"), errors,
                                   partial=student.consent is not None)
     school_id = student.school_id
-    if actor.role in STAFF and data.get("school_id") not in (None, ""):
+    if is_staff(actor) and data.get("school_id") not in (None, ""):
         school_id = _school_for(data, actor, errors)
     if errors:
         raise OutreachError(INVALID, fields=errors)
@@ -181,17 +186,14 @@ def update_student(student: Student, data: Mapping[str, Any], *, actor: Any) -> 
         if "method" in consent:
             row.method = consent["method"]
     db.session.flush()
-    rollups.student_changed(student.id)  # the impact report's facts (grade, gender, school)
-    audit.record(actor, "student.updated", student, school_id=student.school_id,
-                 fields=sorted([*values, *(f"guardian_consent.{k}" for k in consent)]))
+    announce(student_changed, student.id, actor=actor, action="student.updated", subject=student,
+             details={"school_id": student.school_id,
+                      "fields": sorted([*values, *(f"guardian_consent.{k}" for k in consent)])}, change="updated")
     return student
 
 
 def upcoming_signups(student: Student) -> list[Any]:
     """Live sign-ups to workshops that have not started: cancelled when the student is erased."""
-    from outreach.signups.models import Signup
-    from outreach.workshops.models import Workshop
-
     return list(db.session.scalars(
         select(Signup).join(Workshop, Workshop.id == Signup.workshop_id)
         .where(Signup.student_id == student.id, Signup.status.in_(("confirmed", "waitlisted")),
@@ -210,8 +212,6 @@ def erase_student(student: Student, *, actor: Any) -> Student:
     check_roster_actor(actor)
     if not can_see_student(actor, student):
         raise NotFound(_l("The student was not found."))
-    from outreach.signups import services as signups
-
     cancelled = 0
     for signup in upcoming_signups(student):
         signups.cancel(signup.id, actor=actor)
@@ -225,9 +225,12 @@ def erase_student(student: Student, *, actor: Any) -> Student:
         student.consent.guardian_name = None
         student.consent.relationship_to_student = None
         student.consent.withdrawn_at = now
+    # an import preview of the school waiting for confirmation may hold the child's name
+    purge_school_previews(student.school_id)
     db.session.flush()
-    audit.record(actor, "student.erased", student, school_id=student.school_id,
-                 upcoming_signups_cancelled=cancelled)
+    storage.erased(db.session)  # on SQLite: the WAL is checkpointed once this commits
+    announce(student_changed, student.id, actor=actor, action="student.erased", subject=student,
+             details={"school_id": student.school_id, "upcoming_signups_cancelled": cancelled}, change="erased")
     return student
 
 
@@ -241,4 +244,4 @@ def students_query(user: Any, *, school_id: int | None = None, q: str | None = N
         query = query.where(Student.grade == grade)
     for word in fold(q).split() if q else ():
         query = query.where(Student.name_folded.contains(word, autoescape=True))
-    return query.order_by(Student.name_folded, Student.id)
+    return query.order_by(stored_order(Student), Student.id)

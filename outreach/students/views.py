@@ -4,12 +4,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, noload, selectinload
 
-from outreach.access import ADMIN, COORDINATOR, SCHOOL, STAFF, role_required
+from outreach.access import ADMIN, COORDINATOR, SCHOOL, is_school_rep, is_staff, own_school_id, role_required
+from outreach.collation import stored_order
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, current_language, ngettext
@@ -19,6 +20,7 @@ from outreach.students import importing, services
 from outreach.students.consent_pdf import consent_form_pdf
 from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm, StudentForm
 from outreach.students.models import Student
+from outreach import params
 from outreach.web import domain_error, paginate
 from outreach.workshops.models import Workshop
 
@@ -31,14 +33,15 @@ def _user() -> Any:
 
 
 def _is_staff() -> bool:
-    return current_user.role in STAFF
+    return is_staff(current_user)
 
 
 def _school_choices() -> list[tuple[int, str]] | None:
     """Schools to choose from (coordinators and administrators); None for a school's representative."""
     if not _is_staff():
         return None
-    return [(row.id, row.name) for row in db.session.execute(select(School.id, School.name).order_by(School.name_folded))]
+    return [(row.id, row.name)
+            for row in db.session.execute(select(School.id, School.name).order_by(stored_order(School), School.id))]
 
 
 @contextmanager
@@ -96,7 +99,7 @@ def detail(student_id: int):
 def new():
     form = StudentForm(schools=_school_choices())
     if request.method == "GET" and "school_id" in form:
-        form.school_id.data = request.args.get("school_id", type=int)
+        form.school_id.data = params.to_id(request.args.get("school_id"))
     if form.validate_on_submit():
         try:
             student = services.create_student(form.data_for_service(), actor=_user())
@@ -169,8 +172,11 @@ def consent_form():
         lang = _download_language()
         student = None
         if request.args.get("student_id"):
-            student = services.get_student(request.args.get("student_id"), actor=user)
-        school_name = user.school.name if user.role == SCHOOL and user.school is not None else None
+            student_id = params.to_id(request.args.get("student_id"))
+            if student_id is None:
+                abort(404)
+            student = services.get_student(student_id, actor=user)
+        school_name = user.school.name if is_school_rep(user) and user.school is not None else None
         pdf = consent_form_pdf(lang, student=student, school_name=school_name)
     name = f"consent-{student.id}-{lang}.pdf" if student is not None else f"consent-{lang}.pdf"
     return Response(pdf, mimetype="application/pdf",
@@ -199,9 +205,9 @@ def import_():
     user = _user()
     form = ImportUploadForm(schools=_school_choices())
     if request.method == "GET" and "school_id" in form:
-        form.school_id.data = request.args.get("school_id", type=int)
+        form.school_id.data = params.to_id(request.args.get("school_id"))
     if form.validate_on_submit():
-        school_id = user.school_id if user.role == SCHOOL else form.school_id.data
+        school_id = own_school_id(user) or form.school_id.data
         upload = form.file.data
         data = upload.stream.read(importing.MAX_BYTES + 1)
         try:
@@ -250,6 +256,9 @@ def _import_confirm():
         upload.school_id.data = pending["school_id"]
     if not preview.is_valid:
         form.token.data = ""
+        # the answer is a 422 (rolled back): delete the stale preview in a transaction of its own
+        db.session.rollback()
         importing.discard_pending(pending["token"])
+        db.session.commit()
     return render_template("students/import_preview.html", preview=preview, confirm=form, upload=upload,
                            school=db.session.get(School, pending["school_id"])), 422

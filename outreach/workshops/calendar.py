@@ -56,7 +56,9 @@ def capitalized(text: str) -> str:
 
 
 def month_title(day: date, locale: str) -> str:
-    return capitalized(format_date(day, "LLLL y", locale=locale))
+    # Kazakh writes the month in lower case even as a heading: «қыркүйек 2026» (the glossary's convention)
+    title = format_date(day, "LLLL y", locale=locale)
+    return title if str(locale).startswith("kk") else capitalized(title)
 
 
 def week_title(first: date, locale: str) -> str:

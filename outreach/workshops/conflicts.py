@@ -1,4 +1,4 @@
-"""Clashes: an instructor or a venue booked twice at the same time."""
+"""Clashes: an instructor or a venue booked twice at the same time, decided under a lock per instructor and venue."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from typing import Iterable, Sequence
 from flask_babel import format_date
 from sqlalchemy import and_, or_, select
 
+from outreach import locks
 from outreach.errors import Conflict
 from outreach.extensions import db
 from outreach.i18n import _
@@ -68,7 +69,18 @@ def conflict_message(kind: str, other: Workshop) -> str:
              name=other.venue, workshop=describe(other))
 
 
+def lock_names(slots: Sequence[Slot]) -> None:
+    """Hold the lock of every (normalised) instructor and venue of these slots until the transaction ends."""
+    keys = {locks.lock_key("instructor", normalize_name(s.instructor)) for s in slots}
+    keys |= {locks.lock_key("venue", normalize_name(s.venue)) for s in slots}
+    locks.hold(keys)
+
+
 def refuse_conflicts(slots: Sequence[Slot], *, ignore_ids: Iterable[int] = (), series: bool = False) -> None:
+    """Raise Conflict (409) on a clash. The check runs holding the instructors' and venues' locks, which the
+    transaction keeps until it commits the insert or update that follows: of two requests booking the same
+    instructor at once, the second sees the first's workshop (a check-then-insert without the lock would not)."""
+    lock_names(slots)
     clash = find_conflict(slots, ignore_ids=ignore_ids)
     if clash is None:
         return

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TimeField
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from outreach.dbtypes import local_tz
-from outreach.forms import BaseForm, max_length, number_range, optional, required
+from outreach.forms import BaseForm, DateField, int_or_none, max_length, number_range, optional, required
 from outreach.i18n import LANGUAGES, _l
 from outreach.workshops.rules import DELIVERY_LANGUAGES, MAX_CAPACITY, MAX_DURATION, MAX_GRADE, MAX_INTERVAL_WEEKS, \
     MAX_SESSIONS, MIN_GRADE, NAME_MAX, TITLE_MAX, WORKSHOP_STATUSES, local
@@ -17,11 +17,7 @@ GRADE_CHOICES = [(0, _l("0 (pre-school class)")), *((n, str(n)) for n in range(M
 SCOPES = [("this", _l("This session only")), ("following", _l("This and all following sessions"))]
 
 
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+_int_or_none = int_or_none
 
 
 class CheckboxesField(SelectMultipleField):

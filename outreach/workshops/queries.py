@@ -5,16 +5,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
-from outreach.access import FUNDER, SCHOOL, STAFF, can_see_initiative
+from outreach.access import can_see_workshop, feed_workshops_scope, keeps_rosters, visible_workshops
 from outreach.attendance.services import recorded
 from outreach.auth.models import User
+from outreach.collation import sort_key
 from outreach.dbtypes import utcnow
 from outreach.errors import NotFound
 from outreach.extensions import db
 from outreach.i18n import _l
-from outreach.initiatives.models import initiative_funder
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.signups.services import workshop_signups_query
@@ -32,16 +32,7 @@ def workshops_query(user: Any, *, initiative_id: int | None = None, date_from: d
     region. `instructor`/`venue`: the same name whatever its case. Funders see only the initiatives they fund;
     a school user sees every workshop that is not cancelled, and the cancelled ones its students were signed up to.
     """
-    query = select(Workshop)
-    if user.role == FUNDER:
-        query = query.where(Workshop.initiative_id.in_(
-            select(initiative_funder.c.initiative_id).where(initiative_funder.c.funder_id == user.funder_id)))
-    elif user.role == SCHOOL:
-        mine = select(Signup.workshop_id).join(Student, Student.id == Signup.student_id).where(
-            Student.school_id == user.school_id)
-        query = query.where(or_(Workshop.status != "cancelled", Workshop.id.in_(mine)))
-    elif user.role not in STAFF:
-        query = query.where(False)
+    query = visible_workshops(user)
     if initiative_id is not None:
         query = query.where(Workshop.initiative_id == initiative_id)
     start, end = day_bounds(date_from, date_to)
@@ -73,18 +64,14 @@ def distinct_names(column: Any) -> list[str]:
     seen: dict[str, str] = {}
     for value in db.session.scalars(select(column).distinct().order_by(column)):
         seen.setdefault(normalize_name(value), value)
-    return sorted(seen.values(), key=normalize_name)
+    return sorted(seen.values(), key=sort_key)  # in the page's alphabet
 
 
 def get_workshop(user: Any, workshop_id: int) -> Workshop:
     """The workshop if this user may see it (funders: only those of initiatives they fund), else NotFound."""
     workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or not can_see_initiative(user, workshop.initiative):
+    if not can_see_workshop(user, workshop):
         raise NotFound(_l("The workshop was not found."))
-    if user.role == SCHOOL and workshop.status == "cancelled":
-        if not db.session.scalar(workshops_query(user).where(Workshop.id == workshop_id).with_only_columns(
-                Workshop.id)):
-            raise NotFound(_l("The workshop was not found."))
     return workshop
 
 
@@ -98,11 +85,12 @@ class Roster:
 
 def roster(workshop: Workshop, user: Any) -> Roster | None:
     """The sign-ups this user may see by name: staff all, a school its own students only, funders none."""
-    if user.role not in STAFF and user.role != SCHOOL:
+    if not keeps_rosters(user):
         return None
     signups = db.session.scalars(workshop_signups_query(workshop.id, actor=user)).unique().all()
     confirmed = sorted((s for s in signups if s.status == "confirmed"),
-                       key=lambda s: (normalize_name(s.student.last_name), normalize_name(s.student.first_name), s.id))
+                       key=lambda s: (s.student.is_erased, sort_key(s.student.last_name), sort_key(s.student.first_name),
+                                      s.id))
     waitlisted = sorted((s for s in signups if s.status == "waitlisted"), key=lambda s: s.waitlist_position)
     attendance = recorded(workshop.id) if workshop.attendance_recorded_at else {}
     return Roster(confirmed, waitlisted, sum(1 for s in signups if s.status == "cancelled"), attendance)
@@ -111,14 +99,10 @@ def roster(workshop: Workshop, user: Any) -> Roster | None:
 def feed_workshops(user: Any, *, initiative_id: int | None = None) -> list[Workshop]:
     """The workshops of a user's calendar feed: staff all (from a year ago on), a school those its students are
     confirmed for. Cancelled ones stay in, marked cancelled, so calendars drop them visibly."""
-    since = utcnow() - timedelta(days=365)
-    query = select(Workshop).where(Workshop.starts_at >= since)
-    if user.role == SCHOOL:
-        query = query.where(Workshop.id.in_(
-            select(Signup.workshop_id).join(Student, Student.id == Signup.student_id)
-            .where(Student.school_id == user.school_id, Signup.status == "confirmed")))
-    elif user.role not in STAFF:
+    query = feed_workshops_scope(user)
+    if query is None:
         return []
+    query = query.where(Workshop.starts_at >= utcnow() - timedelta(days=365))
     if initiative_id is not None:
         query = query.where(Workshop.initiative_id == initiative_id)
     return list(db.session.scalars(query.order_by(Workshop.starts_at, Workshop.id)))
@@ -129,7 +113,7 @@ def feed_user(token: str) -> Any:
     if not token:
         return None
     user = db.session.scalar(select(User).where(User.feed_token == token))
-    if user is None or not user.active or user.role not in (*STAFF, SCHOOL):
+    if user is None or not user.active or not keeps_rosters(user):
         return None
     return user
 

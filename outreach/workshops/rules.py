@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 from flask_babel import format_date, format_time
 
 from outreach.dbtypes import local_tz
+from outreach import params
 from outreach.errors import FieldErrors, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l
@@ -32,6 +33,8 @@ FIELDS = ("initiative_id", "title", "starts_at", "duration_minutes", "capacity",
 
 #: A workshop's status can be changed by a client only to this one.
 SETTABLE_STATUSES = ("cancelled",)
+#: a line break in a title would end up in a notification's subject, which no mail server accepts
+CONTROL_CHARACTERS = _l("Line breaks, tabs and other control characters are not allowed here.")
 
 
 def _is_int(value: Any) -> bool:
@@ -91,6 +94,8 @@ def _clean_title(value: Any, errors: FieldErrors) -> dict[str, str] | None:
             errors.add(f"title.{code}", _l("Enter text."))
         elif len(text.strip()) > TITLE_MAX:
             errors.add(f"title.{code}", _l("At most %(n)s characters.", n=TITLE_MAX))
+        elif params.has_control_characters(text):
+            errors.add(f"title.{code}", CONTROL_CHARACTERS)
         elif text.strip():
             cleaned[code] = text.strip()
     if not cleaned and not any(k.startswith("title") for k in errors.fields):
@@ -117,6 +122,8 @@ def _clean_name(data: Mapping[str, Any], name: str, errors: FieldErrors) -> str 
         errors.add(name, _l("Enter text."))
     elif len(value.strip()) > NAME_MAX:
         errors.add(name, _l("At most %(n)s characters.", n=NAME_MAX))
+    elif params.has_control_characters(value):
+        errors.add(name, CONTROL_CHARACTERS)
     else:
         return " ".join(value.split())
     return None

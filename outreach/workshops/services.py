@@ -13,12 +13,12 @@ from typing import Any, Mapping
 from flask_babel import format_date
 from sqlalchemy import select
 
-from outreach.audit.services import record as audit
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, OutreachError
+from outreach.events import announce, workshop_changed
 from outreach.extensions import db
 from outreach.i18n import _l, ngettext
-from outreach.reports import rollups
+from outreach.signups.services import lock_workshop, promote_waitlist
 from outreach.workshops.conflicts import Slot, refuse_conflicts
 from outreach.workshops.models import Workshop, WorkshopSeries
 from outreach.workshops.recurrence import RecurrenceRule, series_starts
@@ -45,7 +45,8 @@ def create_workshop(data: Mapping[str, Any], *, actor: Any) -> Workshop:
     workshop = _new_workshop(clean, starts_at, None)
     db.session.add(workshop)
     db.session.flush()
-    audit(actor, "workshop.created", workshop, initiative_id=workshop.initiative_id)
+    announce(workshop_changed, workshop.id, actor=actor, action="workshop.created", subject=workshop,
+             details={"initiative_id": workshop.initiative_id}, change="created", workshop=workshop)
     return workshop
 
 
@@ -65,8 +66,9 @@ def create_series(data: Mapping[str, Any], rule: RecurrenceRule | Mapping[str, A
     workshops = [_new_workshop(clean, start, series) for start in starts]
     db.session.add_all(workshops)
     db.session.flush()
-    audit(actor, "series.created", series, initiative_id=series.initiative_id, sessions=len(workshops),
-          workshop_ids=[w.id for w in workshops])
+    announce(workshop_changed, None, actor=actor, action="series.created", subject=series, change="created",
+             details={"initiative_id": series.initiative_id, "sessions": len(workshops),
+                      "workshop_ids": [w.id for w in workshops]})
     return workshops
 
 
@@ -121,8 +123,6 @@ class _Change:
 
 def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
     """Check every change (dates, conflicts, capacity) before touching anything, then apply them all."""
-    from outreach.signups.services import lock_workshop, promote_waitlist
-
     for change in changes:
         initiative = change.values.get("initiative", change.workshop.initiative)
         if initiative.id != change.workshop.initiative_id or change.starts_at != change.workshop.starts_at:
@@ -163,16 +163,13 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
             workshop.set_time(change.starts_at, values.get("duration_minutes", workshop.duration_minutes))
         workshop.updated_at = utcnow()
     db.session.flush()
-    rollups.workshops_changed(c.workshop.id for c in changes)  # the impact report's facts
     for workshop_id in raised:
         promote_waitlist(workshop_id)
-    from outreach.notifications.services import workshop_changed
-
-    for workshop in moved:
-        workshop_changed(workshop, "moved")
     for change in changes:
-        if changed_fields[change.workshop.id]:
-            audit(actor, "workshop.updated", change.workshop, fields=changed_fields[change.workshop.id])
+        fields = changed_fields[change.workshop.id]
+        announce(workshop_changed, change.workshop.id, actor=actor, action="workshop.updated" if fields else None,
+                 subject=change.workshop, details={"fields": fields}, workshop=change.workshop,
+                 change="moved" if change.workshop in moved else "updated")
 
 
 def _split_status(data: Mapping[str, Any], workshop: Workshop) -> tuple[dict[str, Any], bool]:
@@ -254,11 +251,8 @@ def cancel_workshop(workshop: Workshop, *, actor: Any) -> Workshop:
     workshop.status = "cancelled"
     workshop.updated_at = utcnow()
     db.session.flush()
-    rollups.workshop_changed(workshop.id)  # the impact report's facts
-    from outreach.notifications.services import workshop_changed
-
-    workshop_changed(workshop, "cancelled")
-    audit(actor, "workshop.cancelled", workshop)
+    announce(workshop_changed, workshop.id, actor=actor, action="workshop.cancelled", subject=workshop,
+             change="cancelled", workshop=workshop)
     return workshop
 
 

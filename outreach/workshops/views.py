@@ -8,16 +8,18 @@ from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import SCHOOL, STAFF, role_required, visible_initiatives
+from outreach.access import SCHOOL, STAFF, is_school_rep, is_staff, own_school_id, role_required, visible_initiatives
 from outreach.attendance import services as attendance
 from outreach.attendance.forms import AttendanceForm
 from outreach.auth.services import regenerate_feed_token
+from outreach.collation import sort_key
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, current_language, localize, ngettext
 from outreach.initiatives.models import Initiative
 from outreach.schools.models import Region
+from outreach import params
 from outreach.signups.services import school_summary
 from outreach.web import domain_error, paginate
 from outreach.workshops import calendar as cal
@@ -47,7 +49,7 @@ def _filters(user, *, full: bool = True) -> FilterForm:
     if full:
         regions = db.session.scalars(select(Region).order_by(Region.code)).all()
         filters.region.choices = [("", _("All regions")), *sorted(((r.code, r.name) for r in regions),
-                                                                   key=lambda c: c[1])]
+                                                                   key=lambda c: sort_key(c[1]))]
         filters.instructor.choices = [("", _("All instructors")),
                                       *((n, n) for n in queries.distinct_names(Workshop.instructor))]
         filters.venue.choices = [("", _("All venues")), *((n, n) for n in queries.distinct_names(Workshop.venue))]
@@ -95,12 +97,12 @@ def calendar():
         days = cal.week_days(day)
         title = cal.week_title(days[0], locale)
         prev_day, next_day = days[0] - timedelta(days=7), days[0] + timedelta(days=7)
-    filters = _filters(user, full=user.role in STAFF)
+    filters = _filters(user, full=is_staff(user))
     values = {k: v for k, v in filters.values().items() if k not in ("date_from", "date_to")}
     query = queries.workshops_query(user, date_from=days[0], date_to=days[-1], **values)
-    mine_only = user.role == SCHOOL and request.args.get("mine") == "1"
+    mine_only = is_school_rep(user) and request.args.get("mine") == "1"
     workshops = db.session.scalars(query).all()
-    marks = school_summary(user.school_id if user.role == SCHOOL else None, [w.id for w in workshops])
+    marks = school_summary(own_school_id(user), [w.id for w in workshops])
     if mine_only:
         workshops = [w for w in workshops if w.id in marks]
     cells = cal.grid(days, workshops, month=day.month if view == "month" else None, today=_today())
@@ -124,7 +126,7 @@ def detail(workshop_id: int):
         series_sessions = db.session.scalars(select(Workshop.id).where(
             Workshop.series_id == workshop.series_id).order_by(Workshop.starts_at, Workshop.id)).all()
     return render_template("workshops/detail.html", workshop=workshop, roster=queries.roster(workshop, user),
-                           is_staff=user.role in STAFF, cancel_form=CancelForm(), series_sessions=series_sessions,
+                           is_staff=is_staff(user), cancel_form=CancelForm(), series_sessions=series_sessions,
                            local_day=rules.local_date(workshop.starts_at))
 
 
@@ -149,7 +151,7 @@ def new():
     form = WorkshopForm()
     _initiative_choices(form, user)
     if request.method == "GET":
-        form.initiative_id.data = request.args.get("initiative_id", type=int)
+        form.initiative_id.data = params.to_id(request.args.get("initiative_id"))
         return _render_form("workshops/form.html", form)
     if not form.validate_on_submit():
         return _render_form("workshops/form.html", form, status=422)
@@ -172,7 +174,7 @@ def new_series():
     names = cal.weekday_names(current_language(), "wide")
     form.weekdays.choices = [(i + 1, names[i]) for i in range(7)]
     if request.method == "GET":
-        form.initiative_id.data = request.args.get("initiative_id", type=int)
+        form.initiative_id.data = params.to_id(request.args.get("initiative_id"))
         return _render_form("workshops/series_form.html", form)
     if not form.validate_on_submit():
         return _render_form("workshops/series_form.html", form, status=422)
@@ -286,7 +288,7 @@ def feed(token: str):
     user = queries.feed_user(token)
     if user is None:
         abort(404)
-    initiative_id = request.args.get("initiative_id", type=int) if user.role in STAFF else None
+    initiative_id = params.to_id(request.args.get("initiative_id")) if is_staff(user) else None
     workshops = queries.feed_workshops(user, initiative_id=initiative_id)
     name = "Outreach"
     if initiative_id is not None:

@@ -286,8 +286,9 @@ def test_a_funder_gets_suppressed_cells_and_404_for_another_funders_initiative(a
     db.session.commit()
     api.put(f"/workshops/{workshop.id}/attendance", as_=coordinator, json={"present": [k.id for k in kids]})
     report = api.get(f"/reports/impact?initiative_id={mine.id}", as_=funder_user).get_json()
-    assert report["students_reached"] == 3 and report["target_students"] == 30
-    assert report["suppression_threshold"] >= 4
+    # 3 children: under the threshold, so no child-derived figure at all (API.md, "Funders see protected figures")
+    assert report["students_reached"] is None and report["suppressed"] is True and report["target_students"] == 30
+    assert report["suppression_threshold"] >= 4 and report["rounding_base"] == 5
     assert report["by_gender"] and all(c["suppressed"] and c["students_reached"] is None for c in report["by_gender"])
     assert api.get(f"/reports/impact?initiative_id={theirs.id}", as_=funder_user).status_code == 404
     exact = api.get(f"/reports/impact?initiative_id={mine.id}", as_=coordinator).get_json()

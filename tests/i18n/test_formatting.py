@@ -63,3 +63,25 @@ def test_the_home_page_counts_seats_in_russian(app, client, login):
     page = client.get("/?lang=ru").get_data(as_text=True)  # the upcoming workshops list
     assert workshop.venue in page
     assert "21 свободное место" in spaced(page)
+
+
+@pytest.mark.parametrize("pattern,expected", [("LLLL y", "қыркүйек 2026"), ("LLL y", "қыр. 2026"),
+                                              ("d MMMM y", "5 қыркүйек 2026"), ("LLLL", "қыркүйек")])
+def test_kazakh_month_names_are_lowercase_also_standing_alone(app, pattern, expected):
+    """CLDR capitalises Kazakh stand-alone months («Қыркүйек 2026»); Kazakh writes them in lower case."""
+    from flask_babel import format_date
+
+    with app.test_request_context("/?lang=kk"), force_locale("kk"):
+        assert format_date(date(2026, 9, 5), pattern) == expected
+
+
+def test_calendar_heading_and_report_months_in_kazakh(client, login):
+    login("coordinator")
+    html = client.get("/calendar?date=2026-09-05&lang=kk").get_data(as_text=True)
+    assert "қыркүйек 2026" in html and "Қыркүйек" not in html
+    ru = client.get("/calendar?date=2026-09-05&lang=ru").get_data(as_text=True)
+    assert "Сентябрь 2026" in ru  # a Russian heading starts with a capital
+    from outreach.reports.presenter import _month_label
+
+    with force_locale("kk"):
+        assert [_month_label("2027-03"), _month_label("2027-03", "LLL y")] == ["наурыз 2027", "нау. 2027"]

@@ -123,7 +123,10 @@ def test_funder_reads_only_its_own_initiatives(client, login):
     page = detail.get_data(as_text=True)
     assert detail.status_code == 200
     assert "/edit" not in page and "/archive" not in page
-    assert "1 of 10 students reached" in page
+    # one child reached: under the threshold, so hidden (reports/privacy.py), and the page says why
+    assert "1 of 10 students reached" not in page
+    assert "Students reached: fewer than 10, not shown to protect the children" in page
+    assert "How we protect children in these figures" in page
     # how many schools, but neither the schools' nor the students' names
     assert "Қарағанды №7" not in page and "Айару" not in page
     assert client.get(f"/initiatives/{foreign.id}").status_code == 404

@@ -25,7 +25,7 @@ def _add(status, subject, **kw):
         message.sent_at, message.attempts, message.next_attempt_at = utcnow(), 1, None
     elif status == "failed":
         message.attempts, message.last_error = notifications.FAILED_AFTER, "SMTPDataError: 451 try later"
-        message.next_attempt_at = utcnow() + timedelta(hours=3)
+        message.next_attempt_at, message.failed_at = None, utcnow()
     db.session.flush()
     return message
 

@@ -71,7 +71,7 @@ def test_an_unreachable_server_costs_one_attempt_and_keeps_every_message(smtp):
     assert "ConnectionRefusedError" in kept[0].last_error
 
 
-def test_after_many_failures_a_message_shows_as_failed_and_is_still_retried(smtp):
+def test_after_many_failures_a_message_is_given_up_and_shown_as_failed(smtp):
     message = _message()
     now = utcnow()
     for attempt in range(notifications.FAILED_AFTER):
@@ -80,10 +80,32 @@ def test_after_many_failures_a_message_shows_as_failed_and_is_still_retried(smtp
         assert sending.send_due(now=now).failed == 1
     failed = _fresh(message.id)
     assert notifications.status_of(failed) == "failed" and failed.attempts == notifications.FAILED_AFTER
-    assert failed.next_attempt_at is not None
-    assert failed.next_attempt_at - now <= notifications.BACKOFF_MAX
+    assert failed.next_attempt_at is None and failed.failed_at is not None
     assert db.session.scalars(notifications.outbox_query(status="failed")).all() == [failed]
-    assert sending.send_due(now=now + timedelta(days=1)).sent == 1
+    # never retried on its own again
+    assert sending.send_due(now=now + timedelta(days=30)).sent == 0 and _fresh(message.id).attempts == 5
+    # until an administrator asks: one more attempt
+    notifications.retry_now(message.id)
+    db.session.commit()
+    assert sending.send_due(now=utcnow() + timedelta(seconds=1)).sent == 1
+    assert notifications.status_of(_fresh(message.id)) == "sent"
+
+
+def test_a_message_that_can_never_be_sent_is_given_up_at_once(app, smtp):
+    """A subject with a line break (from a title typed before titles were checked): the mail library refuses it."""
+    message = _message()
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id)
+                       .values(subject="Workshop moved:\r\nBcc: everyone@example.org"))
+    db.session.commit()
+    report = sending.send_due()
+    assert (report.sent, report.failed) == (0, 1) and smtp.sent == []
+    given_up = _fresh(message.id)
+    assert given_up.failed_at is not None and given_up.next_attempt_at is None and given_up.attempts == 1
+    assert "ValueError" in given_up.last_error and notifications.status_of(given_up) == "failed"
+    assert sending.send_due(now=utcnow() + timedelta(days=30)).failed == 0
+    # the subject of a new message is always one line
+    user = make_user("school")
+    assert notifications.queue(user, "workshop_moved", "Title\r\nwith a break", "Body").subject == "Title with a break"
 
 
 def test_send_outbox_command(app, smtp, monkeypatch):

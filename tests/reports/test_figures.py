@@ -14,7 +14,7 @@ from tests.reports.data import cells
 
 CONTRACT_KEYS = {"filters", "students_reached", "signups", "workshops_delivered", "attendance_rate", "student_hours",
                  "schools_reached", "regions_reached", "target_students", "by_region", "by_gender", "by_grade_band",
-                 "by_settlement_type", "by_month", "suppression_threshold"}
+                 "by_settlement_type", "by_month", "suppression_threshold", "rounding_base", "suppressed"}
 
 
 @pytest.fixture
@@ -107,9 +107,11 @@ def test_erasing_a_student_changes_no_figure(programme):
 
 def test_a_funder_counts_only_the_initiatives_it_funds(programme, app):
     report = impact_report(programme.funder1)
-    # I1 only: W1 W2 W4, with s1 s2 s4 s5 reached, and I1's target
-    assert report["students_reached"] == 4 and report["signups"] == 8 and report["target_students"] == 100
-    assert report["suppression_threshold"] == 10
+    # I1 only: W1 W2 W4 delivered, and I1's target; s1 s2 s4 s5 reached: 4 is under the threshold, so no
+    # child-derived figure is shown at all
+    assert report["workshops_delivered"] == 3 and report["target_students"] == 100
+    assert report["students_reached"] is None and report["signups"] is None and report["suppressed"] is True
+    assert report["suppression_threshold"] == 10 and report["rounding_base"] == 5
     # the total is under the threshold: every cell is suppressed
     assert all(c["suppressed"] and c["students_reached"] is None
                for name in ("by_region", "by_gender", "by_grade_band", "by_settlement_type", "by_month")
@@ -164,7 +166,9 @@ def test_the_per_school_table(programme):
 def test_a_funder_without_initiatives_sees_an_empty_report(app, client, login):
     funder = make_user("funder")
     report = impact_report(funder)
-    assert report["students_reached"] == 0 and report["signups"] == 0 and report["workshops_delivered"] == 0
+    # no student is fewer than the threshold: nothing child-derived is shown, not even a 0
+    assert report["students_reached"] is None and report["signups"] is None and report["suppressed"] is True
+    assert report["workshops_delivered"] == 0
     assert report["target_students"] is None and report["by_region"] == []
     login(funder)
     assert client.get("/reports/impact").status_code == 200

@@ -255,3 +255,19 @@ def test_list_query_counts_do_not_grow_with_rows(client, rep, school, count_quer
     add(45)
     many = _count(count_queries, client, path.format(w=workshop.id))
     assert few == many, f"{path}: {few} queries with few rows, {many} with many"
+
+
+# -- visibility like the API ---------------------------------------------------------------------------------
+
+def test_sign_up_pages_of_a_workshop_the_school_cannot_see_are_not_found(rep, school, client):
+    """A cancelled workshop none of the school's students was signed up to is invisible to it (as in the API)."""
+    hidden = make_workshop(status="cancelled")
+    own = make_workshop(status="cancelled")
+    student = make_student(school=school, grade=5)
+    db.session.add(Signup(workshop_id=own.id, student_id=student.id, status="cancelled",
+                          created_at=datetime.now(timezone.utc), cancelled_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    for path in (f"/signups/workshops/{hidden.id}", f"/signups/workshops/{hidden.id}/list",
+                 f"/signups/workshops/{hidden.id}/result"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/signups/workshops/{own.id}/list").status_code == 200

@@ -17,7 +17,8 @@ from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import force_locale
 from outreach.students import importing, services
-from outreach.students.models import GuardianConsent, Student
+from outreach.dbtypes import utcnow
+from outreach.students.models import GuardianConsent, ImportPreview as ImportPreviewRow, Student
 from tests.factories import make_school, make_student, make_user
 from tests.students.helpers import HEADERS, ROWS, csv_bytes, fill_template, xlsx_bytes
 
@@ -293,7 +294,7 @@ def _confirm(client, csrf, import_token, **overrides):
     return client.post("/students/import", data=data)
 
 
-def test_a_school_imports_a_csv_previews_it_and_confirms(client, csrf, login, imports_dir):
+def test_a_school_imports_a_csv_previews_it_and_confirms(client, csrf, login):
     user = login(english("school"))
     response = _upload(client, csrf, csv_bytes(HEADERS["ru"], ROWS, bom=True), "5А.csv")
     assert response.status_code == 200
@@ -301,15 +302,17 @@ def test_a_school_imports_a_csv_previews_it_and_confirms(client, csrf, login, im
     assert "Сейітова" in html and "Smith" in html and "3 students are ready" in html
     assert _count() == 0  # nothing saved by the preview
     import_token = _import_token(response)
-    assert (imports_dir / f"{import_token}.json").is_file()
-    assert oct(os.stat(imports_dir / f"{import_token}.json").st_mode & 0o777) == "0o600"
+    stored = db.session.get(ImportPreviewRow, import_token)
+    assert stored is not None and stored.school_id == user.school_id and len(stored.rows) == 3
+    assert timedelta(minutes=59) < stored.expires_at - stored.created_at <= timedelta(hours=1)
 
     response = _confirm(client, csrf, import_token, first_name="Хакер", rows="[]")  # extra fields are ignored
     assert response.status_code == 302 and response.headers["Location"].endswith("/students")
     db.session.expire_all()
     names = sorted(db.session.scalars(select(Student.last_name).where(Student.school_id == user.school_id)))
     assert names == ["Smith", "Иванов", "Сейітова"]
-    assert not (imports_dir / f"{import_token}.json").exists()
+    db.session.expire_all()
+    assert db.session.get(ImportPreviewRow, import_token) is None
     assert "3 students were added" in client.get("/students").get_data(as_text=True)
     # the same token cannot be used twice
     response = _confirm(client, csrf, import_token)
@@ -317,7 +320,7 @@ def test_a_school_imports_a_csv_previews_it_and_confirms(client, csrf, login, im
     assert _count() == 3
 
 
-def test_an_invalid_file_shows_its_problems_and_offers_no_confirmation(client, csrf, login, imports_dir):
+def test_an_invalid_file_shows_its_problems_and_offers_no_confirmation(client, csrf, login):
     login(english("school"))
     rows = [ROWS[0], ["Иванов", "Иван", "15", "?", "О", "о"]]
     response = _upload(client, csrf, csv_bytes(HEADERS["kk"], rows), "bad.csv")
@@ -325,7 +328,7 @@ def test_an_invalid_file_shows_its_problems_and_offers_no_confirmation(client, c
     html = response.get_data(as_text=True)
     assert "Grade 15 is out of range" in html and "is not a gender" in html
     assert 'name="token"' not in html and 'name="confirmed"' not in html
-    assert not imports_dir.exists() or not list(imports_dir.iterdir())
+    assert _previews() == 0
     assert _count() == 0
 
 
@@ -355,14 +358,15 @@ def test_confirmation_needs_the_consent_statement(client, csrf, login):
     assert _count() == 3
 
 
-def test_a_database_failure_mid_import_saves_nothing(client, csrf, login, monkeypatch, imports_dir):
+def test_a_database_failure_mid_import_saves_nothing(client, csrf, login, monkeypatch):
     login(english("school"))
     import_token = _import_token(_upload(client, csrf, csv_bytes(HEADERS["kk"], ROWS), "a.csv"))
     # the third row is broken behind the checks' back: the database's CHECK refuses it during the insert
-    path = imports_dir / f"{import_token}.json"
-    stored = json.loads(path.read_text())
-    stored["rows"][2]["grade"] = 12
-    path.write_text(json.dumps(stored))
+    stored = db.session.get(ImportPreviewRow, import_token)
+    rows = [dict(row) for row in stored.rows]
+    rows[2]["grade"] = 12
+    stored.rows = rows
+    db.session.commit()
     real_recheck = importing.recheck
 
     def unchecked(values, school_id):
@@ -434,32 +438,43 @@ def test_a_second_click_on_add_imports_nothing_more(client, csrf, login):
     assert _count() == 3
 
 
-def test_purge_imports_command_removes_old_previews(app, imports_dir):
-    imports_dir.mkdir()
-    old, fresh = imports_dir / ("o" * 32 + ".json"), imports_dir / ("f" * 32 + ".json")
-    for path in (old, fresh):
-        path.write_text("{}")
-    os.utime(old, (time.time() - 2 * 86400,) * 2)
+def _previews() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(ImportPreviewRow))
+
+
+def _stored_preview(school, user, *, age: timedelta, token: str) -> None:
+    created = utcnow() - age
+    db.session.add(ImportPreviewRow(token=token, user_id=user.id, school_id=school.id, filename="a.csv",
+                                    rows=[], created_at=created, expires_at=created + importing.PENDING_TTL))
+    db.session.commit()
+
+
+def test_purge_imports_command_removes_expired_previews(app):
+    school = make_school()
+    user = make_user("school", school=school)
+    _stored_preview(school, user, age=timedelta(hours=2), token="o" * 32)
+    _stored_preview(school, user, age=timedelta(minutes=5), token="f" * 32)
     result = app.test_cli_runner().invoke(args=["purge-imports"])
     assert result.exit_code == 0 and "Removed 1" in result.output
-    assert not old.exists() and fresh.exists()
+    db.session.expire_all()
+    assert db.session.get(ImportPreviewRow, "o" * 32) is None and db.session.get(ImportPreviewRow, "f" * 32)
 
 
-def test_stored_previews_expire_after_a_day(client, csrf, login, imports_dir):
-    login(english("school"))
+def test_stored_previews_expire_after_an_hour(client, csrf, login):
+    user = login(english("school"))
     import_token = _import_token(_upload(client, csrf, csv_bytes(HEADERS["kk"], ROWS), "a.csv"))
-    path = imports_dir / f"{import_token}.json"
-    stored = json.loads(path.read_text())
-    stored["created_at"] = "2020-01-01T00:00:00+00:00"
-    path.write_text(json.dumps(stored))
+    stored = db.session.get(ImportPreviewRow, import_token)
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
     assert _confirm(client, csrf, import_token).status_code == 302
-    assert _count() == 0 and not path.exists()
-    # old files are swept away by the next upload (and by `flask purge-imports`)
-    stale = imports_dir / ("s" * 32 + ".json")
-    stale.write_text("{}")
-    os.utime(stale, (time.time() - 2 * 86400,) * 2)
+    assert _count() == 0
+    # expired previews are swept away by the next upload (and by `flask purge-imports`)
+    _stored_preview(user.school, user, age=timedelta(hours=3), token="s" * 32)
     _upload(client, csrf, csv_bytes(HEADERS["kk"], ROWS), "a.csv")
-    assert not stale.exists()
+    db.session.expire_all()
+    assert db.session.get(ImportPreviewRow, "s" * 32) is None
+    assert db.session.get(ImportPreviewRow, import_token) is None
 
 
 def test_a_coordinator_imports_into_the_chosen_school(client, csrf, login):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from outreach.access import STAFF
 from outreach.api import schemas as s
 from outreach.api.blueprint import PageArgs, bp, page_of
+from outreach.collation import by_name
 from outreach.initiatives.models import Funder
 from outreach.schools.models import Region
 
@@ -28,4 +29,4 @@ def list_regions(args: dict[str, Any]):
 @bp.response(200, s.FunderPage)
 @bp.errors(401)
 def list_funders(args: dict[str, Any]):
-    return page_of(select(Funder).order_by(Funder.name, Funder.id), args)
+    return page_of(select(Funder).order_by(*by_name(Funder.name), Funder.id), args)

@@ -1,4 +1,5 @@
-"""The impact report: exact figures for staff, small cells suppressed for funders; schools may not see it."""
+"""The impact report: exact figures for staff, protected figures for funders (reports/privacy.py); schools may not
+see it."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,9 +11,13 @@ from outreach.reports import services as reports
 
 
 @bp.route("/reports/impact")
-@bp.doc(summary="Impact figures (a funder: only the initiatives it funds, small cells suppressed)",
+@bp.doc(summary="Impact figures (a funder: only the initiatives it funds, protected figures)",
         description="from/to are inclusive dates compared with the workshop's start date in Asia/Almaty. A "
-                    "funder asking for another funder's initiative gets 404.")
+                    "funder asking for another funder's initiative gets 404. A funder sees protected figures: "
+                    "the period snaps to whole months (echoed in `filters`); a selection with fewer students "
+                    "than `suppression_threshold` has every child-derived figure null and `suppressed: true`; "
+                    "small cells are hidden, with complementary suppression; shown counts are rounded to "
+                    "`rounding_base`, student-hours to 5 hours, the attendance rate to whole per cent.")
 @bp.roles(*STAFF, FUNDER)
 @bp.arguments(s.ImpactArgs, location="query")
 @bp.response(200, s.ImpactReport)

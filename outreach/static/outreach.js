@@ -1,0 +1,67 @@
+/* Small behaviours of the pages, in a file: the Content-Security-Policy allows no inline script or on*= handler.
+   Each behaviour is switched on by a data- attribute in the templates. */
+(function () {
+  'use strict';
+
+  // <form data-confirm="Question?">: ask before submitting
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
+  // <select data-autosubmit>: choosing a value submits its form (a <noscript> button does it without JS)
+  document.addEventListener('change', function (event) {
+    var field = event.target;
+    if (field instanceof HTMLSelectElement && field.hasAttribute('data-autosubmit') && field.form) {
+      field.form.submit();
+    }
+  });
+
+  // <input data-select-on-focus>: the whole value is selected, ready to copy
+  document.addEventListener('focusin', function (event) {
+    var field = event.target;
+    if (field instanceof HTMLInputElement && field.hasAttribute('data-select-on-focus')) {
+      field.select();
+    }
+  });
+
+  function ready(fn) {
+    if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', fn); } else { fn(); }
+  }
+
+  ready(function () {
+    // schools/detail.html: copy the invitation link
+    var copy = document.getElementById('copy-link');
+    var link = document.getElementById('invitation-link');
+    if (copy && link) {
+      copy.addEventListener('click', function () {
+        var done = function () { copy.textContent = copy.dataset.copied; };
+        link.select();
+        if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(link.value).then(done); }
+        else { document.execCommand('copy'); done(); }
+      });
+    }
+
+    // workshops/attendance.html: the count of students marked present, and "mark all / none"
+    var form = document.getElementById('attendance-form');
+    if (form) {
+      var boxes = form.querySelectorAll('input[name=present]');
+      var counter = document.getElementById('attendance-count');
+      var update = function () {
+        var n = 0;
+        boxes.forEach(function (b) { if (b.checked) { n++; } });
+        if (counter) { counter.textContent = counter.dataset.template.replace('__P__', n).replace('__T__', boxes.length); }
+      };
+      form.querySelectorAll('[data-mark]').forEach(function (button) {
+        button.addEventListener('click', function () {
+          var on = button.dataset.mark === 'all';
+          boxes.forEach(function (b) { b.checked = on; });
+          update();
+        });
+      });
+      boxes.forEach(function (b) { b.addEventListener('change', update); });
+    }
+  });
+})();

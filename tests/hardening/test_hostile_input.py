@@ -1,0 +1,107 @@
+"""Hostile values in every GET route of the route table, as every role: 404, a form error or the page, never 5xx."""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from tests.conftest import Csrf, PASSWORD
+from tests.test_routes_table import ROLES, ROWS, objects  # noqa: F401  (the fixture)
+
+HOSTILE = ["99999999999999999999", "-9223372036854775809", "0001-01-01", "9999-12-31", "junk", "\x00", "²",
+           "x" * 3000]
+#: more for the property-based run
+MORE = ["9223372036854775807", "2147483648", "-1", "0", "1\x00", "1e309", "１２", "NaN", "' OR 1=1 --", "\u202e"]
+#: bytes that are not UTF-8 at all (sent percent-encoded as they are)
+RAW = ["%FF%FE%ED%A0%80"]
+# every query parameter an HTML page reads
+PARAMS = ["page", "spage", "grade", "school_id", "initiative_id", "initiative", "student_id", "funder_id",
+          "funder", "date_from", "date_to", "from", "to", "date", "view", "status", "when", "q", "lang",
+          "format", "region", "instructor", "venue", "settlement_type", "language", "art_form", "mine", "next",
+          "s", "existing"]
+GET_ROWS = [row for row in ROWS if row[0] == "GET" and not row[1].startswith("/api/")]
+PLACEHOLDER = re.compile(r"\{(\w+_id)\}")
+SLOW = ("students.consent_form", "reports.export")  # PDFs: one role is enough
+
+
+def _clients(app, users):
+    clients = {"anonymous": app.test_client()}
+    for role in ROLES[1:]:
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        response = client.post("/login", data={"email": users[role].email, "password": PASSWORD,
+                                               "csrf_token": Csrf.token(client)})
+        assert response.status_code == 302
+        clients[role] = client
+    return clients
+
+
+def _encoded(value: str) -> str:
+    return value if value in RAW else quote(value, safe="")
+
+
+def _query(value: str) -> str:
+    return "&".join(f"{name}={_encoded(value)}" for name in PARAMS)
+
+
+def _check(client, url, failures, role):
+    response = client.get(url)
+    if response.status_code >= 500:
+        failures.append(f"{response.status_code} GET {url[:160]!r} as {role}")
+
+
+@pytest.mark.parametrize("method,path,expected,endpoint", GET_ROWS, ids=[f"{r[3]}:{r[1]}" for r in GET_ROWS])
+def test_hostile_values_never_give_a_server_error(app, objects, method, path, expected, endpoint):
+    clients = _clients(app, objects["users"])
+    roles = [role for role in ROLES if role in expected]
+    if endpoint in SLOW:
+        roles = [role for role in roles if role in ("admin", "school")][:1] or roles[:1]
+    failures: list[str] = []
+    for role in roles:
+        client = clients[role]
+        base = path.format(**objects)
+        for value in HOSTILE + RAW:
+            separator = "&" if "?" in base else "?"
+            _check(client, base + separator + _query(value), failures, role)
+            if PLACEHOLDER.search(path):
+                hostile_path = PLACEHOLDER.sub(_encoded(value), path).format(**objects)
+                _check(client, hostile_path, failures, role)
+    assert not failures, "\n".join(failures)
+
+
+def test_the_reported_urls(app, client, login):
+    login("admin")
+    for url in ["/students?page=9223372036854775807", "/workshops/99999999999999999999",
+                "/students/99999999999999999999", "/students?grade=99999999999999999999",
+                "/students?school_id=99999999999999999999", "/outbox?page=9223372036854775807",
+                "/outbox/99999999999999999999", "/reports/impact?initiative_id=99999999999999999999",
+                "/reports/impact?from=0001-01-01&to=9999-12-31", "/workshops?date_from=0001-01-01"]:
+        response = client.get(url)
+        assert response.status_code in (200, 404, 422), (url, response.status_code)
+    assert client.get("/workshops/99999999999999999999").status_code == 404
+    page = client.get("/reports/impact?from=0001-01-01&to=9999-12-31")
+    assert "Enter a date between 1900 and 2999." in page.get_data(as_text=True)
+
+
+@pytest.mark.slow
+def test_random_hostile_queries(app, objects):
+    """Hypothesis picks a route, a role, a parameter and a value (any text, huge numbers, far dates)."""
+    clients = _clients(app, objects["users"])
+    rows = [row for row in GET_ROWS if row[3] not in SLOW]
+    values = st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40), st.integers().map(str),
+                       st.dates().map(lambda d: d.isoformat()), st.sampled_from(HOSTILE + MORE))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(row=st.sampled_from(rows), role=st.sampled_from(ROLES),
+           pairs=st.lists(st.tuples(st.sampled_from(PARAMS), values), min_size=1, max_size=4))
+    def run(row, role, pairs):
+        if role not in row[2]:
+            return
+        base = row[1].format(**objects)
+        query = "&".join(f"{name}={quote(value, safe='')}" for name, value in pairs)
+        response = clients[role].get(base + ("&" if "?" in base else "?") + query)
+        assert response.status_code < 500, (base, query, role)
+
+    run()

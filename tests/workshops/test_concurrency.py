@@ -1,0 +1,122 @@
+"""Double booking under load: the clash check and the insert run holding a lock per (normalised) instructor and
+venue, so 16 simultaneous conflicting requests give exactly one booking and 15 refusals — on SQLite (file, WAL)
+and on PostgreSQL. Without the lock, check-then-insert books the instructor several times."""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach import create_app
+from outreach.auth.models import User
+from outreach.auth.services import issue_api_token
+from outreach.errors import Conflict
+from outreach.extensions import db
+from outreach.workshops import services
+from outreach.workshops.models import Workshop
+from tests.conftest import TEST_CONFIG
+from tests.factories import make_initiative, make_user
+
+pytestmark = pytest.mark.slow
+
+THREADS = 16
+
+
+@pytest.fixture(scope="module")
+def race_app(app, database_url):
+    """A second app on the same database whose pool gives every thread its own connection."""
+    racing = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 4, "max_overflow": 4,
+                                                       "pool_timeout": 60}})
+    yield racing
+    with racing.app_context():
+        db.engine.dispose()
+
+
+def _together(jobs) -> list[str]:
+    """Run the jobs in their own threads, released at the same moment by a barrier; returns unexpected errors."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[str] = []
+
+    def run(job):
+        try:
+            barrier.wait(timeout=60)
+            job()
+        except Exception as error:  # reported by the test
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a thread did not finish"
+    return errors
+
+
+# the same instructor, written as people write it: other case, extra spaces
+SPELLINGS = ["Айгерім Сәрсенова", "айгерім сәрсенова", "  АЙГЕРІМ   Сәрсенова ", "Айгерім  сәрсенова"]
+
+
+def test_sixteen_simultaneous_bookings_of_one_instructor_through_the_api(race_app):
+    initiative = make_initiative(starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
+    coordinator = make_user("coordinator")
+    raw_token, _row = issue_api_token(coordinator)
+    db.session.commit()
+    initiative_id = initiative.id
+    statuses: list[int] = []
+
+    def book(n: int):
+        def job():
+            # overlapping times, each in another venue: only the instructor clashes
+            body = {"initiative_id": initiative_id, "title": {"kk": f"Күй {n}", "ru": f"Кюй {n}", "en": f"Kui {n}"},
+                    "starts_at": f"2027-03-08T10:{n:02d}:00+05:00", "duration_minutes": 90, "capacity": 20,
+                    "venue": f"Зал {n}", "instructor": SPELLINGS[n % len(SPELLINGS)], "language": "kk",
+                    "min_grade": 3, "max_grade": 9}
+            response = race_app.test_client().post("/api/v1/workshops", json=body,
+                                                   headers={"Authorization": f"Bearer {raw_token}"})
+            statuses.append(response.status_code)
+        return job
+
+    errors = _together([book(n) for n in range(THREADS)])
+    assert errors == []
+    assert sorted(statuses) == [201] + [409] * (THREADS - 1)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Workshop)) == 1
+
+
+def test_sixteen_simultaneous_series_in_one_venue(race_app):
+    initiative = make_initiative(starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
+    coordinator_id = make_user("coordinator").id
+    db.session.commit()
+    initiative_id = initiative.id
+    outcomes: list[str] = []
+    first = datetime(2027, 4, 5, 9, 0, tzinfo=timezone.utc)
+
+    def plan(n: int):
+        def job():
+            with race_app.app_context():
+                try:
+                    actor = db.session.get(User, coordinator_id)
+                    # weekly sessions; each series starts on another Monday, so they share the later dates
+                    data = {"initiative_id": initiative_id, "title": {"kk": f"Би {n}", "en": f"Dance {n}"},
+                            "starts_at": first + timedelta(weeks=n % 3, minutes=n), "duration_minutes": 60,
+                            "capacity": 15, "venue": ["Шабыт залы", "шабыт  залы"][n % 2],
+                            "instructor": f"Нұрлан {n}", "language": "ru", "min_grade": 1, "max_grade": 11}
+                    services.create_series(data, {"interval_weeks": 1, "count": 6}, actor=actor)
+                    db.session.commit()
+                    outcomes.append("created")
+                except Conflict:
+                    db.session.rollback()
+                    outcomes.append("conflict")
+                finally:
+                    db.session.remove()
+        return job
+
+    errors = _together([plan(n) for n in range(THREADS)])
+    assert errors == []
+    assert sorted(outcomes) == ["conflict"] * (THREADS - 1) + ["created"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Workshop)) == 6
