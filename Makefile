@@ -8,7 +8,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test system-deps browser translations compile-translations migrate seed run test test-fast bench clean
+.PHONY: install install-test system-deps browser test-tools bootstrap-css translations compile-translations migrate seed run test test-fast bench clean icons
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -43,6 +43,27 @@ browser:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# The accessibility checks' tools: axe-core and the Nu HTML checker (vnu.jar) from npm into node_modules/,
+# and Java for vnu.jar from Debian when missing. npm runs no install script (vnu-jar's would fetch a Java).
+node_modules/.installed: package.json
+	@command -v npm >/dev/null || { echo "Installing Node.js and npm from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	npm install --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+test-tools: node_modules/.installed
+	@if ! command -v java >/dev/null; then \
+	  echo "Installing Java (for the Nu HTML checker) from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+
+## bootstrap-css: rebuild the Bootstrap subset (outreach/static/vendor/bootstrap.min.css) from assets/bootstrap-subset.scss
+bootstrap-css: node_modules/.installed
+	npx sass --no-source-map --style=compressed --load-path=node_modules --quiet-deps \
+	  --silence-deprecation=import,global-builtin,color-functions assets/bootstrap-subset.scss build/bootstrap.css
+	{ printf '/*! Bootstrap v5.3.8 subset (assets/bootstrap-subset.scss) | MIT License | https://getbootstrap.com/ */\n'; \
+	  sed -e 's/^\xef\xbb\xbf//' -e 's/^@charset "UTF-8";//' -e 's#/\*!.*\*/##' build/bootstrap.css; } > outreach/static/vendor/bootstrap.min.css
+
 ## translations: extract messages, update the kk/ru/en catalogs, compile them
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -k _lp:1c,2 -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output --project Outreach --omit-header . >/dev/null
@@ -59,16 +80,31 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
-## run: install, compile translations, migrate, seed demo data into an empty database, serve
+WORKERS ?= 2
+THREADS ?= 4
+
+## run: install, compile translations, migrate, seed demo data into an empty database, serve with gunicorn
+## (make run DEV=1: Flask's development server, which reloads templates and code as you change them)
 run: seed
-	$(FLASK) run --host $(HOST) --port $(PORT)
+ifdef DEV
+	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
+else
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
+	  --access-logfile - --error-logfile - wsgi:app
+endif
 
 ## test: install what the tests need and run the whole suite
-test: install $(VENV)/.installed-test browser
+test: install $(VENV)/.installed-test browser test-tools
 	$(PY) -m pytest
 
+## icons: redraw the app icons (outreach/static/icons/*.png, committed) with Pillow
+icons: $(VENV)/.installed
+	$(PY) scripts/make_icons.py
+
+## bench: the impact report at national scale (SQLite; DATABASE_URL=... for PostgreSQL) and the key pages
 bench: install
 	$(PY) bench/report_bench.py
+	$(PY) bench/pages.py
 
 clean:
-	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) instance node_modules translations/*/LC_MESSAGES/*.mo

@@ -27,6 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder="static",
     )
     from outreach.config import load_settings
+    from outreach.storage import private_dir
+
+    private_dir(Path(app.instance_path))  # this server's own folder, readable by the app's user only
 
     app.config.update(load_settings(Path(app.instance_path)))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
@@ -41,6 +44,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
+
+    from outreach import assets
+
+    assets.init_app(app)
 
     from outreach import headers
     from outreach.errors import register_error_handlers
@@ -85,6 +92,9 @@ def _init_extensions(app: Flask) -> None:
 
     with app.app_context():
         sqlite_setup(db.engine)
+        from outreach import cache
+
+        cache.install(db.engine)  # every committed write bumps the data version
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
@@ -103,7 +113,9 @@ def _init_extensions(app: Flask) -> None:
         ident, _sep, token = (user_id or "").partition(":")
         if not ident.isdigit() or not token:
             return None
-        user = db.session.get(User, int(ident))
+        from outreach.cache import signed_in_user
+
+        user = signed_in_user(User, int(ident))
         if user is None or user.session_token != token or not user.active:
             return None
         return user
@@ -129,7 +141,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
-                 "attendance", "reports", "notifications", "accounts", "funders", "audit", "api"):
+                 "attendance", "reports", "notifications", "offline", "accounts", "funders", "audit", "api"):
         try:
             module = importlib.import_module(f"outreach.{name}.views")
         except ModuleNotFoundError as error:

@@ -74,6 +74,8 @@ def load_settings(instance_path: Path) -> dict:
         "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", 0)),
         # "keep me signed in" lasts at most 30 days
         "REMEMBER_COOKIE_DURATION": timedelta(days=min(int(os.environ.get("REMEMBER_COOKIE_DAYS", 30)), 30)),
+        # pages, report figures and the signed-in user cached per data version (outreach/cache.py)
+        "OUTREACH_CACHE": _bool("OUTREACH_CACHE", True),
         "SUPPRESSION_THRESHOLD": int(os.environ.get("SUPPRESSION_THRESHOLD", 10)),
         "ROUNDING_BASE": int(os.environ.get("ROUNDING_BASE", 5)),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("API_TOKEN_TTL_HOURS", 24 * 30)),

@@ -64,7 +64,8 @@ class Forbidden(OutreachError):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # the API, and the JSON endpoints the offline attendance page talks to
+    return request.path.startswith(("/api/", "/attendance/"))
 
 
 ERROR_TITLES = {

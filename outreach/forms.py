@@ -6,7 +6,9 @@ from typing import Any
 
 import wtforms
 from flask_wtf import FlaskForm
-from wtforms import validators
+from markupsafe import Markup, escape
+from wtforms import SelectField, validators
+from wtforms.widgets import Select
 
 from outreach import params
 from outreach.i18n import _l, _ln
@@ -18,6 +20,14 @@ MULTI_LINE_FIELDS = (wtforms.TextAreaField, wtforms.PasswordField, wtforms.Hidde
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def _no_control_characters(value: Any) -> Any:
+    if isinstance(value, str):
+        return params.CONTROL_CHARACTERS.sub("", value)
+    if isinstance(value, list):
+        return [params.CONTROL_CHARACTERS.sub("", v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 class SingleLine:
@@ -53,11 +63,22 @@ class BaseForm(FlaskForm):
                 guard = MultiLine()
             else:
                 guard = None
+            if guard is None:
+                # a choice (select, radio) is never meant to hold a control character: drop them, so that a
+                # NUL from a crafted URL never reaches the database (PostgreSQL refuses it in text)
+                filters.append(_no_control_characters)
             if guard is not None:
                 kwargs = dict(unbound_field.kwargs)
                 kwargs["validators"] = [guard, *(kwargs.get("validators") or [])]
                 unbound_field = wtforms.fields.core.UnboundField(field_class, *unbound_field.args, **kwargs)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        csrf_field = getattr(self.meta, "csrf_field_name", "csrf_token")
+        if self.meta.csrf and csrf_field in self._fields:
+            # a page with several forms would repeat id="csrf_token"; nothing refers to the hidden input by id
+            self._fields[csrf_field].render_kw = {"id": False}
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -85,6 +106,49 @@ def int_or_none(value: Any) -> int | None:
     if value in (None, ""):
         return None
     return params.to_int(value)
+
+
+class FastSelect(Select):
+    """The HTML of WTForms' Select, built without an attribute dictionary per option.
+
+    Filter bars list every instructor, venue, school or initiative: rendering those options was a
+    seventh of the workshops list's time."""
+
+    def __call__(self, field, **kwargs):
+        if self.multiple or field.has_groups():
+            return super().__call__(field, **kwargs)
+        head = super().__call__(_NoChoices(field), **kwargs)[:-len("</select>")]
+        options = []
+        for choice in field._iter_choices_normalized():
+            if choice.render_kw:
+                options.append(self.render_option(choice))
+                continue
+            value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+            selected = "selected " if choice.selected else ""
+            options.append(f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>')
+        return Markup(f"{head}{''.join(options)}</select>")
+
+
+class _NoChoices:
+    """The field as the plain widget sees it, without its options (for the <select ...> tag alone)."""
+
+    def __init__(self, field):
+        self._field = field
+
+    def __getattr__(self, name):
+        return getattr(self._field, name)
+
+    def has_groups(self) -> bool:
+        return False
+
+    def _iter_choices_normalized(self):
+        return iter(())
+
+
+class FilterSelectField(SelectField):
+    """A select of a read-only filter bar (GET): fast to render however long the list."""
+
+    widget = FastSelect()
 
 
 def required() -> validators.InputRequired:

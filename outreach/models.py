@@ -10,3 +10,4 @@ from outreach.schools.models import Region, School, SchoolLanguage  # noqa: F401
 from outreach.signups.models import Signup  # noqa: F401
 from outreach.students.models import GuardianConsent, ImportPreview, Student  # noqa: F401
 from outreach.workshops.models import Workshop, WorkshopSeries  # noqa: F401
+from outreach.cache import DataVersion  # noqa: F401

@@ -9,6 +9,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 
 from outreach.auth.services import MIN_PASSWORD_LENGTH
+from outreach import formui
 from outreach.i18n import LANGUAGES, completeness, current_language, localize, lowercase_kazakh_month_names
 
 
@@ -84,6 +85,7 @@ def init_app(app: Flask) -> None:
     lowercase_kazakh_month_names()
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    formui.init_app(app)
 
     @app.context_processor
     def _language() -> dict[str, Any]:

@@ -1,14 +1,14 @@
 """accounts: password reset links, revocable invitations, when an API token was last used
 
 Revision ID: 0005_accounts
-Revises: 0008_collation
+Revises: 0009_data_version
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "0005_accounts"
-down_revision = "0008_collation"
+down_revision = "0009_data_version"
 branch_labels = None
 depends_on = None
 

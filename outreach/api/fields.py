@@ -62,6 +62,7 @@ NOT_A_LIST = LateMessage("list", lambda **kw: _("Must be a JSON array."), malfor
 NOT_A_STRING = LateMessage("string", lambda **kw: _("Must be a JSON string."), malformed=True)
 NOT_AN_INTEGER = LateMessage("integer", lambda **kw: _("Must be a JSON integer (a number without quotes)."),
                              malformed=True)
+NOT_A_BOOLEAN = LateMessage("boolean", lambda **kw: _("Must be true or false."), malformed=True)
 NOT_A_NUMBER = LateMessage("number", lambda **kw: _("Must be a whole number."))
 INVALID = LateMessage("invalid", lambda **kw: _("Not a valid value."))
 
@@ -113,7 +114,11 @@ STORABLE_PATTERN = r"^[^\u0000]*$"
 
 def _storable(kwargs: dict[str, Any], pattern: str = STORABLE_PATTERN) -> dict[str, Any]:
     metadata = dict(kwargs.pop("metadata", None) or {})
-    if not kwargs.get("validate") or not any(isinstance(v, validate.OneOf) for v in _as_list(kwargs["validate"])):
+    validators = _as_list(kwargs["validate"]) if kwargs.get("validate") else []
+    regexps = [v for v in validators if isinstance(v, validate.Regexp)]
+    if regexps:  # the field's own pattern is what the server checks (it is stricter than one-line text)
+        metadata.setdefault("pattern", regexps[0].regex.pattern)
+    elif not any(isinstance(v, validate.OneOf) for v in validators):
         metadata.setdefault("pattern", pattern)
     return {**kwargs, "metadata": metadata}
 
@@ -155,6 +160,17 @@ class Integer(_Messages, ma.fields.Integer):
         validators = list(kwargs.pop("validate", None) or [])
         validators.insert(0, Range(min=minimum, max=maximum))
         super().__init__(strict=True, validate=validators, **kwargs)
+
+
+class Boolean(_Messages, ma.fields.Boolean):
+    """A JSON true or false: "true", 1 and 0 are the wrong type (400)."""
+
+    default_error_messages = {"invalid": NOT_A_BOOLEAN}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 class Date(_Messages, ma.fields.Date):

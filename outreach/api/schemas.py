@@ -1,6 +1,7 @@
 """The shapes of the API: request bodies and query strings (strict) and responses, as in ../shared/API.md."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -9,11 +10,12 @@ from flask import g
 from outreach.access import is_funder
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
+from outreach.attendance.services import MARK_STATUSES, MAX_MARKS
 from outreach.auth.models import ROLES
 from outreach.dbtypes import local_tz
-from outreach.i18n import LANGUAGES
+from outreach.i18n import LANGUAGES, _
 from outreach.initiatives.rules import ART_FORMS, INITIATIVE_STATUSES
-from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, School
+from outreach.schools.models import INSTRUCTION_LANGUAGES, REGION_CODES, SETTLEMENT_TYPES, School
 from outreach.signups.models import SIGNUP_STATUSES
 from outreach.students.models import CONSENT_METHODS, GENDERS, GuardianConsent, Student
 from outreach.workshops.models import Workshop
@@ -94,12 +96,12 @@ class Funder(f.Out):
 
 class SchoolIn(f.Body):
     name = f.String(required=True, validate=f.Length(min=1, max=_length(School.name)))
-    region = f.String(required=True, validate=f.Length(min=1, max=_length(School.region_code)),
+    region = f.String(required=True, validate=f.OneOf(REGION_CODES),
                       metadata={"description": "ISO 3166-2:KZ code of a region (see GET /regions)"})
     locality = f.String(required=True, validate=f.Length(min=1, max=_length(School.locality)))
     settlement_type = f.String(required=True, validate=f.OneOf(SETTLEMENT_TYPES))
     languages = f.List(f.String(validate=f.OneOf(INSTRUCTION_LANGUAGES)), required=True,
-                       validate=f.Length(max=len(INSTRUCTION_LANGUAGES) * 2))
+                       validate=f.Length(min=1, max=len(INSTRUCTION_LANGUAGES) * 2))
 
 
 class SchoolOut(f.Out):
@@ -306,11 +308,93 @@ class AttendanceOut(f.Out):
     absent = ma.fields.Integer(required=True)
 
 
+class AttendanceItem(f.Out):
+    signup_id = ma.fields.Integer(required=True)
+    student_id = ma.fields.Integer(required=True, allow_none=True, metadata={"description": "null for an erased "
+                                                                                             "student"})
+    present = ma.fields.Boolean(required=True, allow_none=True, metadata={"description": "null while attendance "
+                                                                                         "is not recorded"})
+
+
+class AttendanceList(page_schema(AttendanceItem, "AttendanceItemPage")):
+    recorded = ma.fields.Boolean(required=True, metadata={"description": "Whether attendance was recorded"})
+
+
+class MarkedAt(f.DateTime):
+    """When a mark was taken: RFC 3339 with seconds (what a phone's clock gives: Date.toISOString()), this
+    century."""
+
+    PATTERN = (r"^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+               r"(\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {**kwargs.pop("metadata", {}), "pattern": self.PATTERN}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(self.PATTERN.strip("^$"), value) or parsed.year < 2000:
+            raise f.problem(_("Not a valid time: use ISO 8601 with seconds and an offset, like "
+                              "2027-03-08T10:00:00+05:00."))
+        return parsed
+
+
+class MarkIn(f.Body):
+    workshop_id = f.Integer(required=True, minimum=1)
+    student_id = f.Integer(required=True, minimum=1)
+    present = f.Boolean(required=True)
+    marked_at = MarkedAt(required=True, metadata={"description": "When the mark was taken on the device (any "
+                                                                   "offset); a time in the future counts as the "
+                                                                   "time the batch arrives"})
+
+
+class SyncIn(f.Body):
+    idempotency_key = f.String(required=True, validate=[
+        f.Length(min=1, max=64), ma.validate.Regexp(r"^[A-Za-z0-9_.:-]+$", error=f.INVALID)], metadata={
+        "description": "Chosen by the device, one per batch (a UUID): the same key with the same marks again "
+                       "changes nothing and gets the first answer back"})
+    marks = f.List(f.Nested(MarkIn), required=True, validate=f.Length(min=1, max=MAX_MARKS))
+
+
+class MarkOut(f.Out):
+    workshop_id = ma.fields.Integer(required=True)
+    student_id = ma.fields.Integer(required=True)
+    present = ma.fields.Boolean(required=True)
+    marked_at = LocalDateTime(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(MARK_STATUSES)), metadata={
+        "description": "applied: the server took it; unchanged: it already held this mark; superseded: a mark "
+                       "taken later is kept instead; refused: see error"})
+    error = ma.fields.Nested(ErrorBody, required=True, allow_none=True)
+    current = ma.fields.Boolean(required=True, allow_none=True, metadata={
+        "description": "What the server holds for the student now (null: nothing recorded)"})
+
+
+class SyncOut(f.Out):
+    idempotency_key = ma.fields.String(required=True)
+    replayed = ma.fields.Boolean(required=True, metadata={"description": "true when this batch had been received "
+                                                                         "before (nothing changed this time)"})
+    applied = ma.fields.Integer(required=True)
+    refused = ma.fields.Integer(required=True)
+    items = ma.fields.List(ma.fields.Nested(MarkOut), required=True)
+
+
+def sync_answer(result: Any) -> dict[str, Any]:
+    """The API's (and the attendance page's) view of a synced batch."""
+    return {
+        "idempotency_key": result.key, "replayed": result.replayed,
+        "applied": result.count("applied"), "refused": result.count("refused"),
+        "items": [{"workshop_id": item.mark.workshop_id, "student_id": item.mark.student_id,
+                   "present": item.mark.present, "marked_at": item.mark.marked_at, "status": item.status,
+                   "error": {"code": item.code, "message": item.message} if item.code else None,
+                   "current": item.current} for item in result.items],
+    }
+
+
 # ---------------------------------------------------------------------------------------- impact report
 
 class ImpactArgs(f.Query):
     initiative_id = f.QueryInteger(minimum=1)
-    region = f.QueryString(validate=f.Length(max=_length(School.region_code)))
+    region = f.QueryString(validate=f.OneOf(REGION_CODES), metadata={"description": "ISO 3166-2:KZ code"})
     date_from = f.QueryDate(data_key="from", metadata={"description": "Inclusive; workshop start date in "
                                                                       "Asia/Almaty"})
     date_to = f.QueryDate(data_key="to", metadata={"description": "Inclusive; workshop start date in Asia/Almaty"})

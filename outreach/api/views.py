@@ -6,16 +6,23 @@ marshmallow schemas and decorators of the resources, served (without auth) at /a
 from __future__ import annotations
 
 import http
+import re
+from datetime import date
+from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, jsonify
 from flask_smorest import Api
 
+from outreach.api import fields as f
 from outreach.api import schemas as s
+from outreach.api.fields import Translatable
 from outreach.api.blueprint import ERROR_DESCRIPTIONS, IdConverter, bp, id_parameter_schema
 from outreach.api.resources import (  # noqa: F401  (each module adds its routes to bp)
     initiatives, reference, reports, schools, signups, students, tokens, workshops)
 from outreach.extensions import csrf
+from outreach.i18n import LANGUAGES
+from outreach.students.rules import today
 
 # Only bearer tokens are accepted, never the session cookie, so a cross-site form cannot act for anyone.
 csrf.exempt(bp)
@@ -40,7 +47,56 @@ class OutreachApi(Api):
 
 
 def openapi():
-    return jsonify(current_app.extensions["outreach-api"].spec.to_dict())
+    return jsonify(document(current_app.extensions["outreach-api"].spec.to_dict()))
+
+
+def document(spec: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document, saying exactly what the server accepts: a `servers` entry, an operationId per
+    operation (the endpoint's name), "at least one language" on required titles, and consent dates up to today."""
+    spec["servers"] = [{"url": "/", "description": "This server"}]
+    for rule in current_app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or rule.endpoint == "api.openapi":
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods or ():
+            operation = spec["paths"].get(path, {}).get(method.lower())
+            if operation is not None:
+                operation["operationId"] = rule.endpoint.split(".", 1)[1]
+    schemas = spec["components"]["schemas"]
+    for name, schema_class in (("WorkshopIn", s.WorkshopIn), ("WorkshopPatch", s.WorkshopPatch),
+                               ("InitiativeIn", s.InitiativeIn)):
+        for field_name, field in schema_class._declared_fields.items():
+            if isinstance(field, Translatable) and field.at_least_one and name in schemas:
+                key = field.data_key or field_name
+                schemas[name]["properties"][key] = _at_least_one_language(schemas, schemas[name]["properties"][key])
+    consent = schemas.get("ConsentIn", {}).get("properties", {}).get("given_on")
+    if consent is not None:
+        consent["pattern"] = dates_up_to(today())
+        consent["description"] = "Not in the future (Asia/Almaty)"
+    return spec
+
+
+def _at_least_one_language(schemas: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
+    """The translatable object inlined, with anyOf: one of kk, ru, en holds more than blanks."""
+    ref = prop.get("$ref") or next((p["$ref"] for p in prop.get("allOf", []) if "$ref" in p), None)
+    base = dict(schemas[ref.rsplit("/", 1)[1]]) if ref else dict(prop)
+    base["anyOf"] = [{"required": [code], "properties": {code: {"type": "string", "pattern": "\\S"}}}
+                     for code in LANGUAGES]
+    return base
+
+
+def dates_up_to(last: date) -> str:
+    """A pattern for ISO dates from MIN_YEAR-01-01 up to `last` (days 01-31 in any month, as DATE_PATTERN)."""
+    day = "(0[1-9]|[12][0-9]|3[01])"
+    month = "(0[1-9]|1[0-2])"
+    years = "|".join(str(y) for y in range(f.MIN_YEAR, last.year))
+    months = "|".join(f"{m:02d}" for m in range(1, last.month))
+    days = "|".join(f"{d:02d}" for d in range(1, last.day + 1))
+    parts = [f"({years})-{month}-{day}"] if years else []
+    if months:
+        parts.append(f"{last.year}-({months})-{day}")
+    parts.append(f"{last.year}-{last.month:02d}-({days})")
+    return "^(" + "|".join(parts) + ")$"
 
 
 # Added past flask-smorest's route() so that the document does not describe itself.

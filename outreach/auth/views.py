@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
 from outreach.auth import resets, services, throttle
 from outreach.auth.forms import (EmptyForm, ForgotPasswordForm, LanguageForm, LoginForm, PasswordChangeForm,
@@ -10,7 +11,7 @@ from outreach.auth.forms import (EmptyForm, ForgotPasswordForm, LanguageForm, Lo
 from outreach.auth.passwords import verify_password
 from outreach.errors import OutreachError
 from outreach.extensions import limiter
-from outreach.i18n import _
+from outreach.i18n import LANGUAGES, _, current_language, force_locale
 from outreach.web import domain_error, is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -37,13 +38,26 @@ def login():
         if user is not None:
             next_url = request.args.get("next")
             lang = session.get("lang")
+            page_language = current_language()
             session.clear()  # a fresh session at sign-in
             if lang:
                 session["lang"] = lang
             login_user(user, remember=form.remember.data)
+            if not lang and user.locale in LANGUAGES and user.locale != page_language:
+                _say_language_changed(user.locale, page_language)
             return redirect(next_url if is_safe_next(next_url) else url_for("home.index"))
         flash(_("The email or password is not correct."), "danger")
     return render_template("auth/login.html", form=form)
+
+
+def _say_language_changed(saved: str, before: str) -> None:
+    """The pages switch to the account's saved language: say so, in that language, with the way back."""
+    with force_locale(saved):
+        message = _("The pages are now in %(language)s, the language saved in your account.",
+                    language=LANGUAGES[saved])
+        back = _("Keep %(language)s", language=LANGUAGES[before])
+    flash(Markup('{} <a class="alert-link" href="{}" hreflang="{}">{}</a>').format(
+        message, url_for("home.index", lang=before), before, back), "info")
 
 
 @bp.route("/logout", methods=["POST"])

@@ -7,9 +7,12 @@ from sqlalchemy import func, select
 
 from outreach.access import is_funder, is_school_rep, is_staff, visible_initiatives
 from outreach.attendance.models import Attendance
+from outreach.attendance.services import lists_to_keep
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.initiatives.models import Initiative
+from outreach.initiatives.services import progress_toward
+from outreach.reports.services import students_reached_as_seen_by
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.signups.services import school_summary
@@ -31,6 +34,8 @@ def dashboard(user: Any) -> dict[str, Any]:
                 Student.erased_at.is_(None))),
             "upcoming": db.session.scalar(select(func.count()).select_from(upcoming.subquery())),
         }
+        context["attendance_due"], context["attendance_due_count"] = attendance_due(now)
+        context["keep_lists"] = lists_to_keep(now)
     elif is_school_rep(user):
         context.update(school_dashboard(user, now))
         return context
@@ -40,13 +45,23 @@ def dashboard(user: Any) -> dict[str, Any]:
         context["initiatives"] = initiatives = db.session.scalars(
             visible_initiatives(user).order_by(Initiative.starts_on.desc())).all()
         # students reached toward each target, protected as in the impact report (reports/privacy.py)
-        from outreach.initiatives.services import progress_toward
-        from outreach.reports.services import students_reached_as_seen_by
-
         reached = students_reached_as_seen_by(user, [i.id for i in initiatives])
         context["progress"] = {i.id: progress_toward(i.target_students, reached[i.id]) for i in initiatives}
     context["upcoming"] = db.session.scalars(upcoming.order_by(Workshop.starts_at).limit(5)).all()
     return context
+
+
+ATTENDANCE_DUE_SHOWN = 8
+
+
+def attendance_due(now: Any, limit: int = ATTENDANCE_DUE_SHOWN) -> tuple[list[Workshop], int]:
+    """Workshops that have started, were not cancelled and have no attendance yet: the newest first, and how many."""
+    due = select(Workshop).where(Workshop.starts_at <= now, Workshop.status != "cancelled",
+                                 Workshop.attendance_recorded_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(due.subquery())) or 0
+    shown = db.session.scalars(due.order_by(Workshop.starts_at.desc(), Workshop.id.desc()).limit(limit)).all() \
+        if total else []
+    return list(shown), total
 
 
 def school_dashboard(user: Any, now: Any = None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from outreach.access import home_page
+from outreach.cache import cached_page
 from outreach.home import services
 from outreach.reports import presenter
 
@@ -12,6 +13,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
+@cached_page()
 def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")

@@ -6,7 +6,9 @@ from typing import Any
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from outreach.forms import BaseForm, DateField, int_or_none, max_length, number_range, optional, required
+from outreach.forms import (
+    BaseForm, DateField, FilterSelectField, int_or_none, max_length, number_range, optional, required,
+)
 from outreach.i18n import LANGUAGES, _l
 from outreach.initiatives.rules import ART_FORMS, INITIATIVE_STATUSES
 from outreach.initiatives.services import DESCRIPTION_MAX, TARGET_MAX, TITLE_MAX
@@ -76,11 +78,11 @@ class InitiativeFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    art_form = SelectField(_l("Art form"), choices=[("", _l("All art forms")), *ART_FORMS.items()],
+    art_form = FilterSelectField(_l("Art form"), choices=[("", _l("All art forms")), *ART_FORMS.items()],
                            validators=[optional()])
-    funder = SelectField(_l("Funder"), choices=[], coerce=int_or_none,
+    funder = FilterSelectField(_l("Funder"), choices=[], coerce=int_or_none,
                          validators=[optional()], validate_choice=False)
-    status = SelectField(_l("Status"), choices=[("active", INITIATIVE_STATUSES["active"]),
+    status = FilterSelectField(_l("Status"), choices=[("active", INITIATIVE_STATUSES["active"]),
                                                 ("archived", INITIATIVE_STATUSES["archived"]),
                                                 ("all", _l("Active and archived"))],
                          default="active", validators=[optional()])

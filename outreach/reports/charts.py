@@ -115,7 +115,8 @@ def line_chart(points: Sequence[tuple[str, str, int | None, str]], *, title: str
         labelled.add(count - 1)
     for i, (axis, label, value, hidden) in enumerate(points):
         if value is None:
-            body.append(f'<rect {_attrs(x=_pct(x(i)), transform="translate(-6 0)", y=f"{top + plot_h - 12:.1f}", width=12, height=12, fill=f"url(#{uid}-hatch)", stroke="#adb5bd")}>'
+            # a hidden value is not 0: a hatched band over the whole height, never a mark on the zero line
+            body.append(f'<rect {_attrs(x=_pct(x(i)), transform="translate(-6 0)", y=top, width=12, height=plot_h, fill=f"url(#{uid}-hatch)", stroke="#adb5bd", class_="suppressed-band")}>'
                         f'<title>{escape(label)}: {escape(hidden or suppressed)}</title></rect>')
         else:
             body.append(f'<circle {_attrs(cx=_pct(x(i)), cy=f"{y(value):.1f}", r=4.5, fill=LINE)}>'
@@ -141,8 +142,8 @@ TILE_GRID = {
 }
 LEVELS = 5
 # background and text colour of a tile, by level: 0 no students, 1-5 light to dark, -1 suppressed
-TILE_COLORS = {0: ("#f1f3f5", "#6c757d"), 1: ("#dbe7f3", "#212529"), 2: ("#b3cde6", "#212529"),
-               3: ("#7eaad3", "#212529"), 4: ("#477fb8", "#ffffff"), 5: ("#1f3a5f", "#ffffff"),
+TILE_COLORS = {0: ("#f1f3f5", "#495057"), 1: ("#dbe7f3", "#212529"), 2: ("#b3cde6", "#212529"),
+               3: ("#7eaad3", "#212529"), 4: ("#3b6ea5", "#ffffff"), 5: ("#1f3a5f", "#ffffff"),
                -1: ("#e9ecef", "#495057")}
 
 

@@ -26,7 +26,7 @@ from outreach.schools.models import Region
 from outreach.signups.models import SIGNUP_STATUSES
 
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text/* itself
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }

@@ -6,9 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from wtforms import SelectField
-
-from outreach.forms import BaseForm, DateField, int_or_none, optional
+from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, optional
 from outreach.i18n import _l
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -47,9 +45,9 @@ class ImpactFilterForm(BaseForm):
         csrf = False
 
     # any id is accepted here: the service answers 404 for an initiative the viewer may not see
-    initiative_id = SelectField(_l("Initiative"), choices=[], coerce=_int_or_none, validate_choice=False,
-                                validators=[optional()])
-    region = SelectField(_l("Region"), choices=[], validators=[optional()])
+    initiative_id = FilterSelectField(_l("Initiative"), choices=[], coerce=_int_or_none, validate_choice=False,
+                                      validators=[optional()])
+    region = FilterSelectField(_l("Region"), choices=[], validators=[optional()])
     date_from = PeriodField(_l("From"), name="from", validators=[optional()])
     date_to = PeriodField(_l("To"), name="to", end=True, validators=[optional()])
 

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, null, select, union
 
 from outreach.access import is_funder, sees_exact_figures, sees_reports, visible_initiatives
 from outreach.attendance.models import Attendance
+from outreach.cache import cached_figures
 from outreach.collation import stored_order
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Forbidden, NotFound, OutreachError
@@ -232,10 +233,18 @@ def impact_report(user: Any, *, initiative_id: int | None = None, region: str | 
     return privacy.protect_report(exact, protection, (*BREAKDOWNS, *EXTRA_BREAKDOWNS))
 
 
+def _figures(scope: Scope) -> tuple[dict, dict, int | None]:
+    """The exact figures of a scope, counted once per data version (and until the next workshop starts).
+
+    The key is the scope itself (its initiatives, region and period), so figures are only ever
+    reused for exactly the same set of facts; the protection of a funder's figures is applied after."""
+    key = ("impact", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before)
+    return cached_figures(key, scope.now, lambda: (_breakdown_counts(scope), _totals(scope), _target(scope)))
+
+
 def report_for_scope(scope: Scope, filters: dict[str, Any]) -> dict[str, Any]:
     """The exact figures of a scope (no protection applied)."""
-    counts = _breakdown_counts(scope)
-    totals = _totals(scope)
+    counts, totals, target = _figures(scope)
     reached = counts.get("total", {}).get(None, 0)
     report: dict[str, Any] = {
         "filters": filters,
@@ -246,7 +255,7 @@ def report_for_scope(scope: Scope, filters: dict[str, Any]) -> dict[str, Any]:
         "student_hours": round(totals["minutes"] / 60, 2),
         "schools_reached": counts.get("schools", {}).get(None, 0),
         "regions_reached": len(counts.get("by_region", {})),
-        "target_students": _target(scope),
+        "target_students": target,
     }
     for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS):
         report[name] = _cells(name, counts.get(name, {}))
@@ -266,6 +275,12 @@ def school_table(user: Any, *, initiative_id: int | None = None, region: str | N
 
 
 def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
+    """A page of the per-school table, counted once per data version (like the report's figures)."""
+    key = ("schools", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before, page, per_page)
+    return cached_figures(key, scope.now, lambda: _school_rows(scope, page=page, per_page=per_page))
+
+
+def _school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
     # per student first (streams the school index in order), then per school
     per_student = (select(ImpactFact.school_id.label("school_id"), func.max(ImpactFact.attended).label("reached"),
                           func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
@@ -278,17 +293,24 @@ def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Pa
                       func.sum(per_student.c.recorded).label("recorded"),
                       func.sum(per_student.c.minutes).label("minutes"))
                .group_by(per_student.c.school_id).subquery())
+    # the number of schools comes with the page (a window over the grouped rows, which are all computed to
+    # be sorted anyway) instead of from a second pass over the facts
     query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
-                    grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes)
+                    grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes,
+                    func.count().over().label("total"))
              .join(grouped, grouped.c.school_id == School.id)
              .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), stored_order(School), School.id))
-    total = int(db.session.scalar(select(func.count()).select_from(
-        select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     if per_page is not None:
         query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    rows = db.session.execute(query).all()
+    if rows:
+        total = int(rows[0][-1])
+    else:  # past the last page (or nothing at all): count on their own
+        total = int(db.session.scalar(select(func.count()).select_from(
+            select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     # PostgreSQL sums integers into numerics: counts are handed on as ints
     items = [SchoolRow(ident, name, region, settlement, *(int(v or 0) for v in numbers))
-             for ident, name, region, settlement, *numbers in db.session.execute(query)]
+             for ident, name, region, settlement, *numbers, _total in rows]
     return Page(items=items, page=max(page, 1), per_page=per_page or max(total, 1), total=total)
 
 

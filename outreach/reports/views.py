@@ -14,6 +14,7 @@ from outreach.initiatives.models import Initiative
 from outreach.reports import exports, presenter, privacy, services
 from outreach.reports.forms import ImpactFilterForm
 from outreach.schools.models import Region
+from outreach.cache import cached_page
 from outreach.web import page_number
 
 bp = Blueprint("reports", __name__, static_folder="static", static_url_path="/reports/static")
@@ -38,6 +39,7 @@ def _filter_form() -> ImpactFilterForm:
 
 @bp.route("/reports/impact")
 @role_required(ADMIN, COORDINATOR, FUNDER)
+@cached_page(etag=True)
 def impact():
     user = current_user._get_current_object()
     form = _filter_form()

@@ -6,7 +6,7 @@ from typing import Any
 from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from outreach.forms import BaseForm, email, max_length, optional, required
+from outreach.forms import BaseForm, FilterSelectField, email, max_length, optional, required
 from outreach.i18n import LANGUAGES, _l, _lp
 from outreach.schools.models import INSTRUCTION_LANGUAGES
 from outreach.schools.services import LOCALITY_MAX, NAME_MAX, PERSON_NAME_MAX
@@ -52,10 +52,10 @@ class SchoolFilterForm(BaseForm):
         csrf = False
 
     q = StringField(_lp("schools", "Search by name"), validators=[optional(), max_length(NAME_MAX)])
-    region = SelectField(_l("Region"), choices=[], validators=[optional()], validate_choice=False)
-    settlement_type = SelectField(_l("Settlement"), choices=[("", _l("Urban and rural")),
+    region = FilterSelectField(_l("Region"), choices=[], validators=[optional()], validate_choice=False)
+    settlement_type = FilterSelectField(_l("Settlement"), choices=[("", _l("Urban and rural")),
                                                              *SETTLEMENT_LABELS.items()], validators=[optional()])
-    language = SelectField(_l("Language of instruction"), choices=[("", _l("All languages")),
+    language = FilterSelectField(_l("Language of instruction"), choices=[("", _l("All languages")),
                                                                    *INSTRUCTION_LANGUAGES.items()],
                            validators=[optional()])
 

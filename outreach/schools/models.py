@@ -13,6 +13,10 @@ from outreach.i18n import _l, localize
 
 SETTLEMENT_TYPES = {"urban": _l("urban"), "rural": _l("rural")}
 INSTRUCTION_LANGUAGES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
+#: ISO 3166-2:KZ codes of the regions and cities of republican significance (the `region` table's rows, from
+#: the first migration); the API documents them as an enum
+REGION_CODES = ("KZ-10", "KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31", "KZ-33", "KZ-35", "KZ-39", "KZ-43",
+                "KZ-47", "KZ-55", "KZ-59", "KZ-61", "KZ-62", "KZ-63", "KZ-71", "KZ-75", "KZ-79")
 
 
 class Region(db.Model):

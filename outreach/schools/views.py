@@ -10,6 +10,7 @@ from outreach.i18n import _
 from outreach.schools import services
 from outreach.schools.forms import InviteForm, SchoolFilterForm, SchoolForm
 from outreach.schools.models import INSTRUCTION_LANGUAGES
+from outreach.cache import cached_page
 from outreach.web import domain_error, paginate
 
 bp = Blueprint("schools", __name__, url_prefix="/schools")
@@ -24,6 +25,7 @@ def _region_choices() -> list[tuple[str, str]]:
 
 @bp.route("")
 @role_required(*STAFF)
+@cached_page()
 def index():
     filters = SchoolFilterForm(request.args)
     filters.region.choices = [("", _("All regions")), *_region_choices()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import StopValidation
 
-from outreach.forms import BaseForm, DateField, int_or_none, optional
+from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, optional
 from outreach.i18n import _, _l
 from outreach.workshops.rules import DELIVERY_LANGUAGES
 
@@ -23,11 +23,11 @@ class BrowseForm(BaseForm):
     class Meta:
         csrf = False
 
-    initiative = SelectField(_l("Initiative"), coerce=_optional_int, validators=[optional()])
+    initiative = FilterSelectField(_l("Initiative"), coerce=_optional_int, validators=[optional()])
     date_from = DateField(_l("From"), validators=[optional()])
     date_to = DateField(_l("To"), validators=[optional()])
-    grade = SelectField(_l("Grade fits"), coerce=_optional_int, validators=[optional()])
-    language = SelectField(_l("Language of delivery"), validators=[optional()])
+    grade = FilterSelectField(_l("Grade fits"), coerce=_optional_int, validators=[optional()])
+    language = FilterSelectField(_l("Language of delivery"), validators=[optional()])
 
     def __init__(self, *args, initiatives=(), **kwargs):
         super().__init__(*args, **kwargs)

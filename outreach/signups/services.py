@@ -22,7 +22,7 @@ from outreach.events import announce, signup_changed
 from outreach.extensions import db
 from outreach.i18n import _, _l, ngettext
 from outreach.signups.models import Signup
-from outreach.students.models import Student
+from outreach.students.models import Student, fold
 from outreach.workshops.models import Workshop
 
 @dataclass
@@ -287,12 +287,14 @@ def school_summary(school_id: int | None, workshop_ids: Iterable[int]) -> dict[i
     return summary
 
 
-def roster_query(workshop: Workshop, school_id: int, *, grade: int | None = None) -> Select:
-    """The school's students whose grade fits the workshop, by grade and name."""
+def roster_query(workshop: Workshop, school_id: int, *, grade: int | None = None, q: str | None = None) -> Select:
+    """The school's students whose grade fits the workshop (whose name has every word of `q`), by grade and name."""
     query = select(Student).where(Student.school_id == school_id, Student.erased_at.is_(None),
                                   Student.grade.between(workshop.min_grade, workshop.max_grade))
     if grade is not None:
         query = query.where(Student.grade == grade)
+    for word in fold(q).split() if q else ():
+        query = query.where(Student.name_folded.contains(word, autoescape=True))
     return query.order_by(Student.grade, *by_name(Student.last_name, Student.first_name), Student.id)
 
 

@@ -19,6 +19,7 @@ from outreach.signups.forms import BrowseForm, CancelForm, SchoolChoiceForm, Sig
 from outreach.signups.models import SIGNUP_STATUSES
 from outreach import params
 from outreach.web import domain_error, is_safe_next, page_number, paginate
+from outreach.cache import cached_page
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
 
 bp = Blueprint("signups", __name__, url_prefix="/signups")
@@ -41,6 +42,7 @@ def _workshop_or_404(workshop_id: int) -> Workshop:
 
 @bp.route("/browse")
 @role_required(SCHOOL)
+@cached_page()
 def browse():
     initiatives = db.session.scalars(visible_initiatives(current_user).where(Initiative.status == "active")
                                      .order_by(Initiative.starts_on.desc(), Initiative.id)).all()
@@ -66,18 +68,20 @@ def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200):
     school, school_form = _school_for(workshop)
     page = students = None
     existing = {}
+    q = (request.args.get("q") or "").strip()[:100] or None
     if school is not None:
-        page = paginate(services.roster_query(workshop, school.id), per_page=ROSTER_PER_PAGE)
+        page = paginate(services.roster_query(workshop, school.id, q=q), per_page=ROSTER_PER_PAGE)
         students = page.items
         existing = services.live_signups_of(workshop.id, [s.id for s in students])
     chosen = set(form.student_ids.data or [])
     return render_template("signups/pick.html", workshop=workshop, form=form, school=school, school_form=school_form,
-                           page=page, students=students, existing=existing, chosen=chosen,
+                           page=page, students=students, existing=existing, chosen=chosen, q=q,
                            open=services.can_sign_up(workshop, current_user)), status
 
 
 @bp.route("/workshops/<int:workshop_id>")
 @role_required(SCHOOL, ADMIN, COORDINATOR)
+@cached_page()
 def pick(workshop_id: int):
     return _render_pick(_workshop_or_404(workshop_id), SignupForm(formdata=None))
 

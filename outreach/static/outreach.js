@@ -43,25 +43,6 @@
         else { document.execCommand('copy'); done(); }
       });
     }
-
-    // workshops/attendance.html: the count of students marked present, and "mark all / none"
-    var form = document.getElementById('attendance-form');
-    if (form) {
-      var boxes = form.querySelectorAll('input[name=present]');
-      var counter = document.getElementById('attendance-count');
-      var update = function () {
-        var n = 0;
-        boxes.forEach(function (b) { if (b.checked) { n++; } });
-        if (counter) { counter.textContent = counter.dataset.template.replace('__P__', n).replace('__T__', boxes.length); }
-      };
-      form.querySelectorAll('[data-mark]').forEach(function (button) {
-        button.addEventListener('click', function () {
-          var on = button.dataset.mark === 'all';
-          boxes.forEach(function (b) { b.checked = on; });
-          update();
-        });
-      });
-      boxes.forEach(function (b) { b.addEventListener('change', update); });
-    }
+    // workshops/attendance.html: static/js/attendance.js (the count, "mark all", saving on the phone)
   });
 })();

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
-from outreach.forms import BaseForm, DateField, int_or_none, max_length, optional, required
+from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, max_length, optional, required
 from outreach.i18n import _l, _lp
 from outreach.students.importing import MAX_BYTES, MAX_ROWS
 from outreach.students.models import CONSENT_METHODS, GENDERS
@@ -27,6 +27,11 @@ def grade_choices(blank: Any) -> list[tuple[Any, Any]]:
     return [("", blank)] + [(g, grade_label(g)) for g in range(MIN_GRADE, MAX_GRADE + 1)]
 
 
+
+def consent_method_choices() -> list[tuple[str, Any]]:
+    """No method is chosen for the user: consent is recorded the way it was really given (paper or electronic)."""
+    return [("", _l("Choose…"))] + list(CONSENT_METHODS.items())
+
 class StudentForm(BaseForm):
     """A student and the guardian's consent; school_id only for coordinators and administrators."""
 
@@ -38,8 +43,8 @@ class StudentForm(BaseForm):
     guardian_name = StringField(_l("Guardian's full name"), validators=[required(), max_length(MAX_GUARDIAN_NAME)])
     relationship = StringField(_l("Relationship to the student"),
                                validators=[required(), max_length(MAX_RELATIONSHIP)])
-    given_on = DateField(_l("Date consent was given"), validators=[required()], format="%Y-%m-%d")
-    method = SelectField(_l("How consent was given"), choices=list(CONSENT_METHODS.items()), default="paper",
+    given_on = DateField(_l("Date consent was given"), validators=[required()], format="%Y-%m-%d", default=today)
+    method = SelectField(_l("How consent was given"), choices=consent_method_choices(), default="",
                          validators=[required()])
     submit = SubmitField(_l("Save"))
 
@@ -85,8 +90,8 @@ class RosterFilterForm(BaseForm):
         csrf = False
 
     q = SearchField(_lp("students", "Search by name"), validators=[optional(), max_length(100)])
-    grade = SelectField(_l("Grade"), coerce=int_or_none, validators=[optional()])
-    school_id = SelectField(_l("School"), coerce=int_or_none, validators=[optional()])
+    grade = FilterSelectField(_l("Grade"), coerce=int_or_none, validators=[optional()])
+    school_id = FilterSelectField(_l("School"), coerce=int_or_none, validators=[optional()])
 
     def __init__(self, *args: Any, schools: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,9 +123,9 @@ class ImportConfirmForm(BaseForm):
 
     step = HiddenField(default="confirm")
     token = HiddenField()
-    method = SelectField(_l("How consent was given"), choices=list(CONSENT_METHODS.items()), default="paper",
+    method = SelectField(_l("How consent was given"), choices=consent_method_choices(), default="",
                          validators=[required()])
-    given_on = DateField(_l("Date consent was given"), validators=[required()], format="%Y-%m-%d")
+    given_on = DateField(_l("Date consent was given"), validators=[required()], format="%Y-%m-%d", default=today)
     confirmed = BooleanField(_l("I confirm that guardian consent was collected for every student in this file, "
                                 "from the guardian named in their row, by the method and on the date above."),
                              validators=[InputRequired(message=_l("Confirm that guardian consent was collected "

@@ -804,7 +804,7 @@ def template_file(lang: str, file_format: str) -> tuple[bytes, str, str]:
         delimiter = "," if lang == "en" else ";"
         buffer = io.StringIO()
         csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(headers)
-        return (codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8",
+        return (codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8"), "text/csv",
                 f"students-{lang}.csv")
     return _template_xlsx(lang, headers), \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"students-{lang}.xlsx"

@@ -22,6 +22,7 @@ from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportC
 from outreach.students.models import Student
 from outreach import params
 from outreach.web import domain_error, paginate
+from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
 
 bp = Blueprint("students", __name__)
@@ -67,6 +68,7 @@ def _download_language() -> str:
 
 @bp.route("/students")
 @role_required(*ROSTER)
+@cached_page()
 def index():
     user = _user()
     schools = _school_choices()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from flask_babel import format_date
+from flask_babel import format_date, format_time
 from sqlalchemy import and_, or_, select
 
 from outreach import locks
@@ -86,8 +86,32 @@ def refuse_conflicts(slots: Sequence[Slot], *, ignore_ids: Iterable[int] = (), s
         return
     slot, other, kind = clash
     message = conflict_message(kind, other)
+    # the fields to correct, highlighted on the form (and named in the API error's "fields")
+    fields: dict[str, list[str]] = {kind: [_("Booked at this time.")]}
+    free = None if series else next_free_start(slot, ignore_ids=ignore_ids)
+    if free is not None:
+        fields["starts_at"] = [_("The next free time on that day: %(time)s.", time=format_time(free, "short"))]
+    else:
+        fields["starts_at"] = [_("This time clashes with another workshop.")]
     if series:
         message = _("The session on %(date)s cannot be scheduled. %(reason)s",
                     date=format_date(local_date(slot.starts_at), "medium"), reason=message)
-    raise Conflict(message, code="schedule_conflict")
+    raise Conflict(message, code="schedule_conflict", fields=fields)
+
+
+def next_free_start(slot: Slot, *, ignore_ids: Iterable[int] = (), tries: int = 24) -> datetime | None:
+    """The earliest start on the same (local) day, at or after the wanted one, when both the instructor and the
+    venue are free for the whole duration; None when the day has no such time."""
+    duration = slot.ends_at - slot.starts_at
+    day = local_date(slot.starts_at)
+    start = slot.starts_at
+    for _try in range(tries):
+        candidate = Slot(start, start + duration, slot.instructor, slot.venue, slot.workshop_id)
+        clash = find_conflict([candidate], ignore_ids=ignore_ids)
+        if clash is None:
+            return start if local_date(start + duration) == day else None
+        start = max(start, clash[1].ends_at)
+        if local_date(start) != day:
+            return None
+    return None
 

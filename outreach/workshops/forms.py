@@ -8,7 +8,9 @@ from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from outreach.dbtypes import local_tz
-from outreach.forms import BaseForm, DateField, int_or_none, max_length, number_range, optional, required
+from outreach.forms import (
+    BaseForm, DateField, FilterSelectField, int_or_none, max_length, number_range, optional, required,
+)
 from outreach.i18n import LANGUAGES, _l
 from outreach.workshops.rules import DELIVERY_LANGUAGES, MAX_CAPACITY, MAX_DURATION, MAX_GRADE, MAX_INTERVAL_WEEKS, \
     MAX_SESSIONS, MIN_GRADE, NAME_MAX, TITLE_MAX, WORKSHOP_STATUSES, local
@@ -127,13 +129,13 @@ class FilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    initiative_id = SelectField(_l("Initiative"), coerce=_int_or_none, choices=[], validators=[optional()],
+    initiative_id = FilterSelectField(_l("Initiative"), coerce=_int_or_none, choices=[], validators=[optional()],
                                 validate_choice=False)
-    region = SelectField(_l("Region of the schools signed up"), choices=[], validators=[optional()],
+    region = FilterSelectField(_l("Region of the schools signed up"), choices=[], validators=[optional()],
                          validate_choice=False)
-    instructor = SelectField(_l("Instructor"), choices=[], validators=[optional()], validate_choice=False)
-    venue = SelectField(_l("Venue"), choices=[], validators=[optional()], validate_choice=False)
-    status = SelectField(_l("Status"), choices=[("", _l("Any status")), *WORKSHOP_STATUSES.items()],
+    instructor = FilterSelectField(_l("Instructor"), choices=[], validators=[optional()], validate_choice=False)
+    venue = FilterSelectField(_l("Venue"), choices=[], validators=[optional()], validate_choice=False)
+    status = FilterSelectField(_l("Status"), choices=[("", _l("Any status")), *WORKSHOP_STATUSES.items()],
                          validators=[optional()])
     date_from = DateField(_l("From"), validators=[optional()])
     date_to = DateField(_l("To"), validators=[optional()])

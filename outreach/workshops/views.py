@@ -25,6 +25,7 @@ from outreach.web import domain_error, paginate
 from outreach.workshops import calendar as cal
 from outreach.workshops import ics, queries, rules, services
 from outreach.workshops.forms import CancelForm, FilterForm, SeriesForm, WorkshopForm
+from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
 
 bp = Blueprint("workshops", __name__)
@@ -59,6 +60,7 @@ def _filters(user, *, full: bool = True) -> FilterForm:
 
 @bp.route("/workshops")
 @role_required(*STAFF)
+@cached_page()
 def index():
     user = _user()
     filters = _filters(user)
@@ -83,6 +85,7 @@ def _calendar_day(raw: str | None) -> date:
 
 @bp.route("/calendar")
 @role_required(*STAFF, SCHOOL)
+@cached_page(etag=True)
 def calendar():
     user = _user()
     view = "week" if request.args.get("view") == "week" else "month"
@@ -249,6 +252,9 @@ def cancel(workshop_id: int):
 @bp.route("/workshops/<int:workshop_id>/attendance", methods=["GET", "POST"], endpoint="attendance")
 @role_required(*STAFF)
 def attendance_sheet(workshop_id: int):
+    """The roster to tick. The page works offline too (static/js/attendance.js): it is kept on the phone until
+    the workshop's end plus seven days, and a workshop that has not started yet shows its roster closed until
+    the start, so that a list kept before a trip opens when the workshop begins."""
     user = _user()
     workshop = _staff_workshop(workshop_id)
     roster = queries.roster(workshop, user)
@@ -257,8 +263,11 @@ def attendance_sheet(workshop_id: int):
     try:
         attendance.check_can_record(workshop)
     except OutreachError as error:
-        return render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=None,
-                               reason=str(error), recorded={}), 409 if request.method == "POST" else 200
+        if request.method == "POST" or workshop.status == "cancelled":
+            return render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=None,
+                                   reason=str(error), recorded={}), 409 if request.method == "POST" else 200
+        return _keepable(render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=form,
+                                         reason=str(error), recorded={}, fetched_at=utcnow()), workshop, user)
     recorded = attendance.recorded(workshop.id)
     if request.method == "POST":
         if form.validate_on_submit():
@@ -275,15 +284,24 @@ def attendance_sheet(workshop_id: int):
         recorded = {s.student_id: s.student_id in set(form.present.data or []) for s in roster.confirmed}
         return render_template("workshops/attendance.html", workshop=db.session.get(Workshop, workshop_id),
                                roster=queries.roster(db.session.get(Workshop, workshop_id), user), form=form,
-                               reason=None, recorded=recorded), 422
-    return render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=form, reason=None,
-                           recorded=recorded)
+                               reason=None, recorded=recorded, fetched_at=utcnow()), 422
+    return _keepable(render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=form,
+                                     reason=None, recorded=recorded, fetched_at=utcnow()), workshop, user)
+
+
+def _keepable(html: str, workshop: Workshop, user) -> Response:
+    """Tell the service worker it may keep this page on the phone, for whom and until when."""
+    response = Response(html)
+    response.headers["X-Offline-Keep-Until"] = attendance.keep_until(workshop).isoformat()
+    response.headers["X-Offline-User"] = str(user.id)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Calendar feeds
 
 @bp.route("/calendar/<token>.ics")
+@cached_page(etag=True, public=True)
 def feed(token: str):
     user = queries.feed_user(token)
     if user is None:

@@ -31,5 +31,7 @@ ROUTES = [
     ("GET", "/api/v1/workshops/{workshop_id}/signups", NO_TOKEN, "api.list_signups"),
     ("DELETE", "/api/v1/signups/1", NO_TOKEN, "api.cancel_signup"),
     ("PUT", "/api/v1/workshops/{workshop_id}/attendance", NO_TOKEN, "api.put_attendance"),
+    ("GET", "/api/v1/workshops/{workshop_id}/attendance", NO_TOKEN, "api.get_attendance"),
+    ("POST", "/api/v1/attendance/sync", NO_TOKEN, "api.sync_attendance"),
     ("GET", "/api/v1/reports/impact", NO_TOKEN, "api.impact_report"),
 ]

@@ -19,7 +19,9 @@ CONTRACT = {
     ("get", "/api/v1/students/{student_id}"), ("delete", "/api/v1/students/{student_id}"),
     ("post", "/api/v1/workshops/{workshop_id}/signups"), ("get", "/api/v1/workshops/{workshop_id}/signups"),
     ("delete", "/api/v1/signups/{signup_id}"), ("put", "/api/v1/workshops/{workshop_id}/attendance"),
-    ("get", "/api/v1/reports/impact"),
+    ("get", "/api/v1/workshops/{workshop_id}/attendance"), ("get", "/api/v1/reports/impact"),
+    # beyond the contract, documented in the README: marks taken offline, sent in batches
+    ("post", "/api/v1/attendance/sync"),
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

@@ -100,6 +100,10 @@ TABLE = [
     ("DELETE", "/signups/{signup_a}", None, NO_FUNDER),
     ("DELETE", "/signups/{signup_b}", None, {"admin": 200, "coordinator": 200, "school": 404, "funder": 403}),
     ("PUT", "/workshops/{ws_past}/attendance", lambda ids: {"present": [ids["st_a"]]}, STAFF_ONLY),
+    ("GET", "/workshops/{ws_past}/attendance", None, STAFF_ONLY),
+    ("POST", "/attendance/sync", lambda ids: {"idempotency_key": "roles-1", "marks": [
+        {"workshop_id": ids["ws_past"], "student_id": ids["st_a"], "present": True,
+         "marked_at": datetime.now(timezone.utc).isoformat()}]}, STAFF_ONLY),
     ("GET", "/reports/impact", None, NO_SCHOOL),
     ("DELETE", "/tokens/current", None, {"admin": 204, "coordinator": 204, "school": 204, "funder": 204}),
     ("GET", "/reports/impact?initiative_id={init_a}", None, NO_SCHOOL),

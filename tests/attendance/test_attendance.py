@@ -52,7 +52,9 @@ def test_not_before_the_start(client, login):
     page = client.get(f"/workshops/{workshop.id}/attendance?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "once the workshop has started" in html
-    assert 'name="present"' not in html and "Save attendance" not in html
+    # the roster is on the page (so a phone can keep it for the trip) but closed until the start
+    assert re.search(r'<form[^>]*id="attendance-form"[^>]*\bhidden\b', html)
+    assert page.headers["X-Offline-User"] == str(coordinator.id)
     assert client.post(f"/workshops/{workshop.id}/attendance", data={}).status_code in (400, 409)
     db.session.expire_all()
     assert db.session.get(Workshop, workshop.id).status == "scheduled"

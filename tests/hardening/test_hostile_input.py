@@ -87,21 +87,22 @@ def test_the_reported_urls(app, client, login):
 
 @pytest.mark.slow
 def test_random_hostile_queries(app, objects):
-    """Hypothesis picks a route, a role, a parameter and a value (any text, huge numbers, far dates)."""
+    """Hypothesis picks a route, a role and a value for every query parameter (any text, long numbers, far dates)."""
     clients = _clients(app, objects["users"])
     rows = [row for row in GET_ROWS if row[3] not in SLOW]
-    values = st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40), st.integers().map(str),
-                       st.dates().map(lambda d: d.isoformat()), st.sampled_from(HOSTILE + MORE))
+    values = st.one_of(st.sampled_from(HOSTILE + MORE), st.from_regex(r"-?[0-9]{1,25}", fullmatch=True),
+                       st.dates().map(lambda d: d.isoformat()),
+                       st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(row=st.sampled_from(rows), role=st.sampled_from(ROLES),
-           pairs=st.lists(st.tuples(st.sampled_from(PARAMS), values), min_size=1, max_size=4))
-    def run(row, role, pairs):
+    @given(row=st.sampled_from(rows), role=st.sampled_from(ROLES[1:]),
+           query=st.fixed_dictionaries({name: values for name in PARAMS}))
+    def run(row, role, query):
         if role not in row[2]:
             return
         base = row[1].format(**objects)
-        query = "&".join(f"{name}={quote(value, safe='')}" for name, value in pairs)
-        response = clients[role].get(base + ("&" if "?" in base else "?") + query)
-        assert response.status_code < 500, (base, query, role)
+        encoded = "&".join(f"{name}={quote(value, safe='')}" for name, value in query.items())
+        response = clients[role].get(base + ("&" if "?" in base else "?") + encoded)
+        assert response.status_code < 500, (base, encoded, role)
 
     run()

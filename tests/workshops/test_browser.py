@@ -67,7 +67,8 @@ def test_coordinator_creates_a_series_and_takes_attendance(live_server, browser)
     page.click("label:has-text('Дана')")  # she did not come
     assert page.inner_text("#attendance-count").strip() == "2 of 3 present"
     page.get_by_role("button", name="Save attendance").click()
-    page.wait_for_load_state()
+    # the marks are kept on the phone, sent, and the page goes back to the workshop
+    page.wait_for_url(f"{live_server}/workshops/{sessions[0].id}")
     main = page.inner_text("main")
     assert "Attendance saved: 2 students present, 1 absent." in main and "Completed" in main
 

@@ -64,3 +64,36 @@ def cancel_signup(signup_id: int):
 @bp.errors(400, 401, 404, 409, 413)
 def put_attendance(data: dict[str, Any], workshop_id: int):
     return attendance.record(workshop_id, data["present"], actor=actor())
+
+
+@bp.route(f"/workshops/<{ID}:workshop_id>/attendance")
+@bp.doc(summary="Attendance of a workshop: one item per confirmed sign-up",
+        description="present is null while attendance is not recorded (recorded: false).")
+@bp.roles(*STAFF)
+@bp.arguments(s.PageArgs, location="query")
+@bp.response(200, s.AttendanceList)
+@bp.errors(401, 404)
+def get_attendance(args: dict[str, Any], workshop_id: int):
+    workshop = workshops.get_workshop(actor(), workshop_id)
+    recorded = workshop.attendance_recorded_at is not None
+    page = page_of(attendance.workshop_attendance(workshop.id), args, scalars=False)
+    page["items"] = [{"signup_id": signup.id, "student_id": s._student_id(signup),
+                      "present": present if recorded else None} for signup, present in page["items"]]
+    return {**page, "recorded": recorded}
+
+
+@bp.route("/attendance/sync", methods=["POST"])
+@bp.doc(summary="Send a batch of attendance marks taken offline",
+        description="Each mark says whether a student was present at a workshop and when the mark was taken. "
+                    "Per student the later mark wins; a mark for a cancelled or not yet started workshop, or for "
+                    "a student without a confirmed place, is refused (status refused, with an error) while the "
+                    "rest apply. Sending the same batch (same idempotency_key and marks) again changes nothing "
+                    "and returns the first answer with replayed: true; the same key with other marks is 409 "
+                    "idempotency_key_reused.")
+@bp.roles(*STAFF)
+@bp.arguments(s.SyncIn)
+@bp.response(200, s.SyncOut)
+@bp.errors(400, 401, 409, 413)
+def sync_attendance(data: dict[str, Any]):
+    marks = [attendance.Mark(m["workshop_id"], m["student_id"], m["present"], m["marked_at"]) for m in data["marks"]]
+    return s.sync_answer(attendance.sync(data["idempotency_key"], marks, actor=actor()))

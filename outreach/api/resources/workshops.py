@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import STAFF
+from flask import request
+
+from outreach.access import STAFF, is_staff
 from outreach.api import schemas as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.workshops import queries, services as workshops
@@ -38,6 +40,14 @@ def create_workshop(data: dict[str, Any]):
 @bp.errors(401, 404)
 def get_workshop(workshop_id: int):
     return queries.get_workshop(actor(), workshop_id)
+
+
+@bp.before_request
+def _workshop_first() -> None:
+    """A PATCH of a workshop that does not exist (or that this user may not see) is 404 before its body is
+    checked, not 422."""
+    if request.endpoint == "api.update_workshop" and is_staff(actor()):  # others get their 403 first
+        queries.get_workshop(actor(), request.view_args["workshop_id"])
 
 
 @bp.route(f"/workshops/<{ID}:workshop_id>", methods=["PATCH"])

@@ -1,0 +1,149 @@
+"""Several app servers: two app processes (gunicorn), each with its own instance/ folder, on one PostgreSQL
+database behind an imagined load balancer. An import preview made on one is confirmed on the other (the preview
+lives in the database, not on a server's disk). Skipped on SQLite: one SQLite file is one machine."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from outreach import create_app
+from outreach.extensions import db
+from tests.conftest import PASSWORD, TEST_CONFIG
+from tests.students.helpers import HEADERS, ROWS, csv_bytes
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def shared_database():
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base or not base.startswith("postgresql"):
+        pytest.skip("several app servers share a PostgreSQL database: set TEST_DATABASE_URL")
+    url = make_url(base)
+    name = f"{url.database}_servers"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _server(url: str, instance: Path):
+    """One app server: gunicorn with its own instance/ folder; the secret key is the same on every server."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "shared-by-every-server", "OUTREACH_ENV": "development",
+           "OUTREACH_INSTANCE_PATH": str(instance)}
+    log_path = instance.parent / f"gunicorn-{port}.log"
+    log = open(log_path, "w+")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1", "--bind", f"127.0.0.1:{port}",
+         "--timeout", "120", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if requests.get(f"{base}/login", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail("gunicorn did not start:\n" + log.read()[-3000:])
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def _csrf(session: requests.Session, url: str) -> str:
+    html = session.get(url, timeout=30).text
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def test_a_preview_made_on_one_server_is_confirmed_on_another(shared_database, tmp_path):
+    from flask_migrate import upgrade
+
+    from tests.factories import make_school, make_user
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": shared_database})
+    with app.app_context():
+        upgrade()
+        school = make_school()
+        user = make_user("school", school=school, locale="en")
+        db.session.commit()
+        email, school_id = user.email, school.id
+        db.session.remove()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    try:
+        with _server(shared_database, tmp_path / "a" / "instance") as first, \
+                _server(shared_database, tmp_path / "b" / "instance") as second:
+            # each server has its own instance/ folder (nothing there is shared)
+            assert (tmp_path / "a" / "instance").is_dir() and (tmp_path / "b" / "instance").is_dir()
+            browser = requests.Session()  # cookies of 127.0.0.1 go to both ports, as behind one host name
+            response = browser.post(f"{first}/login", data={"email": email, "password": PASSWORD,
+                                                            "csrf_token": _csrf(browser, f"{first}/login")},
+                                    allow_redirects=False, timeout=30)
+            assert response.status_code == 302
+            response = browser.post(f"{first}/students/import", timeout=60, data={
+                "csrf_token": _csrf(browser, f"{first}/students/import"), "step": "preview"},
+                files={"file": ("roster.csv", csv_bytes(HEADERS["ru"], ROWS), "text/csv")})
+            assert response.status_code == 200, response.text[:2000]
+            token = re.search(r'name="token" type="hidden" value="([^"]+)"', response.text).group(1)
+
+            # the load balancer sends the confirmation to the other server
+            response = browser.post(f"{second}/students/import", allow_redirects=False, timeout=60, data={
+                "csrf_token": _csrf(browser, f"{second}/students/import"), "step": "confirm", "token": token,
+                "method": "paper", "given_on": (date.today() - timedelta(days=1)).isoformat(), "confirmed": "y"})
+            assert response.status_code == 302 and response.headers["Location"].endswith("/students")
+            assert "3 students were added" in browser.get(f"{second}/students", timeout=30).text
+            # and the first server sees the students too, and the preview is gone for both
+            assert browser.get(f"{first}/students", timeout=30).text.count("/students/") >= 3
+            assert not list((tmp_path / "a" / "instance").rglob("*.json"))
+    finally:
+        with app.app_context():
+            from outreach.students.models import ImportPreview, Student
+
+            assert db.session.scalar(select(func.count()).select_from(Student).where(
+                Student.school_id == school_id)) == 3
+            assert db.session.scalar(select(func.count()).select_from(ImportPreview)) == 0
+            db.session.remove()
+            db.engine.dispose()

@@ -1,0 +1,261 @@
+"""Invariants, not only examples (STYLE rule 15): random sequences of the real services, checked after every step.
+
+A Hypothesis `RuleBasedStateMachine` signs students up and cancels, changes capacities, records and corrects
+attendance, reschedules, cancels workshops and series, moves workshops to another initiative, changes students'
+grades and schools, moves schools to another region and erases students — each step one service call and one
+commit, like a request (a refused step rolls back, like a request answering 4xx). After every step:
+
+- every workshop's `seats_taken` equals its confirmed sign-ups and never exceeds its capacity;
+- every waitlist is 1..n without gaps, n = `waitlist_length`;
+- the impact facts do not drift from the source tables (`rollups.drift() == 0`);
+- no erased student has a name (nor does its guardian consent);
+- no erased student holds a live sign-up to a workshop that has not started and is not cancelled.
+
+`OUTREACH_INVARIANT_EXAMPLES` (default 200) and `OUTREACH_INVARIANT_STEPS` (default 30) set the budget.
+"""
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from sqlalchemy import delete, event, select
+
+from outreach.attendance import services as attendance
+from outreach.dbtypes import local_tz, utcnow
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.reports import rollups
+from outreach.schools import services as schools
+from outreach.schools.models import Region
+from outreach.signups import services as signups
+from outreach.signups.models import Signup
+from outreach.students import services as students
+from outreach.students.models import GuardianConsent, Student
+from outreach.workshops import services as workshops
+from outreach.workshops.models import Workshop
+from tests.factories import make_initiative, make_school, make_student, make_user
+
+EXAMPLES = int(os.environ.get("OUTREACH_INVARIANT_EXAMPLES", "200"))
+STEPS = int(os.environ.get("OUTREACH_INVARIANT_STEPS", "30"))
+
+pick = st.integers(min_value=0, max_value=10_000)  # an index into whatever list the rule picks from
+
+
+def _empty_tables() -> None:
+    """Every table but the regions, emptied in one transaction (much faster than TRUNCATE for a few rows)."""
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name != "region":
+                conn.execute(delete(table))
+
+
+class Programme(RuleBasedStateMachine):
+    """A small programme: two schools in two regions, two initiatives, a coordinator and a school representative."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        _empty_tables()
+        self.regions = list(db.session.scalars(select(Region.code).order_by(Region.code).limit(3)))
+        self.coordinator = make_user("coordinator")
+        self.school_ids = [make_school(region_code=self.regions[0]).id, make_school(region_code=self.regions[1]).id]
+        self.rep = make_user("school", school_id=self.school_ids[0])
+        self.initiative_ids = [make_initiative().id, make_initiative().id]
+        self.student_ids = [make_student(db.session.get(type(self.rep.school), sid), grade=g).id
+                            for sid in self.school_ids for g in (3, 7)]
+        self.workshop_ids: list[int] = []
+        self.serial = 0
+        self.changed = True  # something committed since the invariants were last checked
+        db.session.commit()
+
+    # -- helpers -----------------------------------------------------------------------------------------------
+
+    def _step(self, action) -> None:
+        """One request: the service call commits, or a refusal rolls everything back."""
+        try:
+            action()
+        except OutreachError:
+            db.session.rollback()  # back to the state the invariants were last checked in
+        else:
+            db.session.commit()
+            self.changed = True
+        db.session.expire_all()
+
+    def _workshop(self, i: int) -> Workshop:
+        return db.session.get(Workshop, self.workshop_ids[i % len(self.workshop_ids)])
+
+    def _student(self, i: int) -> Student:
+        return db.session.get(Student, self.student_ids[i % len(self.student_ids)])
+
+    def _signup(self, i: int) -> Signup | None:
+        ids = db.session.scalars(select(Signup.id).where(Signup.status != "cancelled").order_by(Signup.id)).all()
+        return db.session.get(Signup, ids[i % len(ids)]) if ids else None
+
+    def _data(self, day: int, hour: int, capacity: int, initiative: int) -> dict:
+        self.serial += 1
+        starts = datetime.combine(utcnow().astimezone(local_tz()).date() + timedelta(days=day), time(hour),
+                                  local_tz())
+        return {"initiative_id": self.initiative_ids[initiative % 2], "title": {"kk": f"Сабақ {self.serial}"},
+                "starts_at": starts, "duration_minutes": 60, "capacity": capacity,
+                "venue": f"Зал {self.serial}", "instructor": f"Педагог {self.serial}", "language": "kk",
+                "min_grade": 0, "max_grade": 11}
+
+    # -- workshops ---------------------------------------------------------------------------------------------
+
+    @initialize(day=st.integers(-10, 20), capacity=st.integers(1, 3))
+    def first_workshop(self, day: int, capacity: int) -> None:
+        self.workshop_ids.append(workshops.create_workshop(self._data(day, 10, capacity, 0),
+                                                           actor=self.coordinator).id)
+        db.session.commit()
+        self.changed = True
+
+    @rule(day=st.integers(-10, 20), hour=st.integers(9, 17), capacity=st.integers(1, 3), initiative=pick)
+    def schedule_workshop(self, day: int, hour: int, capacity: int, initiative: int) -> None:
+        def action():
+            self.workshop_ids.append(workshops.create_workshop(self._data(day, hour, capacity, initiative),
+                                                               actor=self.coordinator).id)
+        self._step(action)
+
+    @rule(day=st.integers(-10, 10), count=st.integers(2, 3), capacity=st.integers(1, 3))
+    def schedule_series(self, day: int, count: int, capacity: int) -> None:
+        def action():
+            sessions = workshops.create_series(self._data(day, 15, capacity, 0), {"count": count},
+                                               actor=self.coordinator)
+            self.workshop_ids.extend(w.id for w in sessions)
+        self._step(action)
+
+    @rule(w=pick, capacity=st.integers(1, 5))
+    def change_capacity(self, w: int, capacity: int) -> None:
+        workshop = self._workshop(w)
+        self._step(lambda: workshops.update_workshop(workshop, {"capacity": capacity}, actor=self.coordinator))
+
+    @rule(w=pick, days=st.integers(-12, 12).filter(bool), following=st.booleans())
+    def reschedule(self, w: int, days: int, following: bool) -> None:
+        workshop = self._workshop(w)
+        change = {"starts_at": workshop.starts_at + timedelta(days=days)}
+        update = workshops.update_following if following else workshops.update_workshop
+        self._step(lambda: update(workshop, change, actor=self.coordinator))
+
+    @rule(w=pick, following=st.booleans())
+    def cancel_workshop(self, w: int, following: bool) -> None:
+        workshop = self._workshop(w)
+        cancel = workshops.cancel_following if following else workshops.cancel_workshop
+        self._step(lambda: cancel(workshop, actor=self.coordinator))
+
+    @rule(w=pick, initiative=pick)
+    def move_to_initiative(self, w: int, initiative: int) -> None:
+        workshop = self._workshop(w)
+        target = self.initiative_ids[initiative % 2]
+        self._step(lambda: workshops.update_workshop(workshop, {"initiative_id": target}, actor=self.coordinator))
+
+    # -- sign-ups and attendance -------------------------------------------------------------------------------
+
+    @rule(w=pick, chosen=st.lists(pick, min_size=1, max_size=3), as_school=st.booleans())
+    def sign_up(self, w: int, chosen: list[int], as_school: bool) -> None:
+        workshop = self._workshop(w)
+        ids = [self.student_ids[i % len(self.student_ids)] for i in chosen]
+        actor = self.rep if as_school else self.coordinator
+        self._step(lambda: signups.register(workshop.id, ids, actor=actor))
+
+    @rule(s=pick, as_school=st.booleans())
+    def cancel_signup(self, s: int, as_school: bool) -> None:
+        signup = self._signup(s)
+        if signup is not None:
+            actor = self.rep if as_school else self.coordinator
+            self._step(lambda: signups.cancel(signup.id, actor=actor))
+
+    @rule(w=pick, present=st.lists(pick, max_size=4))
+    def record_attendance(self, w: int, present: list[int]) -> None:
+        workshop = self._workshop(w)
+        confirmed = db.session.scalars(select(Signup.student_id).where(
+            Signup.workshop_id == workshop.id, Signup.status == "confirmed").order_by(Signup.student_id)).all()
+        came = {confirmed[i % len(confirmed)] for i in present} if confirmed else set()
+        self._step(lambda: attendance.record(workshop.id, sorted(came), actor=self.coordinator))
+
+    # -- students and schools ----------------------------------------------------------------------------------
+
+    @rule(s=pick, grade=st.integers(0, 11))
+    def change_grade(self, s: int, grade: int) -> None:
+        student = self._student(s)
+        self._step(lambda: students.update_student(student, {"grade": grade}, actor=self.coordinator))
+
+    @rule(s=pick, school=pick)
+    def change_school(self, s: int, school: int) -> None:
+        student = self._student(s)
+        target = self.school_ids[school % 2]
+        self._step(lambda: students.update_student(student, {"school_id": target}, actor=self.coordinator))
+
+    @rule(school=pick, region=pick)
+    def move_school(self, school: int, region: int) -> None:
+        target = db.session.get(type(self.rep.school), self.school_ids[school % 2])
+        code = self.regions[region % len(self.regions)]
+        self._step(lambda: schools.update_school(target, {"region": code}, actor=self.coordinator))
+
+    @rule(s=pick)
+    def erase_student(self, s: int) -> None:
+        student = self._student(s)
+        self._step(lambda: students.erase_student(student, actor=self.coordinator))
+
+    # -- what must always hold ---------------------------------------------------------------------------------
+
+    @invariant()
+    def invariants_hold(self) -> None:
+        """Checked after every step that committed (a refused step rolled back to the state checked last)."""
+        if not self.changed:
+            return
+        self.changed = False
+        self.seats_match_confirmed_signups()
+        assert rollups.drift() == 0
+        self.erased_students_are_anonymous_and_signed_up_nowhere()
+
+    def seats_match_confirmed_signups(self) -> None:
+        confirmed: dict[int, int] = defaultdict(int)
+        waiting: dict[int, list[int]] = defaultdict(list)
+        for workshop_id, status, position in db.session.execute(
+                select(Signup.workshop_id, Signup.status, Signup.waitlist_position)):
+            if status == "confirmed":
+                confirmed[workshop_id] += 1
+            elif status == "waitlisted":
+                waiting[workshop_id].append(position)
+        for ident, seats, capacity, waitlist in db.session.execute(
+                select(Workshop.id, Workshop.seats_taken, Workshop.capacity, Workshop.waitlist_length)):
+            assert seats == confirmed[ident] and seats <= capacity, (ident, seats, confirmed[ident], capacity)
+            assert sorted(waiting[ident]) == list(range(1, waitlist + 1)), (ident, waiting[ident], waitlist)
+
+    def erased_students_are_anonymous_and_signed_up_nowhere(self) -> None:
+        erased = select(Student.id).where(Student.erased_at.is_not(None))
+        named = select(Student.id).where(
+            Student.erased_at.is_not(None), (Student.first_name.is_not(None)) | (Student.last_name.is_not(None))
+            | (Student.name_folded.is_not(None)))
+        guardian = select(GuardianConsent.student_id).where(GuardianConsent.student_id.in_(erased),
+                                                            GuardianConsent.guardian_name.is_not(None))
+        live = select(Signup.student_id).join(Workshop, Workshop.id == Signup.workshop_id).where(
+            Signup.student_id.in_(erased), Signup.status != "cancelled", Workshop.status != "cancelled",
+            Workshop.starts_at > utcnow())
+        assert not db.session.scalars(named.union_all(guardian, live)).all()
+
+
+def _sqlite_without_fsync(connection, _record) -> None:
+    connection.execute("PRAGMA synchronous=OFF")  # a throw-away test database: no fsync on every commit
+
+
+@pytest.mark.slow
+def test_invariants_hold_after_any_sequence_of_operations(app):
+    sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite:
+        event.listen(db.engine, "connect", _sqlite_without_fsync)
+        db.engine.dispose()
+    try:
+        run_state_machine_as_test(Programme, settings=settings(
+            max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
+            suppress_health_check=list(HealthCheck)))
+    finally:
+        if sqlite:
+            event.remove(db.engine, "connect", _sqlite_without_fsync)
+            db.session.remove()
+            db.engine.dispose()
