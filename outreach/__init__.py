@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    _trust_proxies(app)
     from outreach.params import IdConverter
 
     # every <int:id> in a route is a row id: 1 … 2**31-1, anything longer is no page (404), never a 500
@@ -59,6 +60,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host only from TRUSTED_PROXY_HOPS reverse proxies (Werkzeug's ProxyFix),
+    read per request so that the setting also holds when changed on a running app (tests)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    inner = app.wsgi_app
+    fixed: dict[int, ProxyFix] = {}
+
+    def wsgi_app(environ, start_response):
+        hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+        if hops <= 0:
+            return inner(environ, start_response)
+        if hops not in fixed:
+            fixed[hops] = ProxyFix(inner, x_for=hops, x_proto=hops, x_host=hops)
+        return fixed[hops](environ, start_response)
+
+    app.wsgi_app = wsgi_app  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -121,7 +141,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     for name in ("home", "auth", "schools", "initiatives", "workshops", "students", "signups",
-                 "attendance", "reports", "notifications", "offline", "api"):
+                 "attendance", "reports", "notifications", "offline", "accounts", "funders", "audit", "api"):
         try:
             module = importlib.import_module(f"outreach.{name}.views")
         except ModuleNotFoundError as error:

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import contains_eager
 
-from outreach.auth.models import User
+from outreach.auth.models import Invitation, User
 from outreach.extensions import db, login_manager
 from outreach.initiatives.models import Initiative, initiative_funder
 from outreach.schools.models import School
@@ -227,6 +227,52 @@ def visible_schools(user: Any) -> Select:
     if user.role == SCHOOL:
         return query.where(School.id == user.school_id)
     return query.where(false())
+
+
+# -- accounts, invitations, funders, the audit log ------------------------------------------------------------
+
+def invitable_roles(user: Any) -> tuple[str, ...]:
+    """Roles this user may invite: coordinators invite school and funder representatives, admins anyone."""
+    if not (user and getattr(user, "is_authenticated", False)):
+        return ()
+    if user.role == ADMIN:
+        return (ADMIN, COORDINATOR, SCHOOL, FUNDER)
+    if user.role == COORDINATOR:
+        return (SCHOOL, FUNDER)
+    return ()
+
+
+def can_invite(user: Any, role: str) -> bool:
+    return role in invitable_roles(user)
+
+
+def can_manage_invitation(user: Any, invitation: Any) -> bool:
+    """Resend or revoke: whoever may invite the invited account's role."""
+    return invitation is not None and can_invite(user, invitation.user.role)
+
+
+def visible_invitations(user: Any) -> Select:
+    """A SELECT of the invitations this user may see, resend and revoke."""
+    return (select(Invitation).join(User, User.id == Invitation.user_id)
+            .where(User.role.in_(invitable_roles(user) or ("-",))))
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """The accounts pages: list, change role and organisation, deactivate and reactivate (admins only)."""
+    return bool(user and getattr(user, "is_authenticated", False) and user.role == ADMIN)
+
+
+def can_change_account(user: Any, account: Any) -> bool:
+    """Admins change other accounts; nobody demotes or deactivates themself (there must stay an admin)."""
+    return can_manage_accounts(user) and account is not None and account.id != user.id
+
+
+def can_manage_funders(user: Any) -> bool:
+    return is_staff(user)
+
+
+def can_read_audit_log(user: Any) -> bool:
+    return bool(user and getattr(user, "is_authenticated", False) and user.role == ADMIN)
 
 
 def get_or_404(model: Any, ident: Any, check: Callable[[Any, Any], bool] | None = None, user: Any = None) -> Any:

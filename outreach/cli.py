@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, create-user."""
+"""flask commands: seed-demo, create-admin, create-user."""
 from __future__ import annotations
 
 import importlib
@@ -56,3 +56,26 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(str(error))
         db.session.commit()
         click.echo(f"Created {role} {email}")
+
+    @app.cli.command("create-admin")
+    @click.option("--email", required=True)
+    @click.option("--name", default="")
+    @click.option("--locale", type=click.Choice(["kk", "ru", "en"]), default="kk")
+    @click.password_option()
+    def create_admin(email: str, name: str, locale: str, password: str) -> None:
+        """Create the first administrator; refuses when an active administrator exists (then use the web)."""
+        from sqlalchemy import select
+
+        from outreach.auth import services
+        from outreach.auth.models import User
+        from outreach.errors import OutreachError
+
+        if db.session.scalar(select(User.id).where(User.role == "admin", User.active.is_(True)).limit(1)):
+            raise click.ClickException("An administrator exists already: invite people from the web "
+                                       "(Accounts → Invite a coordinator).")
+        try:
+            services.create_user(email=email, role="admin", password=password, name=name, locale=locale)
+        except OutreachError as error:
+            raise click.ClickException(str(error))
+        db.session.commit()
+        click.echo(f"Created the first administrator {email}. Sign in and run everything else from the web.")

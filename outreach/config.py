@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from outreach.storage import private_dir
@@ -64,7 +65,15 @@ def load_settings(instance_path: Path) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # failed sign-ins per (e-mail, client address), and per client address alone; never per e-mail alone
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "50 per 5 minutes"),
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "10 per hour"),
+        "PASSWORD_RESET_TTL_MINUTES": int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", 60)),
+        # reverse proxies in front whose X-Forwarded-For (and -Proto, -Host) may be believed (0: none)
+        "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", 0)),
+        # "keep me signed in" lasts at most 30 days
+        "REMEMBER_COOKIE_DURATION": timedelta(days=min(int(os.environ.get("REMEMBER_COOKIE_DAYS", 30)), 30)),
         # pages, report figures and the signed-in user cached per data version (outreach/cache.py)
         "OUTREACH_CACHE": _bool("OUTREACH_CACHE", True),
         "SUPPRESSION_THRESHOLD": int(os.environ.get("SUPPRESSION_THRESHOLD", 10)),

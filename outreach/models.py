@@ -1,7 +1,7 @@
 """Imports every domain's models so that SQLAlchemy and Alembic see the whole schema."""
 from outreach.attendance.models import Attendance  # noqa: F401
 from outreach.audit.models import AuditEvent  # noqa: F401
-from outreach.auth.models import ApiToken, Invitation, User  # noqa: F401
+from outreach.auth.models import ApiToken, Invitation, PasswordReset, User  # noqa: F401
 from outreach.locks import ScheduleLock  # noqa: F401
 from outreach.initiatives.models import Funder, Initiative, initiative_funder  # noqa: F401
 from outreach.notifications.models import OutboxMessage  # noqa: F401

@@ -209,3 +209,55 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return _count
+
+
+class _Mailbox:
+    """What a real SMTP server on loopback received (aiosmtpd), for tests of e-mails that leave the app."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler name)
+        from email import message_from_bytes
+        from email.policy import default
+
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        with self.lock:
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free loopback port; the app sends its mail there during the test."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    try:
+        yield mailbox
+    finally:
+        app.config.update(saved)
+        controller.stop()

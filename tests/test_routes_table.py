@@ -60,8 +60,23 @@ def objects():
         "admin": make_user("admin"), "coordinator": make_user("coordinator"),
         "school": make_user("school", school=school), "funder": make_user("funder", funder=funder),
     }
+    # a person invited as a school representative, and one invited as a coordinator, neither with a password yet
+    from datetime import timedelta
+
+    from outreach.auth.models import Invitation
+    from outreach.dbtypes import utcnow
+
+    invitations = {}
+    for key, role in (("invitation_id", "school"), ("staff_invitation_id", "coordinator")):
+        invitee = make_user(role, school=school) if role == "school" else make_user(role)
+        invitee.password_hash = None
+        invitation = Invitation(user_id=invitee.id, token_hash=f"{key}-hash", created_by_id=users["admin"].id,
+                                expires_at=utcnow() + timedelta(hours=1))
+        db.session.add(invitation)
+        db.session.flush()
+        invitations[key] = invitation.id
     db.session.commit()
-    return {"users": users, "school_id": school.id, "funder_id": funder.id, "initiative_id": initiative.id,
+    return {"users": users, **invitations, "school_user_id": users["school"].id, "school_id": school.id, "funder_id": funder.id, "initiative_id": initiative.id,
             "workshop_id": workshop.id, "student_id": student.id, "feed_token": users["coordinator"].feed_token}
 
 

@@ -15,7 +15,7 @@ from werkzeug.routing import BaseConverter
 from outreach.access import has_role
 from outreach.api import fields as f
 from outreach.api.parsing import ApiParser, too_large
-from outreach.auth.services import user_for_api_token
+from outreach.auth.services import live_api_token
 from outreach.errors import Forbidden, OutreachError
 from outreach.i18n import DEFAULT_LANGUAGE, _, parse_accept_language
 from outreach.web import paginate
@@ -126,11 +126,13 @@ def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return  # OPTIONS only lists the allowed methods
     scheme, _sep, raw = request.headers.get("Authorization", "").strip().partition(" ")
-    user = user_for_api_token(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
+    token = live_api_token(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
+    user = token.user if token is not None else None
     if user is None:
         raise OutreachError(_("Send a valid API token: Authorization: Bearer <token>."), code="unauthorized",
                             status=401)
     g.api_user = user
+    g.api_token = token
     g._login_user = user  # Flask-Login's current_user is the token's user, never the session's
 
 

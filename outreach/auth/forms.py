@@ -31,3 +31,8 @@ class EmptyForm(BaseForm):
     """A form with only the CSRF token, for buttons that change something."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(_l("Email"), validators=[required(), max_length(254)])
+    submit = SubmitField(_l("Send the link"))

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from outreach.auth import emails
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _l
@@ -56,11 +57,11 @@ class User(UserMixin, db.Model):
 
     @staticmethod
     def normalize_email(email: str) -> str:
-        return email.strip().lower()
+        return emails.key(email)
 
     def set_email(self, email: str) -> None:
-        self.email = email.strip()
-        self.email_normalized = self.normalize_email(email)
+        self.email = emails.clean(email)
+        self.email_normalized = emails.key(email)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -87,6 +88,8 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # updated at most once a minute (see auth.services.user_for_api_token)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -103,5 +106,22 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class PasswordReset(db.Model):
+    """A one-time link, sent by e-mail, that sets a new password within the hour."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -1,22 +1,29 @@
-"""Accounts: signing in, passwords, API tokens, invitations."""
+"""Accounts: signing in, passwords, sessions and API tokens, deactivation, roles."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import select
+from typing import Any
 
+from flask import current_app
+from sqlalchemy import Select, or_, select, update
+
+from outreach import access
 from outreach.audit.services import record
-from outreach.auth.models import ApiToken, Invitation, User, new_token
+from outreach.auth import emails
+from outreach.auth.models import ROLES, ApiToken, Invitation, User, new_token
 from outreach.auth.passwords import hash_password, needs_rehash, verify_password
 from outreach.dbtypes import utcnow
-from outreach.errors import OutreachError
+from outreach.errors import Conflict, Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l, ngettext
 
 MIN_PASSWORD_LENGTH = 10
+EMAIL_MAX = 254
+#: a token's last use is written at most this often (not on every API call)
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def sha256(token: str) -> str:
@@ -46,23 +53,63 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
+def revoke_tokens(user: User) -> int:
+    """Revoke every live API token of the user (a reactivation never brings them back)."""
+    now = utcnow()
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        .values(revoked_at=now).execution_options(synchronize_session=False))
+    db.session.flush()
+    return result.rowcount or 0
+
+
+def end_everything(user: User) -> None:
+    """Every web session and every API token of the user dies now."""
+    end_sessions(user)
+    revoke_tokens(user)
+
+
+def valid_email(raw: Any, *, field: str = "email") -> str:
+    """The address as it will be kept (NFKC, domain lower-cased), or a field error:
+    empty, too long, malformed, or mixing Latin and Cyrillic letters (a look-alike of another address)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    def refuse(message: Any) -> OutreachError:
+        return OutreachError(message, code="invalid", fields={field: [message]})
+
+    if not isinstance(raw, str) or not raw.strip():
+        raise refuse(_l("This field is required."))
+    try:
+        email = emails.checked(raw)
+    except emails.AddressRefused:
+        raise refuse(_l("This address mixes Latin and Cyrillic letters. Type it again in one alphabet."))
+    if len(email) > EMAIL_MAX or any(ord(c) < 32 or ord(c) == 127 for c in email):
+        raise refuse(_l("Enter a valid email address."))
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise refuse(_l("Enter a valid email address."))
+    return email
+
+
 def check_password_rules(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise OutreachError(ngettext("The password must be at least %(num)s character long.",
                                     "The password must be at least %(num)s characters long.", MIN_PASSWORD_LENGTH))
 
 
-def set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    """Set a new password and end every other session of this user."""
+def set_password(user: User, password: str, *, actor: User | None = None, action: str = "user.password_changed") -> None:
+    """Set a new password; every session and API token of this user dies (the caller may sign this device in)."""
     check_password_rules(password)
     user.password_hash = hash_password(password)
-    end_sessions(user)
-    record(actor or user, "user.password_changed", user)
+    end_everything(user)
+    record(actor or user, action, user)
 
 
 def create_user(*, email: str, role: str, password: str | None = None, name: str = "", locale: str = "kk",
                 school_id: int | None = None, funder_id: int | None = None, actor: User | None = None) -> User:
-    """Create an account; email is unique whatever its case."""
+    """Create an account; email is unique whatever its case and Unicode form."""
+    email = valid_email(email)
     if find_user_by_email(email):
         raise OutreachError(_l("An account with this email already exists."), code="email_taken", status=409)
     user = User(role=role, name=name, locale=locale, school_id=school_id, funder_id=funder_id)
@@ -86,20 +133,58 @@ def issue_api_token(user: User) -> tuple[str, ApiToken]:
     return raw, token
 
 
-def user_for_api_token(raw: str) -> User | None:
-    """The active user behind a live token, or None."""
+def live_api_token(raw: str) -> ApiToken | None:
+    """The live token (not revoked, not expired, its user active) for this raw value, or None.
+    Notes when it was used (at most once a minute, so reading the API stays nearly write-free)."""
     if not raw:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(raw)))
-    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+    now = utcnow()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     if not token.user.active:
         return None
-    return token.user
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        db.session.flush()
+    return token
+
+
+def user_for_api_token(raw: str) -> User | None:
+    """The active user behind a live token, or None."""
+    token = live_api_token(raw)
+    return token.user if token is not None else None
+
+
+def revoke_api_token(token: ApiToken, *, actor: User) -> None:
+    """This token answers 401 from now on."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        record(actor, "api_token.revoked", object_type="api_token", object_id=token.id, user_id=token.user_id)
+
+
+def live_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that still work, newest first."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+                               ApiToken.expires_at > utcnow())
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()).limit(200)))
+
+
+def revoke_own_token(user: User, token_id: int) -> None:
+    """Revoke one of the user's own tokens (someone else's is not found)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(_l("This token does not exist."))
+    revoke_api_token(token, actor=user)
 
 
 def create_invitation(user: User, *, actor: User | None) -> str:
-    """A one-time, expiring link token for the user to set a password. Returns the raw token."""
+    """A one-time, expiring link token for the user to set a first password. Returns the raw token.
+    Only for an active account that has never had a password: a link never sets an existing password."""
+    if user.password_hash is not None or not user.active:
+        raise Conflict(_l("This account already has a password; it needs no invitation."), code="already_active")
     raw = secrets.token_urlsafe(32)
     db.session.add(Invitation(user_id=user.id, token_hash=sha256(raw), created_by_id=getattr(actor, "id", None),
                               expires_at=utcnow() + timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])))
@@ -109,9 +194,13 @@ def create_invitation(user: User, *, actor: User | None) -> str:
 
 
 def find_invitation(raw: str) -> Invitation | None:
-    """A usable invitation for this token, or None when unknown, used or expired."""
+    """A usable invitation for this token, or None when unknown, used, revoked or expired, or when its account
+    has a password already or is deactivated (an invitation never sets an existing password)."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == sha256(raw or "")))
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+    if invitation is None or invitation.used_at is not None or invitation.revoked_at is not None \
+            or invitation.expires_at <= utcnow():
+        return None
+    if invitation.user.password_hash is not None or not invitation.user.active:
         return None
     return invitation
 
@@ -121,7 +210,7 @@ def accept_invitation(raw: str, password: str) -> User:
     if invitation is None:
         raise OutreachError(_l("This invitation link is no longer valid. Please ask your coordinator for a new one."),
                             status=404, code="invitation_invalid")
-    set_password(invitation.user, password, actor=invitation.user)
+    set_password(invitation.user, password, actor=invitation.user, action="user.invitation_accepted")
     invitation.used_at = utcnow()
     db.session.flush()
     return invitation.user
@@ -137,3 +226,96 @@ def regenerate_feed_token(user: User) -> str:
     db.session.flush()
     record(user, "user.feed_token_regenerated", user)
     return user.feed_token
+
+
+# -- accounts, for administrators ------------------------------------------------------------------------------
+
+def _require_manager(actor: Any, user: User) -> None:
+    if not access.can_change_account(actor, user):
+        raise Forbidden(_l("You cannot change your own account here."), code="forbidden")
+
+
+def deactivate(user: User, *, actor: Any) -> None:
+    """The account can no longer sign in; its sessions and API tokens die at once."""
+    _require_manager(actor, user)
+    if not user.active:
+        return
+    user.active = False
+    end_everything(user)
+    record(actor, "user.deactivated", user)
+
+
+def reactivate(user: User, *, actor: Any) -> None:
+    """The account may sign in again with its password; old sessions and tokens stay dead."""
+    _require_manager(actor, user)
+    if user.active:
+        return
+    user.active = True
+    end_sessions(user)  # nothing issued before the deactivation comes back
+    db.session.flush()
+    record(actor, "user.reactivated", user)
+
+
+def change_role(user: User, *, role: str, school_id: int | None, funder_id: int | None, actor: Any) -> None:
+    """A new role and organisation: school representatives need a school, funders a funder organisation."""
+    from outreach.initiatives.models import Funder
+    from outreach.schools.models import School
+
+    _require_manager(actor, user)
+    if role not in ROLES:
+        raise OutreachError(_l("Choose a role."), fields={"role": [_l("Choose a role.")]})
+    school_id = school_id if role == access.SCHOOL else None
+    funder_id = funder_id if role == access.FUNDER else None
+    if role == access.SCHOOL and (school_id is None or db.session.get(School, school_id) is None):
+        message = _l("Choose the school this person represents.")
+        raise OutreachError(message, fields={"school_id": [message]})
+    if role == access.FUNDER and (funder_id is None or db.session.get(Funder, funder_id) is None):
+        message = _l("Choose the funder organisation this person represents.")
+        raise OutreachError(message, fields={"funder_id": [message]})
+    before = (user.role, user.school_id, user.funder_id)
+    if before == (role, school_id, funder_id):
+        return
+    user.role, user.school_id, user.funder_id = role, school_id, funder_id
+    db.session.flush()
+    record(actor, "user.role_changed", user, role=role, previous_role=before[0], school_id=school_id,
+           funder_id=funder_id)
+
+
+ACTIVITY = {"active": _l("Active"), "deactivated": _l("Deactivated"), "invited": _l("Invited, no password yet")}
+SIGNED_IN = {"never": _l("Never signed in"), "30d": _l("In the last 30 days"), "older": _l("More than 30 days ago")}
+
+
+def accounts_query(*, q: str | None = None, role: str | None = None, school_id: int | None = None,
+                   funder_id: int | None = None, status: str | None = None, signed_in: str | None = None) -> Select:
+    """Accounts matching a search (name or e-mail) and filters, newest sign-in first."""
+    query = select(User)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        from sqlalchemy import func
+
+        query = query.where(or_(func.lower(User.name).like(like), User.email_normalized.like(like)))
+    if role in ROLES:
+        query = query.where(User.role == role)
+    if school_id:
+        query = query.where(User.school_id == school_id)
+    if funder_id:
+        query = query.where(User.funder_id == funder_id)
+    if status == "active":
+        query = query.where(User.active.is_(True), User.password_hash.is_not(None))
+    elif status == "deactivated":
+        query = query.where(User.active.is_(False))
+    elif status == "invited":
+        query = query.where(User.active.is_(True), User.password_hash.is_(None))
+    if signed_in == "never":
+        query = query.where(User.last_login_at.is_(None))
+    elif signed_in == "30d":
+        query = query.where(User.last_login_at >= utcnow() - timedelta(days=30))
+    elif signed_in == "older":
+        query = query.where(User.last_login_at < utcnow() - timedelta(days=30))
+    return query.order_by(User.last_login_at.desc().nulls_last(), User.id.desc())
+
+
+def status_of(user: User) -> str:
+    if not user.active:
+        return "deactivated"
+    return "active" if user.password_hash else "invited"

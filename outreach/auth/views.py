@@ -1,12 +1,13 @@
-"""Signing in and out, the user's own settings, and accepting an invitation."""
+"""Signing in and out, the user's own settings and API tokens, accepting an invitation, resetting a password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
-from outreach.auth import services
-from outreach.auth.forms import EmptyForm, LanguageForm, LoginForm, PasswordChangeForm, SetPasswordForm
+from outreach.auth import resets, services, throttle
+from outreach.auth.forms import (EmptyForm, ForgotPasswordForm, LanguageForm, LoginForm, PasswordChangeForm,
+                                 SetPasswordForm)
 from outreach.auth.passwords import verify_password
 from outreach.errors import OutreachError
 from outreach.extensions import limiter
@@ -16,12 +17,8 @@ from outreach.web import domain_error, is_safe_next
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _email_key() -> str:
-    return "login-email:" + (request.form.get("email") or "").strip().lower()
+    return throttle.email_and_address_key(request.form.get("email") or "")
 
 
 def _failed(response) -> bool:
@@ -30,8 +27,8 @@ def _failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key, deduct_when=_failed)
+@limiter.limit(throttle.address_limit, methods=["POST"], key_func=throttle.address_key, deduct_when=_failed)
+@limiter.limit(throttle.login_limit, methods=["POST"], key_func=_email_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -102,7 +99,82 @@ def account():
                 flash(_("Your password has been changed. Other devices have been signed out."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/account.html", language_form=language_form, password_form=password_form,
-                           feed_form=EmptyForm(prefix="feed"))
+                           feed_form=EmptyForm(prefix="feed"), tokens=services.live_tokens(user),
+                           revoke_form=EmptyForm(prefix="token"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    # the CSRF token is checked for every POST (CSRFProtect)
+    services.revoke_own_token(current_user._get_current_object(), token_id)
+    flash(_("The API token has been revoked."), "success")
+    return redirect(url_for("auth.account"))
+
+
+def _fresh_session() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(throttle.reset_limit, methods=["POST"], key_func=throttle.address_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        # The same answer, in the same time, whether the address has an account or not: the page goes out first;
+        # looking the address up, making the link and sending the e-mail happen once the response has closed.
+        response = make_response(render_template("auth/forgot_sent.html"))
+        app = current_app._get_current_object()
+        email = form.email.data
+        placeholder = "RESET-TOKEN"
+        pattern = url_for("auth.reset_password", token=placeholder, _external=True)
+        response.call_on_close(lambda: _reset_after_response(app, email, lambda raw: pattern.replace(placeholder, raw)))
+        return response
+    return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
+
+
+def _reset_after_response(app, email: str, link_for) -> None:
+    """Outside the request: queue the reset e-mail (if the address has an account), commit, send."""
+    from outreach.extensions import db
+    from outreach.notifications import sending
+
+    with app.app_context():
+        try:
+            resets.request_reset(email, link_for=link_for)
+            db.session.commit()
+        except Exception:  # never let a failure here show in anyone's answer
+            db.session.rollback()
+            app.logger.exception("password reset request failed")
+            return
+        finally:
+            info = dict(db.session.info)
+            db.session.remove()
+        sending.send_committed(app, info)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    reset = resets.find_reset(token)
+    if reset is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = SetPasswordForm()
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            resets.reset_password(token, form.new_password.data)
+        except OutreachError as error:
+            domain_error(error)
+            reset = resets.find_reset(token)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            _fresh_session()
+            flash(_("Your password has been changed. Sign in with the new password."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, email=reset.user.email), status
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

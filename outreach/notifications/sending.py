@@ -71,6 +71,9 @@ class SmtpMailer:
         email["Auto-Submitted"] = "auto-generated"
         email.set_content(message.body)
         email["Content-Language"] = message.locale  # after set_content, which clears Content-* headers
+        # Headers unfolded (up to RFC 5322's 998 characters): Python 3.11 drops the space between two folded
+        # encoded words, so a long Kazakh or Russian subject would arrive with two words run together.
+        email.policy = email.policy.clone(max_line_length=998)
         if self.connection is None:
             try:
                 self.connection = self._connect()

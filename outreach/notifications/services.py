@@ -29,6 +29,7 @@ from outreach.students.models import Student
 
 KINDS = {
     "invitation": _l("Invitation"),
+    "password_reset": _l("Password reset"),
     "signup_promoted": _l("Place confirmed from the waitlist"),
     "workshop_cancelled": _l("Workshop cancelled"),
     "workshop_moved": _l("Workshop moved"),
@@ -162,7 +163,7 @@ def status_of(message: OutboxMessage) -> str:
     return "failed" if message.failed_at is not None else "pending"
 
 
-_SECRET_LINK = re.compile(r"(/invitation/)[A-Za-z0-9_\-]{8,}")
+_SECRET_LINK = re.compile(r"(/invitation/|/password/reset/)[A-Za-z0-9_\-]{8,}")
 
 
 def body_for_admins(message: OutboxMessage) -> str:

@@ -3,23 +3,18 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from email_validator import EmailNotValidError, validate_email
-from flask import url_for
-from flask_babel import format_datetime
-from sqlalchemy import Select, case, distinct, func, select, update
+from sqlalchemy import Select, case, distinct, func, select
 
-from outreach.access import SCHOOL, can_see_school, representatives_of, is_school_rep, sees_schools_directory, visible_schools
+from outreach.access import SCHOOL, can_see_school, representatives_of, sees_schools_directory, visible_schools
 from outreach.attendance.models import Attendance
-from outreach.audit.services import record
-from outreach.auth import services as auth
 from outreach.auth.models import Invitation, User
 from outreach.collation import by_name, sort_key, stored_order
 from outreach.dbtypes import utcnow
-from outreach.errors import Conflict, FieldErrors, Forbidden, NotFound
+from outreach.errors import FieldErrors, Forbidden, NotFound
 from outreach.events import announce, school_changed
 from outreach.extensions import db
-from outreach.i18n import LANGUAGES, _, _l, force_locale
-from outreach.notifications import services as notifications
+from outreach.i18n import _l
+from outreach.auth import invitations
 from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, Region, School, SchoolLanguage
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -206,69 +201,10 @@ def representatives(school: School) -> list[dict[str, Any]]:
     return result
 
 
-def _valid_email(email: str) -> bool:
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
-
-
-def invitation_link(token: str) -> str:
-    return url_for("auth.accept_invitation", token=token, _external=True)
-
-
 def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any,
-                          link_for: Callable[[str], str] = invitation_link) -> tuple[User, str]:
-    """Invite a person to represent the school: a new account without a password (or the existing
-    representative again), a one-time expiring link, and an email in the invitee's language in the outbox.
-    Returns (user, link). Earlier links of this person stop working."""
-    errors = FieldErrors()
-    email = data.get("email")
-    if not isinstance(email, str) or not email.strip():
-        errors.add("email", _l("This field is required."))
-    elif len(email.strip()) > EMAIL_MAX or not _valid_email(email.strip()):
-        errors.add("email", _l("Enter a valid email address."))
-    name = data.get("name") or ""
-    if not isinstance(name, str) or len(name.strip()) > PERSON_NAME_MAX:
-        errors.add("name", _l("At most %(n)s characters.", n=PERSON_NAME_MAX))
-    locale = data.get("locale") or "kk"
-    if locale not in LANGUAGES:
-        errors.add("locale", _l("Only kk, ru and en are accepted."))
-    errors.raise_if_any()
-
-    user = auth.find_user_by_email(email)
-    if user is None:
-        user = auth.create_user(email=email, role=SCHOOL, name=" ".join(name.split()), locale=locale,
-                                school_id=school.id, actor=actor)
-    elif not is_school_rep(user) or user.school_id != school.id:
-        message = _l("An account with this email already exists.")
-        raise Conflict(message, code="email_taken", fields={"email": [message]})
-    else:
-        if name.strip():
-            user.name = " ".join(name.split())
-        user.locale = locale
-        if not user.active:
-            user.active = True
-            record(actor, "user.reactivated", user)
-        # only the newest link works
-        db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None),
-                                                    Invitation.expires_at > utcnow())
-                           .values(expires_at=utcnow()).execution_options(synchronize_session=False))
-    token = auth.create_invitation(user, actor=actor)
-    link = link_for(token)
-    expires_at = auth.find_invitation(token).expires_at
-    with force_locale(user.locale):
-        subject = _("Your invitation to Outreach")
-        body = "\n\n".join([
-            _("Hello %(name)s,", name=user.name) if user.name else _("Hello,"),
-            _("You have been invited to Outreach as a representative of %(school)s. With Outreach you sign your "
-              "students up to arts workshops and follow their places.", school=school.name),
-            _("Open this link to choose your password:"),
-            link,
-            _("The link works once, until %(when)s.", when=format_datetime(expires_at, "medium")),
-            _("If you did not expect this invitation, you can ignore this message."),
-        ])
-    notifications.queue(user, "invitation", subject, body)
-    db.session.flush()
-    return user, link
+                          link_for: Callable[[str], str] | None = None) -> tuple[User, str]:
+    """Invite a new person to represent the school: an account without a password, a one-time expiring link,
+    and an e-mail in the invitee's language in the outbox. An address that already has an account is refused.
+    Returns (user, link)."""
+    return invitations.invite(dict(data), role=SCHOOL, school_id=school.id, actor=actor,
+                              link_for=link_for or invitations.invitation_link)

@@ -10,6 +10,7 @@ ROUTES = [
     ("GET", "/api/v1/openapi.json", {"anonymous": 200}, "api.openapi"),
     # no JSON body: 400 before the credentials are looked at
     ("POST", "/api/v1/tokens", {"anonymous": 400}, "api.create_token"),
+    ("DELETE", "/api/v1/tokens/current", NO_TOKEN, "api.revoke_current_token"),
     ("GET", "/api/v1/regions", NO_TOKEN, "api.list_regions"),
     ("GET", "/api/v1/funders", NO_TOKEN, "api.list_funders"),
     ("GET", "/api/v1/schools", NO_TOKEN, "api.list_schools"),

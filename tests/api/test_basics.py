@@ -11,7 +11,7 @@ from tests.api.conftest import error_of
 from tests.factories import make_initiative, make_school
 
 CONTRACT = {
-    ("post", "/api/v1/tokens"), ("get", "/api/v1/regions"), ("get", "/api/v1/funders"),
+    ("post", "/api/v1/tokens"), ("delete", "/api/v1/tokens/current"), ("get", "/api/v1/regions"), ("get", "/api/v1/funders"),
     ("get", "/api/v1/schools"), ("post", "/api/v1/schools"), ("get", "/api/v1/schools/{school_id}"),
     ("get", "/api/v1/initiatives"), ("post", "/api/v1/initiatives"), ("get", "/api/v1/initiatives/{initiative_id}"),
     ("get", "/api/v1/workshops"), ("post", "/api/v1/workshops"), ("get", "/api/v1/workshops/{workshop_id}"),

@@ -105,6 +105,7 @@ TABLE = [
         {"workshop_id": ids["ws_past"], "student_id": ids["st_a"], "present": True,
          "marked_at": datetime.now(timezone.utc).isoformat()}]}, STAFF_ONLY),
     ("GET", "/reports/impact", None, NO_SCHOOL),
+    ("DELETE", "/tokens/current", None, {"admin": 204, "coordinator": 204, "school": 204, "funder": 204}),
     ("GET", "/reports/impact?initiative_id={init_a}", None, NO_SCHOOL),
     ("GET", "/reports/impact?initiative_id={init_b}", None,
      {"admin": 200, "coordinator": 200, "school": 403, "funder": 404}),

@@ -11,4 +11,12 @@ ROUTES = [
     ("POST", "/account", {"anonymous": 400, **SIGNED_IN}, "auth.account"),
     ("GET", "/invitation/not-a-token", {"anonymous": 404}, "auth.accept_invitation"),
     ("POST", "/invitation/not-a-token", {"anonymous": 400}, "auth.accept_invitation"),
+    # revoking a token that is not the user's own: 404 (whose tokens exist is nobody else's business)
+    ("POST", "/account/tokens/999999/revoke", {"anonymous": 400, "admin": 404, "coordinator": 404, "school": 404,
+                                                "funder": 404}, "auth.revoke_token"),
+    ("GET", "/password/forgot", {"anonymous": 200, **SIGNED_IN}, "auth.forgot_password"),
+    ("POST", "/password/forgot", {"anonymous": 400, "admin": 422, "coordinator": 422, "school": 422,
+                                  "funder": 422}, "auth.forgot_password"),
+    ("GET", "/password/reset/not-a-token", {"anonymous": 404, "admin": 404}, "auth.reset_password"),
+    ("POST", "/password/reset/not-a-token", {"anonymous": 400, "admin": 404}, "auth.reset_password"),
 ]

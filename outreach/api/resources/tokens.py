@@ -1,21 +1,18 @@
-"""POST /tokens: a bearer token for an email and password; failed attempts are rate-limited."""
+"""POST /tokens: a bearer token for an email and password (failed attempts are rate-limited);
+DELETE /tokens/current: revoke the token the request is sent with."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, g, request
 
 from outreach.api import schemas as s
 from outreach.api.blueprint import MAX_BODY, bp
 from outreach.auth import services as auth
+from outreach.auth import throttle
 from outreach.errors import OutreachError
 from outreach.extensions import limiter
 from outreach.i18n import _
-
-
-def _limit() -> str:
-    # the same allowance as the sign-in form (LOGIN_RATE_LIMIT), counted separately
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _email_key() -> str:
@@ -24,8 +21,8 @@ def _email_key() -> str:
     if request.is_json and request.content_length is not None and request.content_length <= MAX_BODY:
         body = request.get_json(silent=True)
         if isinstance(body, dict) and isinstance(body.get("email"), str):
-            email = body["email"].strip().lower()
-    return "api-token-email:" + email
+            email = body["email"]
+    return throttle.email_and_address_key(email)
 
 
 def _failed(response: Any) -> bool:
@@ -34,8 +31,8 @@ def _failed(response: Any) -> bool:
 
 
 @bp.route("/tokens", methods=["POST"])
-@limiter.limit(_limit, deduct_when=_failed)
-@limiter.limit(_limit, key_func=_email_key, deduct_when=_failed)
+@limiter.limit(throttle.address_limit, key_func=throttle.address_key, deduct_when=_failed)
+@limiter.limit(throttle.login_limit, key_func=_email_key, deduct_when=_failed)
 @bp.doc(security=[], summary="Get a bearer token",
         description="Tokens are stored hashed, expire, and stop working when the user is deactivated.")
 @bp.arguments(s.TokenIn)
@@ -47,3 +44,12 @@ def create_token(data: dict[str, Any]):
         raise OutreachError(_("The email or password is not correct."), code="invalid_credentials", status=401)
     raw, token = auth.issue_api_token(user)
     return {"token": raw, "expires_at": token.expires_at, "role": user.role}
+
+
+@bp.route("/tokens/current", methods=["DELETE"])
+@bp.doc(summary="Revoke this token", description="The token the request is sent with answers 401 from now on.")
+@bp.response(204)
+@bp.errors(401)
+def revoke_current_token():
+    auth.revoke_api_token(g.api_token, actor=g.api_user)
+    return Response(status=204)

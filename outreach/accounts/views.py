@@ -1,0 +1,220 @@
+"""Accounts (administrators) and invitations (coordinators and administrators)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach import access
+from outreach.access import ADMIN, STAFF, role_required
+from outreach.accounts.forms import AccountFilterForm, InvitationFilterForm, InviteStaffForm, RoleForm
+from outreach.audit import services as audit
+from outreach.auth import invitations
+from outreach.auth import services as auth
+from outreach.auth.forms import EmptyForm
+from outreach.auth.models import ROLES, User
+from outreach.errors import OutreachError
+from outreach.extensions import db
+from outreach.i18n import _
+from outreach.initiatives.models import Funder
+from outreach.schools.models import School
+from outreach.web import domain_error, paginate
+
+bp = Blueprint("accounts", __name__)
+
+_LINK_KEY = "staff_invitation_link"
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _organisation_choices() -> list[tuple[str, str]]:
+    """Funders, and the schools that have accounts (not every school in the country)."""
+    funders = [(f"funder:{f.id}", f.name) for f in db.session.scalars(select(Funder).order_by(Funder.name))]
+    schools = [(f"school:{s.id}", s.name) for s in db.session.scalars(
+        select(School).where(School.id.in_(select(User.school_id).where(User.school_id.is_not(None))))
+        .order_by(School.name))]
+    return [("", _("All organisations")), *funders, *schools]
+
+
+@bp.route("/accounts")
+@role_required(ADMIN)
+def index():
+    filters = AccountFilterForm(request.args)
+    filters.status.choices = [("", _("Any status")), *auth.ACTIVITY.items()]
+    filters.signed_in.choices = [("", _("Any time")), *auth.SIGNED_IN.items()]
+    filters.organisation.choices = _organisation_choices()
+    filters.validate()
+
+    def value(field):
+        return field.data if field.data and not field.errors else None
+
+    kind, _sep, ident = (value(filters.organisation) or "").partition(":")
+    school_id = int(ident) if kind == "school" and ident.isdigit() else None
+    funder_id = int(ident) if kind == "funder" and ident.isdigit() else None
+    query = auth.accounts_query(q=value(filters.q), role=value(filters.role), status=value(filters.status),
+                                signed_in=value(filters.signed_in), school_id=school_id, funder_id=funder_id)
+    page = paginate(query)
+    filtered = any(value(f) for f in (filters.q, filters.role, filters.status, filters.signed_in,
+                                      filters.organisation))
+    return render_template("accounts/index.html", page=page, filters=filters, filtered=filtered,
+                           status_of=auth.status_of, statuses=auth.ACTIVITY)
+
+
+def _account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not access.can_manage_accounts(current_user):
+        abort(404)
+    return user
+
+
+def _role_form(user: User, formdata=None) -> RoleForm:
+    form = RoleForm(formdata=formdata, role=user.role, school_id=str(user.school_id or ""),
+                    funder_id=str(user.funder_id or ""))
+    form.funder_id.choices = [("", "—"), *((str(f.id), f.name) for f in
+                                           db.session.scalars(select(Funder).order_by(Funder.name)))]
+    form.school_id.choices = [("", "—"), *((str(s.id), s.name) for s in
+                                           db.session.scalars(select(School).order_by(School.name)))]
+    return form
+
+
+def _render_detail(user: User, role_form: RoleForm | None = None, status: int = 200):
+    return render_template("accounts/detail.html", account=user, status=auth.status_of(user),
+                           statuses=auth.ACTIVITY, role_form=role_form or _role_form(user), action_form=EmptyForm(),
+                           can_change=access.can_change_account(current_user, user),
+                           tokens=auth.live_tokens(user), events=audit.about(user, limit=20),
+                           labels=audit.labels()), status
+
+
+@bp.route("/accounts/<int:user_id>")
+@role_required(ADMIN)
+def detail(user_id: int):
+    return _render_detail(_account(user_id))
+
+
+@bp.route("/accounts/<int:user_id>/role", methods=["POST"])
+@role_required(ADMIN)
+def change_role(user_id: int):
+    user = _account(user_id)
+    form = _role_form(user, formdata=request.form)
+    if not form.validate_on_submit():
+        return _render_detail(user, form, 422)
+
+    def as_id(raw):
+        return int(raw) if raw and str(raw).isdigit() else None
+
+    try:
+        auth.change_role(user, role=form.role.data, school_id=as_id(form.school_id.data),
+                         funder_id=as_id(form.funder_id.data), actor=_me())
+    except OutreachError as error:
+        domain_error(error)
+        user = _account(user_id)
+        form = _role_form(user, formdata=request.form)
+        for name, messages in error.fields.items():
+            if hasattr(form, name):
+                getattr(form, name).errors = [str(m) for m in messages]
+        return _render_detail(user, form, error.status)
+    flash(_("The role has been saved."), "success")
+    return redirect(url_for("accounts.detail", user_id=user.id))
+
+
+@bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
+@role_required(ADMIN)
+def deactivate(user_id: int):
+    user = _account(user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            auth.deactivate(user, actor=_me())
+        except OutreachError as error:
+            domain_error(error)
+            return _render_detail(_account(user_id), status=error.status)
+        flash(_("The account has been deactivated. It was signed out everywhere and its API tokens were revoked."),
+              "success")
+    return redirect(url_for("accounts.detail", user_id=user_id))
+
+
+@bp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])
+@role_required(ADMIN)
+def reactivate(user_id: int):
+    user = _account(user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            auth.reactivate(user, actor=_me())
+        except OutreachError as error:
+            domain_error(error)
+            return _render_detail(_account(user_id), status=error.status)
+        flash(_("The account has been reactivated. It stays signed out everywhere and its old API tokens stay revoked."), "success")
+    return redirect(url_for("accounts.detail", user_id=user_id))
+
+
+# -- invitations -----------------------------------------------------------------------------------------------
+
+@bp.route("/invitations")
+@role_required(*STAFF)
+def invitation_list():
+    filters = InvitationFilterForm(request.args)
+    filters.state.choices = [("", _("Not accepted yet")), *invitations.STATES.items()]
+    filters.validate()
+    state = filters.state.data if filters.state.data in invitations.STATES else None
+    page = paginate(invitations.open_invitations(_me(), state=state))
+    link = session.pop(_LINK_KEY, None)
+    return render_template("accounts/invitations.html", page=page, filters=filters, filtered=bool(state),
+                           state_of=invitations.state_of, states=invitations.STATES, action_form=EmptyForm(),
+                           invitation=link, can_invite_staff=bool(_staff_roles()))
+
+
+def _staff_roles() -> list[tuple[str, str]]:
+    """Roles invited from this page: those without an organisation (school and funder representatives are
+    invited from their school's or funder's page)."""
+    return [(r, str(ROLES[r])) for r in access.invitable_roles(current_user) if r in STAFF]
+
+
+@bp.route("/invitations/new", methods=["GET", "POST"])
+@role_required(ADMIN)
+def invite():
+    form = InviteStaffForm()
+    form.role.choices = _staff_roles()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("accounts/invite.html", form=form), 422
+        try:
+            user, link = invitations.invite({"email": form.email.data, "name": form.name.data or "",
+                                             "locale": form.locale.data}, role=form.role.data, actor=_me())
+        except OutreachError as error:
+            domain_error(error)
+            for name, messages in error.fields.items():
+                if hasattr(form, name):
+                    getattr(form, name).errors = [str(m) for m in messages]
+            return render_template("accounts/invite.html", form=form), error.status
+        session[_LINK_KEY] = {"email": user.email, "url": link}
+        flash(_("The invitation has been created."), "success")
+        return redirect(url_for("accounts.invitation_list"))
+    if not form.role.data:
+        form.role.data = "coordinator"
+    return render_template("accounts/invite.html", form=form)
+
+
+@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+@role_required(*STAFF)
+def resend_invitation(invitation_id: int):
+    invitation = invitations.get_invitation(_me(), invitation_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            link = invitations.resend(invitation, actor=_me())
+        except OutreachError as error:
+            domain_error(error)
+            return redirect(url_for("accounts.invitation_list"))
+        session[_LINK_KEY] = {"email": invitation.user.email, "url": link}
+        flash(_("The invitation has been sent again. The earlier link no longer works."), "success")
+    return redirect(url_for("accounts.invitation_list"))
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@role_required(*STAFF)
+def revoke_invitation(invitation_id: int):
+    invitation = invitations.get_invitation(_me(), invitation_id)
+    if EmptyForm().validate_on_submit():
+        invitations.revoke(invitation, actor=_me())
+        flash(_("The invitation has been revoked. Its link no longer works."), "success")
+    return redirect(url_for("accounts.invitation_list"))
