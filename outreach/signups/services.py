@@ -242,6 +242,23 @@ def cancel(signup_id: int, *, actor: Any) -> tuple[Signup, Signup | None]:
     return signup, promoted
 
 
+def release_erased_students(workshop_id: int, *, actor: Any) -> int:
+    """Cancel the live sign-ups of erased students to a workshop that has not started.
+
+    Erasure cancels only upcoming sign-ups; a workshop that had started and is then moved into the
+    future would otherwise hold a seat for a child whose consent was withdrawn.
+    """
+    ids = list(db.session.scalars(
+        select(Signup.id).join(Student, Student.id == Signup.student_id)
+        .join(Workshop, Workshop.id == Signup.workshop_id)
+        .where(Signup.workshop_id == workshop_id, Signup.status.in_(("confirmed", "waitlisted")),
+               Student.erased_at.is_not(None), Workshop.status != "cancelled", Workshop.starts_at > utcnow())
+        .order_by(Signup.id)))
+    for signup_id in ids:
+        cancel(signup_id, actor=actor)
+    return len(ids)
+
+
 # -- queries for the pages -----------------------------------------------------------------------------------
 
 def _local_day_start(day: date) -> datetime:

@@ -18,7 +18,7 @@ from outreach.errors import Conflict, OutreachError
 from outreach.events import announce, workshop_changed
 from outreach.extensions import db
 from outreach.i18n import _l, ngettext
-from outreach.signups.services import lock_workshop, promote_waitlist
+from outreach.signups.services import lock_workshop, promote_waitlist, release_erased_students
 from outreach.workshops.conflicts import Slot, refuse_conflicts
 from outreach.workshops.models import Workshop, WorkshopSeries
 from outreach.workshops.recurrence import RecurrenceRule, series_starts
@@ -165,6 +165,8 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
     db.session.flush()
     for workshop_id in raised:
         promote_waitlist(workshop_id)
+    for workshop in moved:
+        release_erased_students(workshop.id, actor=actor)
     for change in changes:
         fields = changed_fields[change.workshop.id]
         announce(workshop_changed, change.workshop.id, actor=actor, action="workshop.updated" if fields else None,

@@ -15,7 +15,7 @@ from outreach.signups import services as signups
 from outreach.signups.models import Signup
 from outreach.workshops import queries, services
 from outreach.workshops.models import Workshop, WorkshopSeries
-from tests.factories import make_school, make_student, make_user
+from tests.factories import make_school, make_student, make_user, make_workshop
 from tests.workshops.helpers import at, term, workshop_data
 
 
@@ -345,3 +345,25 @@ def test_moving_outside_the_initiative_dates_is_refused(actor):
     with pytest.raises(OutreachError) as error:
         services.update_workshop(workshop, {"starts_at": at(2027, 4, 2, 10)}, actor=actor)
     assert "starts_at" in error.value.fields and workshop.starts_at == at(2027, 3, 8, 10)
+
+
+def test_moving_a_started_workshop_into_the_future_frees_an_erased_students_seat(actor):
+    """Erasure cancels only upcoming sign-ups; a started workshop moved forward must not keep the erased child."""
+    from datetime import datetime, timezone
+
+    from outreach.students import services as students
+
+    started = make_workshop(starts_at=datetime.now(timezone.utc) - timedelta(days=5), capacity=1)
+    child, waiting = make_student(), make_student()
+    first = signups.register(started.id, [child.id], actor=actor)[0].signup
+    signups.register(started.id, [waiting.id], actor=actor)
+    students.erase_student(child, actor=actor)
+    db.session.commit()
+    assert db.session.get(Signup, first.id).status == "confirmed"  # a past workshop keeps its history
+
+    services.update_workshop(started, {"starts_at": started.starts_at + timedelta(days=12)}, actor=actor)
+    db.session.commit()
+
+    assert db.session.get(Signup, first.id).status == "cancelled"
+    moved = db.session.get(Workshop, started.id)
+    assert moved.seats_taken == 1 and moved.waitlist_length == 0  # the waiting child got the seat
