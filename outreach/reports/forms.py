@@ -58,7 +58,8 @@ class ImpactFilterForm(BaseForm):
         """Month pickers instead of day pickers (funders' periods are whole months)."""
         for field in (self.date_from, self.date_to):
             field.months = True
-            field.render_kw = {**(field.render_kw or {}), "type": "month", "placeholder": "YYYY-MM"}
+            # no placeholder: the HTML standard allows none on a month input (the Nu checker flags it)
+            field.render_kw = {**(field.render_kw or {}), "type": "month"}
             field.label.text = _l("From (month)") if field is self.date_from else _l("To (month)")
 
     def filters(self) -> dict[str, Any]:

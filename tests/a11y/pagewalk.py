@@ -62,7 +62,10 @@ def page_paths(rows, role: str, ids: dict) -> list[str]:
     for method, path, expected, endpoint in ((r[0], r[1], r[2], r[3]) for r in rows):
         if method != "GET" or expected.get(role) != 200 or endpoint in FILES:
             continue
-        url = path.format(**ids)
+        try:
+            url = path.format(**ids)
+        except KeyError as missing:
+            raise AssertionError(f"the page walk has no id for {missing} in {path}: add it to demo_ids()") from None
         bare = url.split("?")[0]
         if url.startswith(NOT_PAGES) or bare.endswith(NOT_PAGE_SUFFIXES):
             continue
@@ -93,7 +96,7 @@ def demo_ids() -> dict:
                               .order_by(Workshop.starts_at.desc())).first()
     student = db.session.scalars(select(Student).where(Student.school_id == school_user.school_id)
                                  .order_by(Student.id)).first()
-    return {"school_id": school_user.school_id, "funder_id": funder_user.funder_id, "initiative_id": initiative.id,
+    return {"school_user_id": school_user.id, "school_id": school_user.school_id, "funder_id": funder_user.funder_id, "initiative_id": initiative.id,
             "workshop_id": upcoming.id, "past_workshop_id": past.id, "student_id": student.id,
             "feed_token": users["coordinator@example.org"].feed_token}
 
@@ -206,8 +209,10 @@ def walk(app, browser, rows, html_dir: Path, roles=ROLES, widths=WIDTHS, sample_
                         if lang != "kk" and width != widths[0]:
                             continue   # the other languages: a sample at phone width
                         response = page.goto(url)
-                        if response is None or response.status != 200 or \
+                        if response is not None and response.status == 200 and \
                                 "text/html" not in response.headers.get("content-type", ""):
+                            break   # a file the route table lists (manifest, service worker...), not a page
+                        if response is None or response.status != 200:
                             result.unreachable.append(f"{role} {path}: {response.status if response else None}")
                             break
                         _check(page, result, role, lang, path, width, html_dir if index == 0 else None,
