@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,8 +66,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _trust_proxies(app: Flask) -> None:
     """Believe X-Forwarded-For/-Proto/-Host only from TRUSTED_PROXY_HOPS reverse proxies (Werkzeug's ProxyFix),
     read per request so that the setting also holds when changed on a running app (tests)."""
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
     inner = app.wsgi_app
     fixed: dict[int, ProxyFix] = {}
 

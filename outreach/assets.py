@@ -58,7 +58,7 @@ def _compress(path: Path, data: bytes) -> None:
     if not path.with_name(path.name + ".gz").exists():
         _write_atomically(path.with_name(path.name + ".gz"), gzip.compress(data, 9, mtime=0))
     try:
-        import brotli
+        import brotli  # not a cycle: an optional package (no .br files without it), so imported where used
     except ImportError:  # gzip alone is fine
         return
     if not path.with_name(path.name + ".br").exists():

@@ -5,9 +5,11 @@ import importlib
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
 from outreach import demo
 from outreach.auth import services as auth_services
+from outreach.auth.models import User
 from outreach.errors import OutreachError
 from outreach.extensions import db
 
@@ -64,17 +66,11 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create_admin(email: str, name: str, locale: str, password: str) -> None:
         """Create the first administrator; refuses when an active administrator exists (then use the web)."""
-        from sqlalchemy import select
-
-        from outreach.auth import services
-        from outreach.auth.models import User
-        from outreach.errors import OutreachError
-
         if db.session.scalar(select(User.id).where(User.role == "admin", User.active.is_(True)).limit(1)):
             raise click.ClickException("An administrator exists already: invite people from the web "
                                        "(Accounts → Invite a coordinator).")
         try:
-            services.create_user(email=email, role="admin", password=password, name=name, locale=locale)
+            auth_services.create_user(email=email, role="admin", password=password, name=name, locale=locale)
         except OutreachError as error:
             raise click.ClickException(str(error))
         db.session.commit()

@@ -20,8 +20,10 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import String, event
 from sqlalchemy.engine import Engine
+
+from outreach.i18n import current_language
 
 #: The Kazakh Cyrillic alphabet (glossary order): Ә after А, Ғ after Г, Қ after К, Ң after Н, Ө after О,
 #: Ұ Ү after У, Һ after Х, І after Ы.
@@ -139,16 +141,12 @@ def _key(text: str, language: str) -> tuple[str, str, str, str]:
 def sort_key(text: str | None, language: str | None = None) -> tuple:
     """A key that sorts names in the alphabet of `language` (default: the current page's language)."""
     if language is None:
-        from outreach.i18n import current_language
-
         language = current_language()
     return _key(text or "", language)
 
 
 def collation_name(language: str | None = None) -> str:
     if language is None:
-        from outreach.i18n import current_language
-
         language = current_language()
     return COLLATIONS.get(language, COLLATIONS["ru"])
 
@@ -183,8 +181,6 @@ STORED_LANGUAGES = ("kk", "ru")  # English pages use the Russian key, as they us
 def stored_order(model: Any, language: str | None = None) -> Any:
     """ORDER BY term for a model with sort_kk/sort_ru columns, in the page's language (NULLs — erased — last)."""
     if language is None:
-        from outreach.i18n import current_language
-
         language = current_language()
     column = getattr(model, "sort_kk" if language == "kk" else "sort_ru")
     return column.nulls_last()
@@ -192,8 +188,6 @@ def stored_order(model: Any, language: str | None = None) -> Any:
 
 def sort_key_column():
     """The column type of a stored key: byte order on PostgreSQL too, whatever the database's locale."""
-    from sqlalchemy import String
-
     return String(STORED_KEY_LENGTH).with_variant(String(STORED_KEY_LENGTH, collation="C"), "postgresql")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from babel import localedata
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import (force_locale, get_locale, gettext, lazy_gettext, lazy_ngettext, lazy_pgettext, ngettext,
                          pgettext)
@@ -82,8 +83,6 @@ def lowercase_kazakh_month_names() -> None:
     """Kazakh writes month names in lower case, also standing alone: «қыркүйек 2026» (calendar headings, chart
     labels, the PDF). CLDR's stand-alone forms — Babel's `LLLL` — are capitalised for kk; make them the same
     as the format forms once, in Babel's locale data, so every date formatted in Kazakh follows."""
-    from babel import localedata
-
     for kind in ("months", "days", "quarters"):
         stand_alone = localedata.load("kk").get(kind, {}).get("stand-alone", {})
         for width, value in list(stand_alone.items()):

@@ -4,9 +4,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_, select
+
 from outreach.audit.models import AuditEvent
+from outreach.auth.models import ROLES, User
 from outreach.extensions import db
-from outreach.i18n import _l
+from outreach.i18n import _l, localize
+from outreach.initiatives.models import Funder, Initiative
+from outreach.schools.models import School
+from outreach.workshops.models import Workshop
 
 
 def record(actor: Any, action: str, obj: Any = None, *, object_type: str | None = None,
@@ -85,16 +91,12 @@ DETAIL_KEYS = {
 
 
 def labels() -> dict[str, dict]:
-    from outreach.auth.models import ROLES
-
     return {"actions": ACTIONS, "object_types": OBJECT_TYPES, "detail_keys": DETAIL_KEYS, "roles": ROLES}
 
 
 def events_query(*, actor_id: int | None = None, action: str | None = None, object_type: str | None = None,
                  object_id: int | None = None, since: datetime | None = None, until: datetime | None = None):
     """Audit events matching the filters, newest first."""
-    from sqlalchemy import select
-
     query = select(AuditEvent)
     if actor_id is not None:
         query = query.where(AuditEvent.actor_id == actor_id)
@@ -113,8 +115,6 @@ def events_query(*, actor_id: int | None = None, action: str | None = None, obje
 
 def about(user: Any, *, limit: int = 20) -> list[AuditEvent]:
     """The latest events done by or to this account."""
-    from sqlalchemy import or_, select
-
     return list(db.session.scalars(
         select(AuditEvent).where(or_(AuditEvent.actor_id == user.id,
                                      (AuditEvent.object_type == "user") & (AuditEvent.object_id == user.id)))
@@ -124,14 +124,6 @@ def about(user: Any, *, limit: int = 20) -> list[AuditEvent]:
 def names_for(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
     """Readable names for the objects and actors of a page of events (never a child's name: students stay
     numbers). One query per kind of object on the page."""
-    from sqlalchemy import select
-
-    from outreach.auth.models import User
-    from outreach.i18n import localize
-    from outreach.initiatives.models import Funder, Initiative
-    from outreach.schools.models import School
-    from outreach.workshops.models import Workshop
-
     wanted: dict[str, set[int]] = {}
     for event in events:
         if event.object_id is not None:

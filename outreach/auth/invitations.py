@@ -20,6 +20,7 @@ from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, FieldErrors, Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l, force_locale
+from outreach.notifications import services as notifications
 
 PERSON_NAME_MAX = 200
 STATES = {"pending": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked")}
@@ -66,8 +67,6 @@ def _message(user: User, link: str, expires_at: Any) -> tuple[str, str]:
 
 def _send(user: User, *, actor: Any, link_for: Callable[[str], str]) -> str:
     """Expire the person's earlier links, make a new one and queue the e-mail. Returns the link."""
-    from outreach.notifications import services as notifications
-
     now = utcnow()
     db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None),
                                                 Invitation.revoked_at.is_(None), Invitation.expires_at > now)

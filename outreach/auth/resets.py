@@ -23,6 +23,7 @@ from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, _l, force_locale
+from outreach.notifications import services as notifications
 
 RESETS_PER_ADDRESS_PER_HOUR = 3
 
@@ -58,8 +59,6 @@ def request_reset(email: str, *, link_for: Callable[[str], str] = reset_link) ->
     db.session.flush()
     record(None, "user.password_reset_requested", user)
     link = link_for(raw)
-    from outreach.notifications import services as notifications
-
     with force_locale(user.locale):
         subject = _("Reset your Outreach password")
         body = "\n\n".join([

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from outreach import access
 from outreach.audit.services import record
@@ -19,6 +20,8 @@ from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l, ngettext
+from outreach.initiatives.models import Funder
+from outreach.schools.models import School
 
 MIN_PASSWORD_LENGTH = 10
 EMAIL_MAX = 254
@@ -72,8 +75,6 @@ def end_everything(user: User) -> None:
 def valid_email(raw: Any, *, field: str = "email") -> str:
     """The address as it will be kept (NFKC, domain lower-cased), or a field error:
     empty, too long, malformed, or mixing Latin and Cyrillic letters (a look-alike of another address)."""
-    from email_validator import EmailNotValidError, validate_email
-
     def refuse(message: Any) -> OutreachError:
         return OutreachError(message, code="invalid", fields={field: [message]})
 
@@ -258,9 +259,6 @@ def reactivate(user: User, *, actor: Any) -> None:
 
 def change_role(user: User, *, role: str, school_id: int | None, funder_id: int | None, actor: Any) -> None:
     """A new role and organisation: school representatives need a school, funders a funder organisation."""
-    from outreach.initiatives.models import Funder
-    from outreach.schools.models import School
-
     _require_manager(actor, user)
     if role not in ROLES:
         raise OutreachError(_l("Choose a role."), fields={"role": [_l("Choose a role.")]})
@@ -291,8 +289,6 @@ def accounts_query(*, q: str | None = None, role: str | None = None, school_id: 
     query = select(User)
     if q:
         like = f"%{q.strip().lower()}%"
-        from sqlalchemy import func
-
         query = query.where(or_(func.lower(User.name).like(like), User.email_normalized.like(like)))
     if role in ROLES:
         query = query.where(User.role == role)

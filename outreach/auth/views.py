@@ -10,8 +10,9 @@ from outreach.auth.forms import (EmptyForm, ForgotPasswordForm, LanguageForm, Lo
                                  SetPasswordForm)
 from outreach.auth.passwords import verify_password
 from outreach.errors import OutreachError
-from outreach.extensions import limiter
+from outreach.extensions import db, limiter
 from outreach.i18n import LANGUAGES, _, current_language, force_locale
+from outreach.notifications import sending
 from outreach.web import domain_error, is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -138,9 +139,6 @@ def forgot_password():
 
 def _reset_after_response(app, email: str, link_for) -> None:
     """Outside the request: queue the reset e-mail (if the address has an account), commit, send."""
-    from outreach.extensions import db
-    from outreach.notifications import sending
-
     with app.app_context():
         try:
             resets.request_reset(email, link_for=link_for)
