@@ -11,11 +11,15 @@
     }
   });
 
-  // <select data-autosubmit>: choosing a value submits its form (a <noscript> button does it without JS)
+  // <select data-autosubmit>: choosing a value submits its form (a <noscript> button does it without JS);
+  // <form data-autosubmit>: any choice in it submits it (the form says so beforehand, WCAG 3.2.2)
   document.addEventListener('change', function (event) {
     var field = event.target;
-    if (field instanceof HTMLSelectElement && field.hasAttribute('data-autosubmit') && field.form) {
-      field.form.submit();
+    var form = field && field.form;
+    if (!form || !(field instanceof HTMLSelectElement || field instanceof HTMLInputElement)) { return; }
+    if (field.hasAttribute('data-autosubmit') || form.hasAttribute('data-autosubmit')) {
+      if (field instanceof HTMLInputElement && field.value && !field.checkValidity()) { return; }
+      form.submit();
     }
   });
 

@@ -45,3 +45,21 @@ def test_the_demo_funder_sees_the_report(live_server, browser, seeded, lang):
     assert "initiative_id=" in page.url
     assert errors == [], errors
     context.close()
+
+
+def test_the_report_filters_apply_without_a_button(live_server, browser, seeded):
+    """A funder on a phone chooses a region and the report follows; the form said so beforehand."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server}/login?lang=kk")
+    page.fill("input[name=email]", "funder@example.org")
+    page.fill("input[name=password]", seeded.DEMO_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/reports/impact?lang=kk")
+    assert page.locator("#filters-note").inner_text().strip()
+    with page.expect_navigation():
+        page.select_option("select[name=region]", index=2)
+    assert "region=" in page.url
+    assert page.locator("select[name=region]").input_value() != ""
+    context.close()
