@@ -157,3 +157,16 @@ def test_the_exported_school_table_breaks_ties_in_the_alphabet(client, login):
     sheet = next(ws for ws in book.worksheets if any(c.value == "Әлем мектебі" for row in ws.iter_rows() for c in row))
     names = [row[0].value for row in sheet.iter_rows() if row[0].value in ("Әлем мектебі", "Бәйтерек мектебі")]
     assert names == ["Әлем мектебі", "Бәйтерек мектебі"]
+
+
+def test_an_initiatives_funders_in_the_pages_alphabet(client, login):
+    from tests.factories import make_initiative
+
+    funders = [make_funder(name=name) for name in ("Қазына қоры", "Кәусар қоры", "Әйгерім қоры", "Ақжол қоры")]
+    initiative = make_initiative(funders=funders)
+    db.session.commit()
+    login("coordinator")
+    names = ["Ақжол қоры", "Әйгерім қоры", "Кәусар қоры", "Қазына қоры"]
+    for path in (f"/initiatives/{initiative.id}?lang=kk", "/initiatives?lang=kk"):
+        html = client.get(path).get_data(as_text=True)
+        assert sorted(names, key=html.index) == names, path
