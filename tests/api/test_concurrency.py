@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -23,15 +18,9 @@ from sqlalchemy.engine import make_url
 from outreach import create_app
 from outreach.extensions import db
 from tests.conftest import TEST_CONFIG
+from tests.servers import gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 REQUESTS, SEATS = 50, 5
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -79,38 +68,9 @@ def _prepare(url: str) -> dict:
     return data
 
 
-@contextmanager
 def _gunicorn(url: str):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "concurrency-test", "OUTREACH_ENV": "development"}
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{port}.log", "w+")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--workers", "3", "--threads", "8", "--worker-class",
-         "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail("gunicorn did not start:\n" + log.read()[-3000:])
-            time.sleep(0.3)
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+    env = {"DATABASE_URL": url, "SECRET_KEY": "concurrency-test", "OUTREACH_ENV": "development"}
+    return gunicorn(env, ["--workers", "3", "--threads", "8", "--worker-class", "gthread"], "/api/v1/openapi.json")
 
 
 def _call(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:

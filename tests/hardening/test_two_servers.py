@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,10 +16,10 @@ from sqlalchemy.engine import make_url
 from outreach import create_app
 from outreach.extensions import db
 from tests.conftest import PASSWORD, TEST_CONFIG
+from tests.servers import gunicorn
 from tests.students.helpers import HEADERS, ROWS, csv_bytes
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -46,48 +41,11 @@ def shared_database():
         admin.dispose()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
 def _server(url: str, instance: Path):
     """One app server: gunicorn with its own instance/ folder; the secret key is the same on every server."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "shared-by-every-server", "OUTREACH_ENV": "development",
+    env = {"DATABASE_URL": url, "SECRET_KEY": "shared-by-every-server", "OUTREACH_ENV": "development",
            "OUTREACH_INSTANCE_PATH": str(instance)}
-    log_path = instance.parent / f"gunicorn-{port}.log"
-    log = open(log_path, "w+")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "120", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if requests.get(f"{base}/login", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail("gunicorn did not start:\n" + log.read()[-3000:])
-            time.sleep(0.3)
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+    return gunicorn(env, ["--workers", "1"], "/login", log_dir=instance.parent)
 
 
 def _csrf(session: requests.Session, url: str) -> str:
