@@ -68,7 +68,7 @@ def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200):
     school, school_form = _school_for(workshop)
     page = students = None
     existing = {}
-    q = (request.args.get("q") or "").strip()[:100] or None
+    q = (params.query_text(request.args.get("q")) or "").strip()[:100] or None  # no NUL reaches the database
     if school is not None:
         page = paginate(services.roster_query(workshop, school.id, q=q), per_page=ROSTER_PER_PAGE)
         students = page.items
