@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from outreach import demo
+from outreach.access import ADMIN
 from outreach.auth import services as auth_services
 from outreach.auth.models import User
 from outreach.errors import OutreachError
@@ -66,7 +67,7 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create_admin(email: str, name: str, locale: str, password: str) -> None:
         """Create the first administrator; refuses when an active administrator exists (then use the web)."""
-        if db.session.scalar(select(User.id).where(User.role == "admin", User.active.is_(True)).limit(1)):
+        if db.session.scalar(select(User.id).where(User.role == ADMIN, User.active.is_(True)).limit(1)):
             raise click.ClickException("An administrator exists already: invite people from the web "
                                        "(Accounts → Invite a coordinator).")
         try:
