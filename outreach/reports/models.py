@@ -52,16 +52,22 @@ class ImpactFact(db.Model):
 # region), checked inside the index without touching the table.
 Index("ix_impact_fact_cube", ImpactFact.attended, ImpactFact.region_code, ImpactFact.settlement_type,
       ImpactFact.gender, ImpactFact.grade_band, ImpactFact.student_id, ImpactFact.starts_ts, ImpactFact.initiative_id)
-Index("ix_impact_fact_month", ImpactFact.attended, ImpactFact.local_month, ImpactFact.student_id,
-      ImpactFact.starts_ts, ImpactFact.initiative_id, ImpactFact.region_code)
+# months: a student is in one region, so the students of a month are the sum of its regions' (each counted
+# from one range of this index, which is how a month's count is kept per region too)
+Index("ix_impact_fact_month", ImpactFact.attended, ImpactFact.local_month, ImpactFact.region_code,
+      ImpactFact.student_id, ImpactFact.starts_ts, ImpactFact.initiative_id)
 Index("ix_impact_fact_language", ImpactFact.attended, ImpactFact.language, ImpactFact.student_id,
       ImpactFact.starts_ts, ImpactFact.initiative_id, ImpactFact.region_code)
 # schools reached and the per-school table
 Index("ix_impact_fact_school", ImpactFact.school_id, ImpactFact.student_id, ImpactFact.attended, ImpactFact.starts_ts,
       ImpactFact.recorded, ImpactFact.minutes, ImpactFact.initiative_id, ImpactFact.region_code)
-# sign-ups, attendance and student-hours
+# sign-ups, attendance and student-hours; the sign-ups not delivered yet, per school
 Index("ix_impact_fact_time", ImpactFact.starts_ts, ImpactFact.attended, ImpactFact.recorded, ImpactFact.minutes,
-      ImpactFact.initiative_id, ImpactFact.region_code, ImpactFact.workshop_id)
+      ImpactFact.initiative_id, ImpactFact.region_code, ImpactFact.workshop_id, ImpactFact.school_id)
+# one region: its totals, and recounting its students per language
+Index("ix_impact_fact_region", ImpactFact.region_code, ImpactFact.attended, ImpactFact.language,
+      ImpactFact.student_id, ImpactFact.starts_ts, ImpactFact.recorded, ImpactFact.minutes, ImpactFact.workshop_id,
+      ImpactFact.initiative_id)
 # rebuilding the roll-up of one workshop
 Index("ix_impact_fact_workshop", ImpactFact.workshop_id)
 # everything about one initiative
@@ -95,3 +101,62 @@ Index("ix_impact_workshop_time", ImpactWorkshop.starts_ts, ImpactWorkshop.initia
 # Workshops delivered (started, not cancelled) counted from an index of the workshop table alone.
 # Declared here, with the report that needs it; created by migration 0004.
 Index("ix_workshop_report_delivered", Workshop.starts_at, Workshop.status, Workshop.initiative_id)
+
+
+# -- counts kept per region: students reached with no period and no initiative filter ---------------
+
+#: the scope of the counts of everyone's initiatives (a funder's scope is the funder's id)
+EVERYONE = 0
+#: what `ImpactReach.key` names: a (settlement type, gender, grade band) cell, a month, a language, a school
+REACH_KINDS = ("cell", "month", "language", "school")
+
+
+class ImpactReach(db.Model):
+    """Students reached (distinct students with an attended sign-up) in one region, per key.
+
+    A student lives in one region, so a key's count for the country is the sum over regions. The rows of
+    scope `EVERYONE` count every initiative; a funder's rows count the initiatives the funder funds (the set
+    is written in `ImpactScope`). Kept by `rollups` from the facts in the transaction that changes them,
+    under a lock per region; `rollups.drift()` compares them with a recount.
+    """
+
+    __tablename__ = "impact_reach"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    region_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    students: Mapped[int] = mapped_column(Integer)
+
+
+class ImpactScope(db.Model):
+    """The initiatives a funder's `ImpactReach` rows were counted for ("1,4,9"); a funder whose initiatives
+    changed since is counted from the facts until the rows are counted again."""
+
+    __tablename__ = "impact_scope"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    initiative_ids: Mapped[str] = mapped_column(String(4000))
+
+
+class ImpactSchool(db.Model):
+    """One school's facts summed: the per-school table with no period and no initiative filter.
+
+    `signups`, `recorded`, `attended` and `minutes` count every fact, those of workshops that have not
+    started yet too (the report subtracts those at the time it is read); `students_reached` counts the
+    distinct students with an attended sign-up.
+    """
+
+    __tablename__ = "impact_school"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    region_code: Mapped[str] = mapped_column(String(8))
+    students_reached: Mapped[int] = mapped_column(Integer)
+    signups: Mapped[int] = mapped_column(Integer)
+    recorded: Mapped[int] = mapped_column(Integer)
+    attended: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+Index("ix_impact_school_region", ImpactSchool.region_code, ImpactSchool.students_reached)

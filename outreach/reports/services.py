@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import ColumnElement, Select, func, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Select, exists, func, literal, null, select, union_all
 
 from outreach.access import is_funder, sees_exact_figures, sees_reports, visible_initiatives
 from outreach.attendance.models import Attendance
@@ -27,8 +27,9 @@ from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l
 from outreach.initiatives.models import Initiative
-from outreach.reports import privacy
-from outreach.reports.models import GRADE_BANDS, ImpactFact, ImpactWorkshop, grade_band
+from outreach.reports import privacy, rollups
+from outreach.reports.models import (EVERYONE, GRADE_BANDS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope,
+                                     ImpactWorkshop, grade_band)
 from outreach.schools.models import SETTLEMENT_TYPES, Region, School
 from outreach.signups.models import Signup
 from outreach.students.models import GENDERS, Student
@@ -56,6 +57,8 @@ class Scope:
     starts_from: datetime | None  # inclusive
     starts_before: datetime | None  # exclusive
     now: datetime
+    # the funder whose initiatives `initiative_ids` are (a funder's report with no initiative chosen)
+    funder_id: int | None = None
 
     def conditions(self, attended: bool = False) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = []
@@ -72,6 +75,19 @@ class Scope:
         if self.region is not None:
             conds.append(ImpactFact.region_code == self.region)
         return conds
+
+    def month_conditions(self) -> list[ColumnElement[bool]]:
+        """The same period as local months ("YYYY-MM" sorts in time): an index range for the month counts."""
+        conds = [ImpactFact.local_month <= _local_month(self.now)]
+        if self.starts_from is not None:
+            conds.append(ImpactFact.local_month >= _local_month(self.starts_from))
+        if self.starts_before is not None:
+            conds.append(ImpactFact.local_month <= _local_month(self.starts_before - timedelta(seconds=1)))
+        return conds
+
+
+def _local_month(instant: datetime) -> str:
+    return instant.astimezone(local_tz()).strftime("%Y-%m")
 
 
 def students_reached_by_initiative(initiative_ids: Sequence[int]) -> dict[int, int]:
@@ -120,16 +136,73 @@ def build_scope(user: Any, *, initiative_id: int | None = None, region: str | No
         if initiative_id is not None and initiative_id not in funded:
             raise NotFound(_l("The initiative was not found."))
         ids: tuple[int, ...] | None = (initiative_id,) if initiative_id is not None else funded
+        funder_id = user.funder_id if initiative_id is None else None
     else:
         if initiative_id is not None and db.session.get(Initiative, initiative_id) is None:
             raise NotFound(_l("The initiative was not found."))
         ids = (initiative_id,) if initiative_id is not None else None
+        funder_id = None
     return Scope(
         initiative_ids=ids, region=region,
         starts_from=_local_midnight(date_from) if date_from else None,
         starts_before=_local_midnight(date_to + timedelta(days=1)) if date_to else None,
-        now=utcnow(),
+        now=utcnow(), funder_id=funder_id,
     )
+
+
+def _kept_scope(scope: Scope) -> int | None:
+    """The scope of the kept counts (`ImpactReach`) that answers this scope, or None: count the facts.
+
+    Kept counts have no period and count every attended sign-up: they answer a scope without a period,
+    for everyone's initiatives or for a funder's whose counts were made for exactly these initiatives,
+    as long as no recorded attendance belongs to a workshop that has not started (one moved to a later
+    date after it took place: not delivered, so not counted)."""
+    if scope.starts_from is not None or scope.starts_before is not None:
+        return None
+    if scope.initiative_ids is None:
+        wanted, signature = EVERYONE, None
+    elif scope.funder_id is not None:
+        wanted, signature = scope.funder_id, rollups.scope_signature(scope.initiative_ids)
+    else:
+        return None
+    stored, undelivered = db.session.execute(select(
+        select(ImpactScope.initiative_ids).where(ImpactScope.scope == wanted).scalar_subquery(),
+        exists().where(ImpactWorkshop.starts_ts > int(scope.now.timestamp()), ImpactWorkshop.recorded > 0))).one()
+    if undelivered or (wanted != EVERYONE and stored != signature):
+        return None
+    return wanted
+
+
+def _kept_counts(kept: int, region: str | None) -> dict[str, dict[str | None, int]]:
+    """The report's distinct-student counts from the kept counts (a key's count is the sum of its regions')."""
+    where = [ImpactReach.scope == kept]
+    if region is not None:
+        where.append(ImpactReach.region_code == region)
+    rows = db.session.execute(union_all(
+        select(ImpactReach.region_code, ImpactReach.kind, ImpactReach.key, ImpactReach.students)
+        .where(*where, ImpactReach.kind != "school"),
+        select(null(), literal("school"), null(), func.count()).where(*where, ImpactReach.kind == "school")))
+    counts: dict[str, dict[str | None, int]] = {}
+
+    def add(name: str, key: str | None, n: int) -> None:
+        cells = counts.setdefault(name, {})
+        cells[key] = cells.get(key, 0) + n
+
+    for region_code, kind, key, n in rows:
+        if not n:
+            continue
+        if kind == "cell":
+            settlement, gender, band = key.split("|")
+            for name, cell in (("total", None), ("by_region", region_code), ("by_settlement_type", settlement),
+                               ("by_gender", gender), ("by_grade_band", band)):
+                add(name, cell, int(n))
+        elif kind == "month":
+            add("by_month", key, int(n))
+        elif kind == "language":
+            add("by_language", key, int(n))
+        else:
+            add("schools", None, int(n))
+    return counts
 
 
 def _breakdown_counts(scope: Scope) -> dict[str, dict[str | None, int]]:
@@ -144,14 +217,18 @@ def _breakdown_counts(scope: Scope) -> dict[str, dict[str | None, int]]:
             .where(*attended)
             .group_by(ImpactFact.region_code, ImpactFact.settlement_type, ImpactFact.gender, ImpactFact.grade_band)
             .cte("cube"))
+    months = (select(ImpactFact.local_month.label("month"), func.count(ImpactFact.student_id.distinct()).label("n"))
+              .where(*attended, *scope.month_conditions())
+              .group_by(ImpactFact.local_month, ImpactFact.region_code).subquery())
     parts: list[Select] = [
         select(literal("total"), null(), func.sum(cube.c.n)).select_from(cube),
         *(select(literal(name), column, func.sum(cube.c.n)).group_by(column)
           for name, column in (("by_region", cube.c.region_code), ("by_settlement_type", cube.c.settlement_type),
                                ("by_gender", cube.c.gender), ("by_grade_band", cube.c.grade_band))),
-        *(select(literal(name), column, func.count(ImpactFact.student_id.distinct())).where(*attended)
-          .group_by(column)
-          for name, column in (("by_month", ImpactFact.local_month), ("by_language", ImpactFact.language))),
+        # a student is in one region: a month's students are the sum of its regions' (one index range each)
+        select(literal("by_month"), months.c.month, func.sum(months.c.n)).group_by(months.c.month),
+        select(literal("by_language"), ImpactFact.language, func.count(ImpactFact.student_id.distinct()))
+        .where(*attended).group_by(ImpactFact.language),
         # one row per school, in the order of the school index (a count of distinct would sort)
         select(literal("schools"), null(), func.count()).select_from(
             select(ImpactFact.school_id).where(*attended).group_by(ImpactFact.school_id).subquery()),
@@ -239,7 +316,12 @@ def _figures(scope: Scope) -> tuple[dict, dict, int | None]:
     The key is the scope itself (its initiatives, region and period), so figures are only ever
     reused for exactly the same set of facts; the protection of a funder's figures is applied after."""
     key = ("impact", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before)
-    return cached_figures(key, scope.now, lambda: (_breakdown_counts(scope), _totals(scope), _target(scope)))
+    return cached_figures(key, scope.now, lambda: (_counts(scope), _totals(scope), _target(scope)))
+
+
+def _counts(scope: Scope) -> dict[str, dict[str | None, int]]:
+    kept = _kept_scope(scope)
+    return _kept_counts(kept, scope.region) if kept is not None else _breakdown_counts(scope)
 
 
 def report_for_scope(scope: Scope, filters: dict[str, Any]) -> dict[str, Any]:
@@ -281,6 +363,8 @@ def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Pa
 
 
 def _school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
+    if scope.initiative_ids is None and _kept_scope(scope) == EVERYONE:
+        return _kept_school_rows(scope, page=page, per_page=per_page)
     # per student first (streams the school index in order), then per school
     per_student = (select(ImpactFact.school_id.label("school_id"), func.max(ImpactFact.attended).label("reached"),
                           func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
@@ -309,6 +393,34 @@ def _school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> P
         total = int(db.session.scalar(select(func.count()).select_from(
             select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
     # PostgreSQL sums integers into numerics: counts are handed on as ints
+    items = [SchoolRow(ident, name, region, settlement, *(int(v or 0) for v in numbers))
+             for ident, name, region, settlement, *numbers, _total in rows]
+    return Page(items=items, page=max(page, 1), per_page=per_page or max(total, 1), total=total)
+
+
+def _kept_school_rows(scope: Scope, *, page: int, per_page: int | None) -> Page:
+    """The per-school table from the per-school sums, less the sign-ups of workshops that have not started."""
+    later = (select(ImpactFact.school_id, func.count().label("n"))
+             .where(ImpactFact.starts_ts > int(scope.now.timestamp())).group_by(ImpactFact.school_id).subquery())
+    signups = ImpactSchool.signups - func.coalesce(later.c.n, 0)
+    where = [signups > 0]
+    if scope.region is not None:
+        where.append(ImpactSchool.region_code == scope.region)
+    query = (select(School.id, School.name, School.region_code, School.settlement_type, ImpactSchool.students_reached,
+                    signups.label("signups"), ImpactSchool.attended, ImpactSchool.recorded, ImpactSchool.minutes,
+                    func.count().over().label("total"))
+             .join(ImpactSchool, ImpactSchool.school_id == School.id)
+             .outerjoin(later, later.c.school_id == ImpactSchool.school_id).where(*where)
+             .order_by(ImpactSchool.students_reached.desc(), signups.desc(), stored_order(School), School.id))
+    if per_page is not None:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    rows = db.session.execute(query).all()
+    if rows:
+        total = int(rows[0][-1])
+    else:
+        total = int(db.session.scalar(select(func.count()).select_from(ImpactSchool)
+                                      .outerjoin(later, later.c.school_id == ImpactSchool.school_id).where(*where))
+                    or 0)
     items = [SchoolRow(ident, name, region, settlement, *(int(v or 0) for v in numbers))
              for ident, name, region, settlement, *numbers, _total in rows]
     return Page(items=items, page=max(page, 1), per_page=per_page or max(total, 1), total=total)

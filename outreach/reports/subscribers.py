@@ -18,15 +18,17 @@ from sqlalchemy.sql.util import find_tables
 from outreach import events
 from outreach.extensions import db
 from outreach.reports import rollups
-from outreach.reports.models import ImpactFact, ImpactWorkshop
+from outreach.reports.models import ImpactFact, ImpactReach, ImpactSchool, ImpactScope, ImpactWorkshop
 
 _PENDING = "outreach.reports.pending"
 _APPLYING = "outreach.reports.applying"
-_FACT_TABLES = frozenset((ImpactFact.__table__, ImpactWorkshop.__table__))
+_FACT_TABLES = frozenset(model.__table__ for model in (ImpactFact, ImpactWorkshop, ImpactReach, ImpactSchool,
+                                                       ImpactScope))
 
 
 def _pending(session: Session) -> dict[str, set[int]]:
-    return session.info.setdefault(_PENDING, {"workshops": set(), "students": set(), "schools": set()})
+    return session.info.setdefault(_PENDING, {"workshops": set(), "students": set(), "schools": set(),
+                                              "initiatives": set()})
 
 
 def _touch(kind: str, ident: Any) -> None:
@@ -49,11 +51,17 @@ def _on_school_event(school_id: Any, *, change: str | None = None, fields: Any =
         _touch("schools", school_id)
 
 
+def _on_initiative_event(initiative_id: Any, *, change: str | None = None, **_kw: Any) -> None:
+    if change in ("created", "updated"):  # its funders may have changed: so has what each funder's counts count
+        _touch("initiatives", initiative_id)
+
+
 events.signup_changed.connect(_on_workshop_event)
 events.attendance_recorded.connect(_on_workshop_event)
 events.workshop_changed.connect(_on_workshop_event)
 events.student_changed.connect(_on_student_event)
 events.school_changed.connect(_on_school_event)
+events.initiative_changed.connect(_on_initiative_event)
 
 
 def has_pending(session: Session) -> bool:
@@ -68,12 +76,8 @@ def apply_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING)
     session.info[_APPLYING] = True
     try:
-        # workshops first: their roll-ups are rebuilt; a student's or a school's change never alters them
-        rollups.workshops_changed(pending["workshops"])
-        for student_id in sorted(pending["students"]):
-            rollups.student_changed(student_id)
-        for school_id in sorted(pending["schools"]):
-            rollups.school_changed(school_id)
+        rollups.changed(workshops=pending["workshops"], students=pending["students"], schools=pending["schools"],
+                        initiatives=bool(pending["initiatives"]))
     finally:
         session.info.pop(_APPLYING, None)
 

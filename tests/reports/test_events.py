@@ -29,8 +29,13 @@ def test_a_cancellation_with_a_promotion_recomputes_the_workshop_once(monkeypatc
     assert _facts(workshop.id) == 1
     seat = db.session.scalar(select(Signup).where(Signup.student_id == first.id))
     calls: list[int] = []
-    real = rollups.workshop_changed
-    monkeypatch.setattr(rollups, "workshop_changed", lambda wid: (calls.append(wid), real(wid)))
+    real = rollups.changed
+
+    def counting(*, workshops=(), **kw):
+        calls.extend(workshops)
+        return real(workshops=workshops, **kw)
+
+    monkeypatch.setattr(rollups, "changed", counting)
     signups.cancel(seat.id, actor=coordinator)  # the seat goes to the waitlist: two changes, one recomputation
     assert calls == [] and has_pending(db.session())
     db.session.commit()
