@@ -1,4 +1,5 @@
-"""impact counts: students reached per region and key (for everyone and for each funder), sums per school
+"""impact counts: students reached per region and key (for everyone and for each funder), sums per school,
+and each attended fact's previous attended start (a period's students reached without a DISTINCT)
 
 Revision ID: 0010_impact_counts
 Revises: 0005_accounts
@@ -7,6 +8,8 @@ impact_reach holds distinct counts of students reached per (scope, region, kind,
 (settlement, gender, grade band) cell, a month, a language or a school; scope 0 counts every
 initiative, scope N the initiatives funder N funds (the set is in impact_scope). impact_school
 sums each school's facts. Both are counted here from impact_fact; the application keeps them after.
+impact_fact.prev_ts / prev_lang_ts: when the student's previous attended sign-up started (of any
+language / of the same language), NO_PREVIOUS for the first.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -16,9 +19,16 @@ down_revision = "0005_accounts"
 branch_labels = None
 depends_on = None
 
+NO_PREVIOUS = -(2**62)
+CUBE_OLD = ["attended", "region_code", "settlement_type", "gender", "grade_band", "student_id", "starts_ts",
+            "initiative_id"]
+LANGUAGE_OLD = ["attended", "language", "student_id", "starts_ts", "initiative_id", "region_code"]
 TIME_OLD = ["starts_ts", "attended", "recorded", "minutes", "initiative_id", "region_code", "workshop_id"]
 MONTH_OLD = ["attended", "local_month", "student_id", "starts_ts", "initiative_id", "region_code"]
 NEW_INDEXES = {
+    "ix_impact_fact_cube": ["attended", "region_code", "settlement_type", "gender", "grade_band", "starts_ts", "prev_ts",
+                            "student_id"],
+    "ix_impact_fact_language": ["attended", "language", "starts_ts", "prev_lang_ts", "region_code"],
     "ix_impact_fact_time": TIME_OLD + ["school_id"],
     "ix_impact_fact_month": ["attended", "local_month", "region_code", "student_id", "starts_ts", "initiative_id"],
     "ix_impact_fact_region": ["region_code", "attended", "language", "student_id", "starts_ts", "recorded", "minutes",
@@ -81,12 +91,24 @@ def upgrade():
     with op.batch_alter_table("impact_school", schema=None) as batch_op:
         batch_op.create_index("ix_impact_school_region", ["region_code", "students_reached"], unique=False)
     with op.batch_alter_table("impact_fact", schema=None) as batch_op:
-        batch_op.drop_index("ix_impact_fact_time")
-        batch_op.drop_index("ix_impact_fact_month")
+        for name in NEW_INDEXES:
+            if name != "ix_impact_fact_region":
+                batch_op.drop_index(name)
+        batch_op.add_column(sa.Column("prev_ts", sa.BigInteger(), server_default=str(NO_PREVIOUS), nullable=False))
+        batch_op.add_column(sa.Column("prev_lang_ts", sa.BigInteger(), server_default=str(NO_PREVIOUS),
+                                      nullable=False))
+
+    conn = op.get_bind()
+    conn.execute(sa.text(
+        "UPDATE impact_fact SET prev_ts = chained.p, prev_lang_ts = chained.pl FROM ("
+        " SELECT signup_id AS sid,"
+        f" LAG(starts_ts, 1, {NO_PREVIOUS}) OVER (PARTITION BY student_id ORDER BY starts_ts, signup_id) AS p,"
+        f" LAG(starts_ts, 1, {NO_PREVIOUS}) OVER (PARTITION BY student_id, language ORDER BY starts_ts, signup_id)"
+        " AS pl FROM impact_fact WHERE attended = 1) AS chained WHERE chained.sid = impact_fact.signup_id"))
+    with op.batch_alter_table("impact_fact", schema=None) as batch_op:
         for name, columns in NEW_INDEXES.items():
             batch_op.create_index(name, columns, unique=False)
 
-    conn = op.get_bind()
     _count(conn, 0, None)
     conn.execute(sa.text(
         "INSERT INTO impact_school (school_id, region_code, students_reached, signups, recorded, attended, minutes) "
@@ -102,14 +124,25 @@ def upgrade():
                      {"scope": funder_id, "ids": ",".join(str(i) for i in ids)})
     # the planner's statistics for the new indexes and tables (SQLite keeps them per index: without them it
     # may read a large table through a new index that does not cover the query)
-    for table in ("impact_fact", "impact_reach", "impact_school"):
-        conn.execute(sa.text(f"ANALYZE {table}"))
+    if conn.dialect.name == "postgresql":
+        # every attended fact was rewritten: without a VACUUM the index-only scans of the report read the table
+        # until autovacuum comes by (VACUUM cannot run inside the migration's transaction)
+        with op.get_context().autocommit_block():
+            for table in ("impact_fact", "impact_reach", "impact_school"):
+                op.execute(f"VACUUM ANALYZE {table}")
+    else:
+        for table in ("impact_fact", "impact_reach", "impact_school"):
+            conn.execute(sa.text(f"ANALYZE {table}"))
 
 
 def downgrade():
     with op.batch_alter_table("impact_fact", schema=None) as batch_op:
         for name in NEW_INDEXES:
             batch_op.drop_index(name)
+        batch_op.drop_column("prev_lang_ts")
+        batch_op.drop_column("prev_ts")
+        batch_op.create_index("ix_impact_fact_cube", CUBE_OLD, unique=False)
+        batch_op.create_index("ix_impact_fact_language", LANGUAGE_OLD, unique=False)
         batch_op.create_index("ix_impact_fact_time", TIME_OLD, unique=False)
         batch_op.create_index("ix_impact_fact_month", MONTH_OLD, unique=False)
     with op.batch_alter_table("impact_school", schema=None) as batch_op:

@@ -26,7 +26,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import ColumnElement, String, case, cast, delete, func, insert, or_, select, true, union_all
+from sqlalchemy import (ColumnElement, String, bindparam, case, cast, delete, func, insert, or_, select, true, union_all,
+                        update)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from outreach import locks
@@ -34,8 +35,8 @@ from outreach.attendance.models import Attendance
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
 from outreach.initiatives.models import initiative_funder
-from outreach.reports.models import (EVERYONE, ImpactFact, ImpactReach, ImpactSchool, ImpactScope, ImpactWorkshop,
-                                     grade_band)
+from outreach.reports.models import (EVERYONE, NO_PREVIOUS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope,
+                                     ImpactWorkshop, grade_band)
 from outreach.schools.models import Region, School
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -177,7 +178,7 @@ _KEY_COLUMNS: dict[str, tuple[Any, ...]] = {
     "school": (ImpactFact.school_id,),
 }
 _KEY_OF_FACT = ("initiative_id", "region_code", "settlement_type", "gender", "grade_band", "local_month", "language",
-                "school_id", "attended")
+                "school_id", "student_id", "attended")
 _KEYS_PER_STATEMENT = 200
 
 
@@ -323,6 +324,7 @@ def _recount(facts: set[Any]) -> None:
     if not facts:
         return
     _lock_regions(fact.region_code for fact in facts)
+    _chain_students({fact.student_id for fact in facts})
     _recount_schools({fact.school_id for fact in facts})
     attended = [fact for fact in facts if fact.attended]
     if not attended:
@@ -333,6 +335,57 @@ def _recount(facts: set[Any]) -> None:
         mine = [fact for fact in attended if fact.initiative_id in funded]
         if mine:
             _recount_reach(scope, initiative_ids, mine)
+
+
+def _chains(rows: Iterable[Any]) -> Iterator[tuple[int, int, int, int, int]]:
+    """(sign-up, previous start, previous start in the language, stored previous, stored previous in the language)
+    for attended facts given in the order (student, start, sign-up)."""
+    last: dict[int, int] = {}
+    last_in: dict[tuple[int, str], int] = {}
+    for signup_id, student_id, language, starts_ts, prev_ts, prev_lang_ts in rows:
+        yield (signup_id, last.get(student_id, NO_PREVIOUS), last_in.get((student_id, language), NO_PREVIOUS),
+               prev_ts, prev_lang_ts)
+        last[student_id] = starts_ts
+        last_in[(student_id, language)] = starts_ts
+
+
+def _chain_query():
+    return (select(ImpactFact.signup_id, ImpactFact.student_id, ImpactFact.language, ImpactFact.starts_ts,
+                   ImpactFact.prev_ts, ImpactFact.prev_lang_ts).where(ImpactFact.attended == 1)
+            .order_by(ImpactFact.student_id, ImpactFact.starts_ts, ImpactFact.signup_id))
+
+
+def _chain_students(student_ids: set[int]) -> None:
+    """Set `prev_ts` / `prev_lang_ts` of these students' attended facts (those that changed)."""
+    ids = sorted(student_ids)
+    changes = []
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(_chain_query().where(ImpactFact.student_id.in_(ids[start:start + 500])))
+        changes.extend({"sid": sid, "p": prev, "pl": prev_in} for sid, prev, prev_in, stored, stored_in
+                       in _chains(rows) if (prev, prev_in) != (stored, stored_in))
+    if changes:
+        table = ImpactFact.__table__
+        db.session.execute(update(table).where(table.c.signup_id == bindparam("sid"))
+                           .values(prev_ts=bindparam("p"), prev_lang_ts=bindparam("pl")), changes)
+
+
+def _chain_all() -> None:
+    """Set `prev_ts` / `prev_lang_ts` of every attended fact (one statement: window functions)."""
+    order = (ImpactFact.starts_ts, ImpactFact.signup_id)
+    chained = (select(ImpactFact.signup_id.label("sid"),
+                      func.lag(ImpactFact.starts_ts, 1, NO_PREVIOUS).over(
+                          partition_by=ImpactFact.student_id, order_by=order).label("p"),
+                      func.lag(ImpactFact.starts_ts, 1, NO_PREVIOUS).over(
+                          partition_by=(ImpactFact.student_id, ImpactFact.language), order_by=order).label("pl"))
+               .where(ImpactFact.attended == 1).subquery())
+    table = ImpactFact.__table__
+    db.session.execute(update(table).where(table.c.signup_id == chained.c.sid)
+                       .values(prev_ts=chained.c.p, prev_lang_ts=chained.c.pl))
+
+
+def _chain_drift() -> int:
+    return sum(1 for _sid, prev, prev_in, stored, stored_in in _chains(db.session.execute(_chain_query()))
+               if (prev, prev_in) != (stored, stored_in))
 
 
 def _funded_now() -> dict[int, tuple[int, ...]]:
@@ -372,6 +425,7 @@ def refresh_funder_scopes(lock: bool = True) -> None:
 def rebuild_counts() -> None:
     """Count everything kept on the facts again, for every scope."""
     _lock_regions(None)
+    _chain_all()
     db.session.execute(delete(ImpactScope).execution_options(synchronize_session=False))
     db.session.execute(delete(ImpactReach).execution_options(synchronize_session=False))
     _count_scope(EVERYONE, None)
@@ -401,7 +455,8 @@ def _counts_drift() -> int:
             for row in db.session.execute(_school_sums(None))}
     kept = {row[0]: tuple(row) for row in db.session.execute(
         select(*(getattr(ImpactSchool, name) for name in _SCHOOL_COLUMNS)))}
-    return wrong + sum(1 for key in set(sums) | set(kept) if sums.get(key) != kept.get(key))
+    return (wrong + sum(1 for key in set(sums) | set(kept) if sums.get(key) != kept.get(key))
+            + _chain_drift())
 
 
 def rebuild(batch_size: int = 20000) -> int:

@@ -28,7 +28,7 @@ from outreach.extensions import db
 from outreach.i18n import _l
 from outreach.initiatives.models import Initiative
 from outreach.reports import privacy, rollups
-from outreach.reports.models import (EVERYONE, GRADE_BANDS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope,
+from outreach.reports.models import (EVERYONE, GRADE_BANDS, NO_PREVIOUS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope,
                                      ImpactWorkshop, grade_band)
 from outreach.schools.models import SETTLEMENT_TYPES, Region, School
 from outreach.signups.models import Signup
@@ -75,6 +75,10 @@ class Scope:
         if self.region is not None:
             conds.append(ImpactFact.region_code == self.region)
         return conds
+
+    def starts_from_ts(self) -> int:
+        """The start of the period as Unix seconds (with no start: before every `prev_ts`)."""
+        return int(self.starts_from.timestamp()) if self.starts_from is not None else NO_PREVIOUS + 1
 
     def month_conditions(self) -> list[ColumnElement[bool]]:
         """The same period as local months ("YYYY-MM" sorts in time): an index range for the month counts."""
@@ -210,11 +214,30 @@ def _breakdown_counts(scope: Scope) -> dict[str, dict[str | None, int]]:
 
     The cube (region × settlement × gender × grade band) has each student in exactly one cell, so
     its sums are exact distinct counts; months and languages are counted distinct on their own.
+    Over every initiative, a student is counted once by their first attended sign-up of the period (the
+    one whose previous attended sign-up started before the period): the cube and the languages are then
+    counts of index ranges, with no DISTINCT to sort.
     """
     attended = scope.conditions(attended=True)
+    if scope.initiative_ids is None:
+        first = scope.starts_from_ts()
+        cube_count = func.count()
+        cube_where = [*attended, ImpactFact.prev_ts < first, ImpactFact.settlement_type.in_(SETTLEMENT_TYPES),
+                      ImpactFact.gender.in_(GENDERS), ImpactFact.grade_band.in_(GRADE_BANDS)]
+        if scope.region is None:
+            cube_where.append(ImpactFact.region_code.in_(select(Region.code)))
+        # every allowed value named: one index range per language and per cell, read in order (no sort)
+        languages = (select(literal("by_language"), ImpactFact.language, func.count())
+                     .where(*attended, ImpactFact.language.in_(DELIVERY_LANGUAGES), ImpactFact.prev_lang_ts < first)
+                     .group_by(ImpactFact.language))
+    else:
+        cube_count = func.count(ImpactFact.student_id.distinct())
+        cube_where = attended
+        languages = (select(literal("by_language"), ImpactFact.language, func.count(ImpactFact.student_id.distinct()))
+                     .where(*attended).group_by(ImpactFact.language))
     cube = (select(ImpactFact.region_code, ImpactFact.settlement_type, ImpactFact.gender, ImpactFact.grade_band,
-                   func.count(ImpactFact.student_id.distinct()).label("n"))
-            .where(*attended)
+                   cube_count.label("n"))
+            .where(*cube_where)
             .group_by(ImpactFact.region_code, ImpactFact.settlement_type, ImpactFact.gender, ImpactFact.grade_band)
             .cte("cube"))
     months = (select(ImpactFact.local_month.label("month"), func.count(ImpactFact.student_id.distinct()).label("n"))
@@ -227,8 +250,7 @@ def _breakdown_counts(scope: Scope) -> dict[str, dict[str | None, int]]:
                                ("by_gender", cube.c.gender), ("by_grade_band", cube.c.grade_band))),
         # a student is in one region: a month's students are the sum of its regions' (one index range each)
         select(literal("by_month"), months.c.month, func.sum(months.c.n)).group_by(months.c.month),
-        select(literal("by_language"), ImpactFact.language, func.count(ImpactFact.student_id.distinct()))
-        .where(*attended).group_by(ImpactFact.language),
+        languages,
         # one row per school, in the order of the school index (a count of distinct would sort)
         select(literal("schools"), null(), func.count()).select_from(
             select(ImpactFact.school_id).where(*attended).group_by(ImpactFact.school_id).subquery()),
