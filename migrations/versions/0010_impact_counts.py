@@ -8,8 +8,8 @@ impact_reach holds distinct counts of students reached per (scope, region, kind,
 (settlement, gender, grade band) cell, a month, a language or a school; scope 0 counts every
 initiative, scope N the initiatives funder N funds (the set is in impact_scope). impact_school
 sums each school's facts. Both are counted here from impact_fact; the application keeps them after.
-impact_fact.prev_ts / prev_lang_ts: when the student's previous attended sign-up started (of any
-language / of the same language), NO_PREVIOUS for the first.
+impact_fact.prev_ts / prev_lang_ts / prev_school_ts: when the student's previous attended sign-up
+started (of any language / of the same language) and the school's, NO_PREVIOUS for the first.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -29,7 +29,7 @@ NEW_INDEXES = {
     "ix_impact_fact_cube": ["attended", "region_code", "settlement_type", "gender", "grade_band", "starts_ts", "prev_ts",
                             "student_id"],
     "ix_impact_fact_language": ["attended", "language", "starts_ts", "prev_lang_ts", "region_code"],
-    "ix_impact_fact_time": TIME_OLD + ["school_id"],
+    "ix_impact_fact_time": TIME_OLD + ["school_id", "prev_ts", "prev_school_ts"],
     "ix_impact_fact_month": ["attended", "local_month", "region_code", "student_id", "starts_ts", "initiative_id"],
     "ix_impact_fact_region": ["region_code", "attended", "language", "student_id", "starts_ts", "recorded", "minutes",
                               "workshop_id", "initiative_id"],
@@ -97,14 +97,18 @@ def upgrade():
         batch_op.add_column(sa.Column("prev_ts", sa.BigInteger(), server_default=str(NO_PREVIOUS), nullable=False))
         batch_op.add_column(sa.Column("prev_lang_ts", sa.BigInteger(), server_default=str(NO_PREVIOUS),
                                       nullable=False))
+        batch_op.add_column(sa.Column("prev_school_ts", sa.BigInteger(), server_default=str(NO_PREVIOUS),
+                                      nullable=False))
 
     conn = op.get_bind()
     conn.execute(sa.text(
-        "UPDATE impact_fact SET prev_ts = chained.p, prev_lang_ts = chained.pl FROM ("
+        "UPDATE impact_fact SET prev_ts = chained.p, prev_lang_ts = chained.pl, prev_school_ts = chained.ps FROM ("
         " SELECT signup_id AS sid,"
         f" LAG(starts_ts, 1, {NO_PREVIOUS}) OVER (PARTITION BY student_id ORDER BY starts_ts, signup_id) AS p,"
         f" LAG(starts_ts, 1, {NO_PREVIOUS}) OVER (PARTITION BY student_id, language ORDER BY starts_ts, signup_id)"
-        " AS pl FROM impact_fact WHERE attended = 1) AS chained WHERE chained.sid = impact_fact.signup_id"))
+        " AS pl,"
+        f" LAG(starts_ts, 1, {NO_PREVIOUS}) OVER (PARTITION BY school_id ORDER BY starts_ts, signup_id) AS ps"
+        " FROM impact_fact WHERE attended = 1) AS chained WHERE chained.sid = impact_fact.signup_id"))
     with op.batch_alter_table("impact_fact", schema=None) as batch_op:
         for name, columns in NEW_INDEXES.items():
             batch_op.create_index(name, columns, unique=False)
@@ -139,6 +143,7 @@ def downgrade():
     with op.batch_alter_table("impact_fact", schema=None) as batch_op:
         for name in NEW_INDEXES:
             batch_op.drop_index(name)
+        batch_op.drop_column("prev_school_ts")
         batch_op.drop_column("prev_lang_ts")
         batch_op.drop_column("prev_ts")
         batch_op.create_index("ix_impact_fact_cube", CUBE_OLD, unique=False)

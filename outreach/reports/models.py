@@ -48,11 +48,13 @@ class ImpactFact(db.Model):
     recorded: Mapped[int] = mapped_column(SmallInteger)
     attended: Mapped[int] = mapped_column(SmallInteger)
     # for an attended sign-up: when the student's previous attended sign-up started (in the order of start,
-    # then sign-up), of any language and of this workshop's language; NO_PREVIOUS for the first. A student
-    # attended in [a, b) exactly when one attended sign-up in [a, b) has a previous one before a (the first
-    # in the period), so a period's students reached are a count of index entries instead of a DISTINCT
+    # then sign-up), of any language and of this workshop's language, and the school's previous one;
+    # NO_PREVIOUS for the first. A student attended in [a, b) exactly when one attended sign-up in [a, b) has
+    # a previous one before a (the first in the period), so a period's students reached (and schools
+    # reached) are a count of index entries instead of a DISTINCT
     prev_ts: Mapped[int] = mapped_column(BigInteger, default=NO_PREVIOUS, server_default=str(NO_PREVIOUS))
     prev_lang_ts: Mapped[int] = mapped_column(BigInteger, default=NO_PREVIOUS, server_default=str(NO_PREVIOUS))
+    prev_school_ts: Mapped[int] = mapped_column(BigInteger, default=NO_PREVIOUS, server_default=str(NO_PREVIOUS))
 
 
 # Covering indexes, one per way the report reads. The cube and the languages of every initiative are counted
@@ -69,9 +71,11 @@ Index("ix_impact_fact_language", ImpactFact.attended, ImpactFact.language, Impac
 # schools reached and the per-school table
 Index("ix_impact_fact_school", ImpactFact.school_id, ImpactFact.student_id, ImpactFact.attended, ImpactFact.starts_ts,
       ImpactFact.recorded, ImpactFact.minutes, ImpactFact.initiative_id, ImpactFact.region_code)
-# sign-ups, attendance and student-hours; the sign-ups not delivered yet, per school
+# sign-ups, attendance and student-hours; the sign-ups not delivered yet, per school; over every initiative, a
+# period's students reached per month and its schools reached
 Index("ix_impact_fact_time", ImpactFact.starts_ts, ImpactFact.attended, ImpactFact.recorded, ImpactFact.minutes,
-      ImpactFact.initiative_id, ImpactFact.region_code, ImpactFact.workshop_id, ImpactFact.school_id)
+      ImpactFact.initiative_id, ImpactFact.region_code, ImpactFact.workshop_id, ImpactFact.school_id,
+      ImpactFact.prev_ts, ImpactFact.prev_school_ts)
 # one region: its totals, and recounting its students per language
 Index("ix_impact_fact_region", ImpactFact.region_code, ImpactFact.attended, ImpactFact.language,
       ImpactFact.student_id, ImpactFact.starts_ts, ImpactFact.recorded, ImpactFact.minutes, ImpactFact.workshop_id,

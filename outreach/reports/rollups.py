@@ -324,7 +324,7 @@ def _recount(facts: set[Any]) -> None:
     if not facts:
         return
     _lock_regions(fact.region_code for fact in facts)
-    _chain_students({fact.student_id for fact in facts})
+    _chain({fact.student_id for fact in facts}, {fact.school_id for fact in facts})
     _recount_schools({fact.school_id for fact in facts})
     attended = [fact for fact in facts if fact.attended]
     if not attended:
@@ -337,55 +337,61 @@ def _recount(facts: set[Any]) -> None:
             _recount_reach(scope, initiative_ids, mine)
 
 
-def _chains(rows: Iterable[Any]) -> Iterator[tuple[int, int, int, int, int]]:
-    """(sign-up, previous start, previous start in the language, stored previous, stored previous in the language)
-    for attended facts given in the order (student, start, sign-up)."""
-    last: dict[int, int] = {}
-    last_in: dict[tuple[int, str], int] = {}
-    for signup_id, student_id, language, starts_ts, prev_ts, prev_lang_ts in rows:
-        yield (signup_id, last.get(student_id, NO_PREVIOUS), last_in.get((student_id, language), NO_PREVIOUS),
-               prev_ts, prev_lang_ts)
-        last[student_id] = starts_ts
-        last_in[(student_id, language)] = starts_ts
+# Each attended fact knows when the previous attended fact (in the order of start, then sign-up) of the same
+# student, of the same student in the same language, and of the same school started: a chain per partition.
+_CHAINS: dict[str, tuple[Any, ...]] = {
+    "prev_ts": (ImpactFact.student_id,),
+    "prev_lang_ts": (ImpactFact.student_id, ImpactFact.language),
+    "prev_school_ts": (ImpactFact.school_id,),
+}
 
 
-def _chain_query():
-    return (select(ImpactFact.signup_id, ImpactFact.student_id, ImpactFact.language, ImpactFact.starts_ts,
-                   ImpactFact.prev_ts, ImpactFact.prev_lang_ts).where(ImpactFact.attended == 1)
-            .order_by(ImpactFact.student_id, ImpactFact.starts_ts, ImpactFact.signup_id))
+def _chain_changes(column: str, owner: Any, owners: Iterable[int] | None) -> list[dict[str, int]]:
+    """[{sid, prev}] for the attended facts of these owners (students or schools; None: all) whose stored
+    `column` is not the start of the previous fact of their partition."""
+    partition = _CHAINS[column]
+    ids = sorted(set(owners)) if owners is not None else None
+    changes: list[dict[str, int]] = []
+    batches = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+    for batch in batches:
+        query = (select(ImpactFact.signup_id, ImpactFact.starts_ts, getattr(ImpactFact, column), *partition)
+                 .where(ImpactFact.attended == 1).order_by(*partition, ImpactFact.starts_ts, ImpactFact.signup_id))
+        if batch is not None:
+            query = query.where(owner.in_(batch))
+        last: dict[tuple[Any, ...], int] = {}
+        for signup_id, starts_ts, stored, *key in db.session.execute(query):
+            previous = last.get(tuple(key), NO_PREVIOUS)
+            if previous != stored:
+                changes.append({"sid": signup_id, "prev": previous})
+            last[tuple(key)] = starts_ts
+    return changes
 
 
-def _chain_students(student_ids: set[int]) -> None:
-    """Set `prev_ts` / `prev_lang_ts` of these students' attended facts (those that changed)."""
-    ids = sorted(student_ids)
-    changes = []
-    for start in range(0, len(ids), 500):
-        rows = db.session.execute(_chain_query().where(ImpactFact.student_id.in_(ids[start:start + 500])))
-        changes.extend({"sid": sid, "p": prev, "pl": prev_in} for sid, prev, prev_in, stored, stored_in
-                       in _chains(rows) if (prev, prev_in) != (stored, stored_in))
-    if changes:
-        table = ImpactFact.__table__
-        db.session.execute(update(table).where(table.c.signup_id == bindparam("sid"))
-                           .values(prev_ts=bindparam("p"), prev_lang_ts=bindparam("pl")), changes)
+def _chain(student_ids: set[int], school_ids: set[int]) -> None:
+    """Mend the chains of these students and schools (after their facts changed)."""
+    table = ImpactFact.__table__
+    for column, owner, owners in (("prev_ts", ImpactFact.student_id, student_ids),
+                                  ("prev_lang_ts", ImpactFact.student_id, student_ids),
+                                  ("prev_school_ts", ImpactFact.school_id, school_ids)):
+        changes = _chain_changes(column, owner, owners) if owners else []
+        if changes:
+            db.session.execute(update(table).where(table.c.signup_id == bindparam("sid"))
+                               .values({column: bindparam("prev")}), changes)
 
 
 def _chain_all() -> None:
-    """Set `prev_ts` / `prev_lang_ts` of every attended fact (one statement: window functions)."""
+    """Set the chains of every attended fact (one statement: window functions)."""
     order = (ImpactFact.starts_ts, ImpactFact.signup_id)
-    chained = (select(ImpactFact.signup_id.label("sid"),
-                      func.lag(ImpactFact.starts_ts, 1, NO_PREVIOUS).over(
-                          partition_by=ImpactFact.student_id, order_by=order).label("p"),
-                      func.lag(ImpactFact.starts_ts, 1, NO_PREVIOUS).over(
-                          partition_by=(ImpactFact.student_id, ImpactFact.language), order_by=order).label("pl"))
-               .where(ImpactFact.attended == 1).subquery())
+    chained = select(ImpactFact.signup_id.label("sid"), *(
+        func.lag(ImpactFact.starts_ts, 1, NO_PREVIOUS).over(partition_by=partition, order_by=order).label(column)
+        for column, partition in _CHAINS.items())).where(ImpactFact.attended == 1).subquery()
     table = ImpactFact.__table__
     db.session.execute(update(table).where(table.c.signup_id == chained.c.sid)
-                       .values(prev_ts=chained.c.p, prev_lang_ts=chained.c.pl))
+                       .values({column: chained.c[column] for column in _CHAINS}))
 
 
 def _chain_drift() -> int:
-    return sum(1 for _sid, prev, prev_in, stored, stored_in in _chains(db.session.execute(_chain_query()))
-               if (prev, prev_in) != (stored, stored_in))
+    return sum(len(_chain_changes(column, None, None)) for column in _CHAINS)
 
 
 def _funded_now() -> dict[int, tuple[int, ...]]:

@@ -240,26 +240,71 @@ def _breakdown_counts(scope: Scope) -> dict[str, dict[str | None, int]]:
             .where(*cube_where)
             .group_by(ImpactFact.region_code, ImpactFact.settlement_type, ImpactFact.gender, ImpactFact.grade_band)
             .cte("cube"))
-    months = (select(ImpactFact.local_month.label("month"), func.count(ImpactFact.student_id.distinct()).label("n"))
-              .where(*attended, *scope.month_conditions())
-              .group_by(ImpactFact.local_month, ImpactFact.region_code).subquery())
     parts: list[Select] = [
         select(literal("total"), null(), func.sum(cube.c.n)).select_from(cube),
         *(select(literal(name), column, func.sum(cube.c.n)).group_by(column)
           for name, column in (("by_region", cube.c.region_code), ("by_settlement_type", cube.c.settlement_type),
                                ("by_gender", cube.c.gender), ("by_grade_band", cube.c.grade_band))),
-        # a student is in one region: a month's students are the sum of its regions' (one index range each)
-        select(literal("by_month"), months.c.month, func.sum(months.c.n)).group_by(months.c.month),
+        *_month_counts(scope, attended),
         languages,
-        # one row per school, in the order of the school index (a count of distinct would sort)
-        select(literal("schools"), null(), func.count()).select_from(
-            select(ImpactFact.school_id).where(*attended).group_by(ImpactFact.school_id).subquery()),
     ]
+    if scope.initiative_ids is None:  # a school counts by its first attended sign-up of the period
+        parts.append(select(literal("schools"), null(), func.count())
+                     .where(*attended, ImpactFact.prev_school_ts < scope.starts_from_ts()))
+    else:  # one row per school, in the order of the school index (a count of distinct would sort)
+        parts.append(select(literal("schools"), null(), func.count()).select_from(
+            select(ImpactFact.school_id).where(*attended).group_by(ImpactFact.school_id).subquery()))
     counts: dict[str, dict[str | None, int]] = {}
     for name, key, n in db.session.execute(union_all(*parts)):
         if n:
             counts.setdefault(name, {})[key] = int(n)
     return counts
+
+
+_MONTH_RANGES = 120
+
+
+def _month_counts(scope: Scope, attended: list[ColumnElement[bool]]) -> list[Select]:
+    """Statements giving ("by_month", month, students reached in the month within the period)."""
+    months = _months_of(scope) if scope.initiative_ids is None else None
+    if months is not None and len(months) <= _MONTH_RANGES:
+        # each month is a period of its own: its students are counted by their first attended sign-up in it
+        region = [ImpactFact.region_code == scope.region] if scope.region is not None else []
+        return [select(literal("by_month"), literal(month), func.count())
+                .where(ImpactFact.attended == 1, ImpactFact.starts_ts >= start, ImpactFact.starts_ts < end,
+                       ImpactFact.prev_ts < start, *region)
+                for month, start, end in months]
+    if scope.initiative_ids is None:
+        # a student is in one region: a month's students are the sum of its regions' (one index range each)
+        per_region = (select(ImpactFact.local_month.label("month"),
+                             func.count(ImpactFact.student_id.distinct()).label("n"))
+                      .where(*attended, *scope.month_conditions())
+                      .group_by(ImpactFact.local_month, ImpactFact.region_code).subquery())
+        return [select(literal("by_month"), per_region.c.month, func.sum(per_region.c.n))
+                .group_by(per_region.c.month)]
+    return [select(literal("by_month"), ImpactFact.local_month, func.count(ImpactFact.student_id.distinct()))
+            .where(*attended).group_by(ImpactFact.local_month)]
+
+
+def _months_of(scope: Scope) -> list[tuple[str, int, int]] | None:
+    """The local months of a period that has a start, each as (month, start, end) in Unix seconds, cut to the
+    period and to now; None without a start."""
+    if scope.starts_from is None:
+        return None
+    tz = local_tz()
+    end_of_period = scope.now + timedelta(seconds=1)
+    if scope.starts_before is not None:
+        end_of_period = min(end_of_period, scope.starts_before)
+    start = scope.starts_from.astimezone(tz)
+    month = datetime(start.year, start.month, 1, tzinfo=tz)
+    months: list[tuple[str, int, int]] = []
+    while month < end_of_period and len(months) <= _MONTH_RANGES:
+        following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=tz)
+        lo, hi = max(month, scope.starts_from), min(following, end_of_period)
+        if lo < hi:
+            months.append((month.strftime("%Y-%m"), int(lo.timestamp()), int(hi.timestamp())))
+        month = following
+    return months
 
 
 def _totals(scope: Scope) -> dict[str, Any]:
