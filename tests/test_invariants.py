@@ -11,6 +11,11 @@ commit, like a request (a refused step rolls back, like a request answering 4xx)
 - no erased student has a name (nor does its guardian consent);
 - no erased student holds a live sign-up to a workshop that has not started and is not cancelled.
 
+`drift()` covers the counts kept on the facts too (students reached per region and key, for everyone and for
+each funder; the per-school sums; each attended fact's previous one). At the end of every example the impact
+report — every initiative, one region, two periods, each funder's initiatives with and without a period —
+and the per-school table are compared with the same figures counted by brute force from the source tables.
+
 `OUTREACH_INVARIANT_EXAMPLES` (default 200) and `OUTREACH_INVARIANT_STEPS` (default 30) set the budget.
 """
 from __future__ import annotations
@@ -28,8 +33,14 @@ from sqlalchemy import delete, event, select
 from outreach.attendance import services as attendance
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import OutreachError
+from outreach.attendance.models import Attendance
 from outreach.extensions import db
+from outreach.initiatives import services as initiatives
+from outreach.initiatives.models import Initiative
 from outreach.reports import rollups
+from outreach.reports import services as reports
+from outreach.reports.models import grade_band
+from outreach.schools.models import School
 from outreach.schools import services as schools
 from outreach.schools.models import Region
 from outreach.signups import services as signups
@@ -38,7 +49,7 @@ from outreach.students import services as students
 from outreach.students.models import GuardianConsent, Student
 from outreach.workshops import services as workshops
 from outreach.workshops.models import Workshop
-from tests.factories import make_initiative, make_school, make_student, make_user
+from tests.factories import make_funder, make_initiative, make_school, make_student, make_user
 
 EXAMPLES = int(os.environ.get("OUTREACH_INVARIANT_EXAMPLES", "200"))
 STEPS = int(os.environ.get("OUTREACH_INVARIANT_STEPS", "30"))
@@ -65,7 +76,10 @@ class Programme(RuleBasedStateMachine):
         self.coordinator = make_user("coordinator")
         self.school_ids = [make_school(region_code=self.regions[0]).id, make_school(region_code=self.regions[1]).id]
         self.rep = make_user("school", school_id=self.school_ids[0])
-        self.initiative_ids = [make_initiative().id, make_initiative().id]
+        self.funders = [make_funder(), make_funder()]
+        self.funder_users = [make_user("funder", funder_id=funder.id) for funder in self.funders]
+        self.initiative_ids = [make_initiative(funders=[self.funders[0]]).id,
+                               make_initiative(funders=list(self.funders)).id]
         self.student_ids = [make_student(db.session.get(type(self.rep.school), sid), grade=g).id
                             for sid in self.school_ids for g in (3, 7)]
         self.workshop_ids: list[int] = []
@@ -96,13 +110,13 @@ class Programme(RuleBasedStateMachine):
         ids = db.session.scalars(select(Signup.id).where(Signup.status != "cancelled").order_by(Signup.id)).all()
         return db.session.get(Signup, ids[i % len(ids)]) if ids else None
 
-    def _data(self, day: int, hour: int, capacity: int, initiative: int) -> dict:
+    def _data(self, day: int, hour: int, capacity: int, initiative: int, language: str = "kk") -> dict:
         self.serial += 1
         starts = datetime.combine(utcnow().astimezone(local_tz()).date() + timedelta(days=day), time(hour),
                                   local_tz())
         return {"initiative_id": self.initiative_ids[initiative % 2], "title": {"kk": f"Сабақ {self.serial}"},
                 "starts_at": starts, "duration_minutes": 60, "capacity": capacity,
-                "venue": f"Зал {self.serial}", "instructor": f"Педагог {self.serial}", "language": "kk",
+                "venue": f"Зал {self.serial}", "instructor": f"Педагог {self.serial}", "language": language,
                 "min_grade": 0, "max_grade": 11}
 
     # -- workshops ---------------------------------------------------------------------------------------------
@@ -114,10 +128,11 @@ class Programme(RuleBasedStateMachine):
         db.session.commit()
         self.changed = True
 
-    @rule(day=st.integers(-10, 20), hour=st.integers(9, 17), capacity=st.integers(1, 3), initiative=pick)
-    def schedule_workshop(self, day: int, hour: int, capacity: int, initiative: int) -> None:
+    @rule(day=st.integers(-10, 20), hour=st.integers(9, 17), capacity=st.integers(1, 3), initiative=pick,
+          language=st.sampled_from(["kk", "ru", "en"]))
+    def schedule_workshop(self, day: int, hour: int, capacity: int, initiative: int, language: str) -> None:
         def action():
-            self.workshop_ids.append(workshops.create_workshop(self._data(day, hour, capacity, initiative),
+            self.workshop_ids.append(workshops.create_workshop(self._data(day, hour, capacity, initiative, language),
                                                                actor=self.coordinator).id)
         self._step(action)
 
@@ -152,6 +167,12 @@ class Programme(RuleBasedStateMachine):
         workshop = self._workshop(w)
         target = self.initiative_ids[initiative % 2]
         self._step(lambda: workshops.update_workshop(workshop, {"initiative_id": target}, actor=self.coordinator))
+
+    @rule(initiative=pick, funded=st.sets(st.integers(0, 1)))
+    def change_funders(self, initiative: int, funded: set[int]) -> None:
+        target = db.session.get(Initiative, self.initiative_ids[initiative % 2])
+        ids = [self.funders[i].id for i in sorted(funded)]
+        self._step(lambda: initiatives.update_initiative(target, {"funder_ids": ids}, actor=self.coordinator))
 
     # -- sign-ups and attendance -------------------------------------------------------------------------------
 
@@ -213,6 +234,32 @@ class Programme(RuleBasedStateMachine):
         assert rollups.drift() == 0
         self.erased_students_are_anonymous_and_signed_up_nowhere()
 
+    def teardown(self) -> None:
+        """The report and the per-school table, however they are read, say what the source tables say."""
+        today = utcnow().astimezone(local_tz()).date()
+        coordinator = self.coordinator
+        scopes = [(coordinator, {}), (coordinator, {"region": self.regions[0]}),
+                  (coordinator, {"date_from": today - timedelta(days=6), "date_to": today - timedelta(days=2)}),
+                  (coordinator, {"date_from": today - timedelta(days=40), "date_to": today + timedelta(days=40),
+                                 "region": self.regions[1]})]
+        for user in self.funder_users:
+            scopes += [(user, {}), (user, {"date_from": today - timedelta(days=9), "date_to": today})]
+        for user, filters in scopes:
+            scope = reports.build_scope(user, **filters)
+            report = reports.report_for_scope(scope, filters={})
+            expected = _by_brute_force(scope)
+            got = {"students_reached": report["students_reached"], "schools_reached": report["schools_reached"],
+                   **{name: {cell["key"]: cell["students_reached"] for cell in report[name]}
+                      for name in ("by_region", "by_settlement_type", "by_gender", "by_grade_band", "by_month",
+                                   "by_language")}}
+            assert got == expected["report"], (filters, got, expected["report"])
+            if user is coordinator:
+                table = reports.school_rows(scope, per_page=None)
+                rows = {row.school_id: (row.students_reached, row.signups, row.attended, row.recorded, row.minutes)
+                        for row in table.items}
+                assert rows == expected["schools"], (filters, rows, expected["schools"])
+        db.session.rollback()
+
     def seats_match_confirmed_signups(self) -> None:
         confirmed: dict[int, int] = defaultdict(int)
         waiting: dict[int, list[int]] = defaultdict(list)
@@ -259,3 +306,47 @@ def test_invariants_hold_after_any_sequence_of_operations(app):
             event.remove(db.engine, "connect", _sqlite_without_fsync)
             db.session.remove()
             db.engine.dispose()
+
+
+def _by_brute_force(scope: reports.Scope) -> dict:
+    """The report's distinct counts and the per-school sums of a scope, from sign-ups, attendance, workshops,
+    students and schools, with sets in Python."""
+    rows = db.session.execute(
+        select(Signup.student_id, Student.school_id, School.region_code, School.settlement_type, Student.gender,
+               Student.grade, Workshop.initiative_id, Workshop.language, Workshop.starts_at, Workshop.duration_minutes,
+               Workshop.attendance_recorded_at, Attendance.present)
+        .join(Workshop, Workshop.id == Signup.workshop_id).join(Student, Student.id == Signup.student_id)
+        .join(School, School.id == Student.school_id).outerjoin(Attendance, Attendance.signup_id == Signup.id)
+        .where(Signup.status == "confirmed", Workshop.status != "cancelled"))
+    reached: set[int] = set()
+    schools_reached: set[int] = set()
+    cells: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    sums: dict[int, list] = {}
+    for (student, school, region, settlement, gender, grade, initiative, language, starts_at, minutes, recorded_at,
+         present) in rows:
+        if starts_at > scope.now or (scope.starts_from and starts_at < scope.starts_from) or (
+                scope.starts_before and starts_at >= scope.starts_before):
+            continue
+        if (scope.initiative_ids is not None and initiative not in scope.initiative_ids) or (
+                scope.region is not None and region != scope.region):
+            continue
+        attended = recorded_at is not None and bool(present)
+        entry = sums.setdefault(school, [set(), 0, 0, 0, 0])
+        entry[1] += 1
+        entry[2] += int(attended)
+        entry[3] += int(recorded_at is not None)
+        entry[4] += minutes if attended else 0
+        if not attended:
+            continue
+        entry[0].add(student)
+        reached.add(student)
+        schools_reached.add(school)
+        for name, key in (("by_region", region), ("by_settlement_type", settlement), ("by_gender", gender),
+                          ("by_grade_band", grade_band(grade)),
+                          ("by_month", starts_at.astimezone(local_tz()).strftime("%Y-%m")), ("by_language", language)):
+            cells[name][key].add(student)
+    report = {"students_reached": len(reached), "schools_reached": len(schools_reached),
+              **{name: {key: len(students) for key, students in cells[name].items()}
+                 for name in ("by_region", "by_settlement_type", "by_gender", "by_grade_band", "by_month",
+                              "by_language")}}
+    return {"report": report, "schools": {school: (len(s), n, a, r, m) for school, (s, n, a, r, m) in sums.items()}}

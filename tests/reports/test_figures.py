@@ -95,6 +95,18 @@ def test_period_is_inclusive_and_in_almaty_time(programme):
     assert one_day["students_reached"] == 2
 
 
+def test_a_period_from_the_middle_of_a_month_counts_only_its_part_of_the_month(programme):
+    # W2 (1 April, all present) is before the period; W3 was cancelled: nobody was reached from 2 April on,
+    # in no month, language, school or cell; from 20 March, W2's three students, in April only
+    late_april = impact_report(programme.coordinator, date_from=date(2025, 4, 2), date_to=date(2025, 4, 30))
+    assert late_april["students_reached"] == 0 and late_april["schools_reached"] == 0
+    assert cells(late_april, "by_month") == {} and cells(late_april, "by_language") == {}
+    assert cells(late_april, "by_region") == {}
+    spring = impact_report(programme.coordinator, date_from=date(2025, 3, 20), date_to=date(2025, 4, 10))
+    assert spring["students_reached"] == 3 and spring["schools_reached"] == 3
+    assert cells(spring, "by_month") == {"2025-04": 3} and cells(spring, "by_language") == {"ru": 3}
+
+
 def test_erasing_a_student_changes_no_figure(programme):
     from outreach.students import services as students
 
