@@ -31,6 +31,7 @@ NEW_INDEXES = {
     "ix_impact_fact_language": ["attended", "language", "starts_ts", "prev_lang_ts", "region_code"],
     "ix_impact_fact_time": TIME_OLD + ["school_id", "prev_ts", "prev_school_ts"],
     "ix_impact_fact_month": ["attended", "local_month", "region_code", "student_id", "starts_ts", "initiative_id"],
+    "ix_impact_fact_student": ["student_id", "attended", "starts_ts", "signup_id", "language", "prev_ts", "prev_lang_ts"],
     "ix_impact_fact_region": ["region_code", "attended", "language", "student_id", "starts_ts", "recorded", "minutes",
                               "workshop_id", "initiative_id"],
 }
@@ -92,7 +93,7 @@ def upgrade():
         batch_op.create_index("ix_impact_school_region", ["region_code", "students_reached"], unique=False)
     with op.batch_alter_table("impact_fact", schema=None) as batch_op:
         for name in NEW_INDEXES:
-            if name != "ix_impact_fact_region":
+            if name not in ("ix_impact_fact_region", "ix_impact_fact_student"):
                 batch_op.drop_index(name)
         batch_op.add_column(sa.Column("prev_ts", sa.BigInteger(), server_default=str(NO_PREVIOUS), nullable=False))
         batch_op.add_column(sa.Column("prev_lang_ts", sa.BigInteger(), server_default=str(NO_PREVIOUS),

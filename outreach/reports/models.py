@@ -82,6 +82,9 @@ Index("ix_impact_fact_region", ImpactFact.region_code, ImpactFact.attended, Impa
       ImpactFact.initiative_id)
 # rebuilding the roll-up of one workshop
 Index("ix_impact_fact_workshop", ImpactFact.workshop_id)
+# mending a student's chain (prev_ts, prev_lang_ts) after a write
+Index("ix_impact_fact_student", ImpactFact.student_id, ImpactFact.attended, ImpactFact.starts_ts, ImpactFact.signup_id,
+      ImpactFact.language, ImpactFact.prev_ts, ImpactFact.prev_lang_ts)
 # everything about one initiative
 Index("ix_impact_fact_initiative", ImpactFact.initiative_id, ImpactFact.attended, ImpactFact.starts_ts,
       ImpactFact.region_code, ImpactFact.settlement_type, ImpactFact.gender, ImpactFact.grade_band,

@@ -23,10 +23,11 @@ own: whoever takes the lock second counts what the first committed.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import (ColumnElement, String, bindparam, case, cast, delete, func, insert, or_, select, true, union_all,
+from sqlalchemy import (ColumnElement, Select, String, bindparam, case, cast, delete, func, insert, or_, select, true,
                         update)
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -179,7 +180,6 @@ _KEY_COLUMNS: dict[str, tuple[Any, ...]] = {
 }
 _KEY_OF_FACT = ("initiative_id", "region_code", "settlement_type", "gender", "grade_band", "local_month", "language",
                 "school_id", "student_id", "attended")
-_KEYS_PER_STATEMENT = 200
 
 
 def _key_expression(kind: str) -> ColumnElement[str]:
@@ -218,26 +218,32 @@ def _keys(condition: ColumnElement[bool]) -> set[Any]:
 def _reach_counts(kind: str, initiative_ids: tuple[int, ...] | None,
                   wanted: Iterable[tuple[Any, ...]] | None) -> list[tuple[str, str, int]]:
     """(region, key, students reached) for the wanted (region, *key columns), or for every key (None)."""
-    columns = (ImpactFact.region_code, *_KEY_COLUMNS[kind])
-
-    def counted(*conditions: ColumnElement[bool]):
-        query = (select(ImpactFact.region_code, _key_expression(kind), func.count(ImpactFact.student_id.distinct()))
-                 .where(ImpactFact.attended == 1, *conditions).group_by(*columns))
-        if initiative_ids is not None:
-            query = query.where(ImpactFact.initiative_id.in_(initiative_ids))
-        return query
-
     if wanted is None:
-        return [tuple(row) for row in db.session.execute(counted())]
-    # one small index range per key (a row-value IN list would scan the index on SQLite), in few statements
-    keys = sorted(set(wanted))
+        query = _count_statement(kind, initiative_ids is not None, False)
+        return [tuple(row) for row in db.session.execute(query, {"ids": list(initiative_ids or ())})]
+    # one small index range per key (a row-value IN list would scan the index on SQLite): the same statement,
+    # compiled once, run for each key on the connection
+    query = _count_statement(kind, initiative_ids is not None, True)
+    connection = db.session.connection()
     rows: list[tuple[str, str, int]] = []
-    for start in range(0, len(keys), _KEYS_PER_STATEMENT):
-        parts = [counted(*(column == value for column, value in zip(columns, key)))
-                 for key in keys[start:start + _KEYS_PER_STATEMENT]]
-        statement = parts[0] if len(parts) == 1 else union_all(*parts)
-        rows.extend(tuple(row) for row in db.session.execute(statement))
+    for key in sorted(set(wanted)):
+        values = {f"k{i}": value for i, value in enumerate(key)}
+        if initiative_ids is not None:
+            values["ids"] = list(initiative_ids)
+        rows.extend(tuple(row) for row in connection.execute(query, values))
     return rows
+
+
+@functools.cache
+def _count_statement(kind: str, by_initiative: bool, one_key: bool) -> Select:
+    columns = (ImpactFact.region_code, *_KEY_COLUMNS[kind])
+    query = (select(ImpactFact.region_code, _key_expression(kind), func.count(ImpactFact.student_id.distinct()))
+             .where(ImpactFact.attended == 1).group_by(*columns))
+    if one_key:
+        query = query.where(*(column == bindparam(f"k{i}") for i, column in enumerate(columns)))
+    if by_initiative:
+        query = query.where(ImpactFact.initiative_id.in_(bindparam("ids", expanding=True)))
+    return query
 
 
 def _key_string(kind: str, values: tuple[Any, ...]) -> str:
