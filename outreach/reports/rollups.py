@@ -237,8 +237,13 @@ def _reach_counts(kind: str, initiative_ids: tuple[int, ...] | None,
 @functools.cache
 def _count_statement(kind: str, by_initiative: bool, one_key: bool) -> Select:
     columns = (ImpactFact.region_code, *_KEY_COLUMNS[kind])
-    query = (select(ImpactFact.region_code, _key_expression(kind), func.count(ImpactFact.student_id.distinct()))
-             .where(ImpactFact.attended == 1).group_by(*columns))
+    if kind == "cell" and not by_initiative:
+        # a student is in one cell: counted by their first attended sign-up (the chains are mended first)
+        query = select(ImpactFact.region_code, _key_expression(kind), func.count()).where(
+            ImpactFact.attended == 1, ImpactFact.prev_ts == NO_PREVIOUS).group_by(*columns)
+    else:
+        query = (select(ImpactFact.region_code, _key_expression(kind), func.count(ImpactFact.student_id.distinct()))
+                 .where(ImpactFact.attended == 1).group_by(*columns))
     if one_key:
         query = query.where(*(column == bindparam(f"k{i}") for i, column in enumerate(columns)))
     if by_initiative:
