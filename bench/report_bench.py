@@ -410,6 +410,9 @@ def run(app, db, repeat: int, skip_exports: bool = False) -> None:
              report(coordinator, date_from=date.today() - timedelta(days=200), date_to=date.today() - timedelta(days=80)),
              200),
             ("per-school table, first page", lambda: services.school_table(coordinator), 100),
+            ("per-school table, first page, one term",
+             lambda: services.school_table(coordinator, date_from=date.today() - timedelta(days=200),
+                                           date_to=date.today() - timedelta(days=80)), None),
         ]
         log("")
         log(HEADER)
@@ -448,14 +451,17 @@ def run(app, db, repeat: int, skip_exports: bool = False) -> None:
     # whole pages through the test client (each request in its own context, as on a server)
     log("")
     log(HEADER)
-    for label, email, goal in (("report page (HTML), unfiltered, coordinator", emails[0], 300),
-                               ("report page (HTML), a funder's initiatives", emails[1], 150)):
+    term = (f"&from={(date.today() - timedelta(days=200)).isoformat()}"
+            f"&to={(date.today() - timedelta(days=80)).isoformat()}")
+    for label, email, query, goal in (("report page (HTML), unfiltered, coordinator", emails[0], "", 300),
+                                      ("report page (HTML), one term, coordinator", emails[0], term, None),
+                                      ("report page (HTML), a funder's initiatives", emails[1], "", 150)):
         client = app.test_client()
         response = client.post("/login", data={"email": email, "password": "bench-password"})
         assert response.status_code == 302, response.status_code
 
         def page():
-            response = client.get("/reports/impact?lang=ru")
+            response = client.get(f"/reports/impact?lang=ru{query}")
             assert response.status_code == 200, response.status_code
             return response
 

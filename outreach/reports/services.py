@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, select, union_all
 
 from outreach.access import is_funder, sees_exact_figures, sees_reports, visible_initiatives
 from outreach.attendance.models import Attendance
@@ -432,18 +432,28 @@ def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Pa
 def _school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
     if scope.initiative_ids is None and _kept_scope(scope) == EVERYONE:
         return _kept_school_rows(scope, page=page, per_page=per_page)
-    # per student first (streams the school index in order), then per school
-    per_student = (select(ImpactFact.school_id.label("school_id"), func.max(ImpactFact.attended).label("reached"),
+    if scope.initiative_ids is None:
+        # every initiative: a student is reached by their first attended sign-up of the period (the chains), so
+        # one pass per school over the period's range of the time index
+        first = case((and_(ImpactFact.attended == 1, ImpactFact.prev_ts < scope.starts_from_ts()), 1), else_=0)
+        grouped = (select(ImpactFact.school_id.label("school_id"), func.sum(first).label("students_reached"),
                           func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
                           func.sum(ImpactFact.recorded).label("recorded"),
                           func.sum(ImpactFact.attended * ImpactFact.minutes).label("minutes"))
-                   .where(*scope.conditions()).group_by(ImpactFact.school_id, ImpactFact.student_id).subquery())
-    grouped = (select(per_student.c.school_id, func.sum(per_student.c.reached).label("students_reached"),
-                      func.sum(per_student.c.signups).label("signups"),
-                      func.sum(per_student.c.attended).label("attended"),
-                      func.sum(per_student.c.recorded).label("recorded"),
-                      func.sum(per_student.c.minutes).label("minutes"))
-               .group_by(per_student.c.school_id).subquery())
+                   .where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())
+    else:
+        # per student first (streams the school index in order), then per school
+        per_student = (select(ImpactFact.school_id.label("school_id"), func.max(ImpactFact.attended).label("reached"),
+                              func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
+                              func.sum(ImpactFact.recorded).label("recorded"),
+                              func.sum(ImpactFact.attended * ImpactFact.minutes).label("minutes"))
+                       .where(*scope.conditions()).group_by(ImpactFact.school_id, ImpactFact.student_id).subquery())
+        grouped = (select(per_student.c.school_id, func.sum(per_student.c.reached).label("students_reached"),
+                          func.sum(per_student.c.signups).label("signups"),
+                          func.sum(per_student.c.attended).label("attended"),
+                          func.sum(per_student.c.recorded).label("recorded"),
+                          func.sum(per_student.c.minutes).label("minutes"))
+                   .group_by(per_student.c.school_id).subquery())
     # the number of schools comes with the page (a window over the grouped rows, which are all computed to
     # be sorted anyway) instead of from a second pass over the facts
     query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
