@@ -237,3 +237,19 @@ def test_the_audit_trail_holds_no_personal_data(app, client, login):
     assert len(events) >= 4
     dump = repr([(e.action, e.object_type, e.details) for e in events])
     assert "secret" not in dump.lower() and "@" not in dump
+
+
+def test_both_invitation_forms_list_their_errors_first_and_keep_what_was_typed(client, login):
+    login("coordinator")
+    funder = make_funder(name="Дала қоры")
+    school = make_school(name="№ 12 мектеп")
+    db.session.commit()
+    for path, organisation in ((f"/funders/{funder.id}/invite", "Дала қоры"),
+                               (f"/schools/{school.id}/invite", "№ 12 мектеп")):
+        response = client.post(path, data={"csrf_token": Csrf.token(client, path), "email": "not an address",
+                                           "name": "Айгерім", "locale": "kk"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, path
+        # the summary (which takes the focus) links to the field; the breadcrumb and the lead name the organisation
+        assert "data-error-summary" in page and 'href="#email"' in page, path
+        assert page.count(organisation) >= 2 and 'value="Айгерім"' in page, path
