@@ -1,4 +1,5 @@
-"""A real app server for the tests that need one: gunicorn on a free loopback port, stopped with its process group."""
+"""A real app server for the tests that need one: gunicorn on a free loopback port, stopped with its process group;
+and a PostgreSQL database of its own for such a server."""
 from __future__ import annotations
 
 import os
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,3 +60,24 @@ def gunicorn(env: Mapping[str, str], args: Sequence[str], ready_path: str, log_d
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
+
+
+@contextmanager
+def scratch_postgres(suffix: str) -> Iterator[str]:
+    """An empty PostgreSQL database next to TEST_DATABASE_URL's (named <its name>_<suffix>), dropped afterwards;
+    the test is skipped when TEST_DATABASE_URL names no PostgreSQL server."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base or not base.startswith("postgresql"):
+        pytest.skip("needs a PostgreSQL server: set TEST_DATABASE_URL")
+    url = make_url(base)
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -4,7 +4,6 @@ at positions 1..45."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 import urllib.error
 import urllib.request
@@ -12,13 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from outreach import create_app
 from outreach.extensions import db
 from tests.conftest import TEST_CONFIG
-from tests.servers import gunicorn
+from tests.servers import gunicorn, scratch_postgres
 
 REQUESTS, SEATS = 50, 5
 
@@ -29,21 +26,8 @@ def _database(backend: str, tmp_path: Path):
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'concurrency.sqlite'}"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    url = make_url(base)
-    name = f"{url.database}_gunicorn"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres("gunicorn") as url:
+        yield url
 
 
 def _prepare(url: str) -> dict:

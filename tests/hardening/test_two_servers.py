@@ -3,20 +3,18 @@ database behind an imagined load balancer. An import preview made on one is conf
 lives in the database, not on a server's disk). Skipped on SQLite: one SQLite file is one machine."""
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from outreach import create_app
 from outreach.extensions import db
 from tests.conftest import PASSWORD, TEST_CONFIG
-from tests.servers import gunicorn
+from tests.servers import gunicorn, scratch_postgres
 from tests.students.helpers import HEADERS, ROWS, csv_bytes
 
 pytestmark = pytest.mark.slow
@@ -24,21 +22,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def shared_database():
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        pytest.skip("several app servers share a PostgreSQL database: set TEST_DATABASE_URL")
-    url = make_url(base)
-    name = f"{url.database}_servers"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres("servers") as url:  # several app servers share one PostgreSQL database
+        yield url
 
 
 def _server(url: str, instance: Path):

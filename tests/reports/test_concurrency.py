@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from outreach import create_app
 from outreach.attendance import services as attendance
 from outreach.auth.models import User
 from outreach.dbtypes import utcnow
@@ -23,19 +22,16 @@ from outreach.extensions import db
 from outreach.reports import rollups
 from outreach.reports.services import build_scope, impact_report, report_for_scope, school_table
 from outreach.signups import services as signups
-from tests.conftest import TEST_CONFIG
 from tests.factories import make_funder, make_initiative, make_school, make_student, make_user, make_workshop
+from tests.races import racing_app, together
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def race_app(app, database_url):
-    racing = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-                         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 4, "max_overflow": 2, "pool_timeout": 60}})
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
+    with racing_app(database_url, 4) as racing:
+        yield racing
 
 
 def test_two_attendance_records_in_one_region_at_once_keep_exact_counts(app, race_app, monkeypatch):
@@ -80,12 +76,7 @@ def test_two_attendance_records_in_one_region_at_once_keep_exact_counts(app, rac
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=record, args=group) for group in groups]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads) and errors == []
+    assert together([lambda group=group: record(*group) for group in groups]) == [] and errors == []
     monkeypatch.setattr(rollups, "_lock_regions", real_lock)
 
     db.session.expire_all()

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import random
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import case, func, select, true
 
-from outreach import create_app
 from outreach.auth.models import User
 from outreach.errors import Conflict
 from outreach.extensions import db
 from outreach.signups import services
 from outreach.signups.models import Signup
 from outreach.workshops.models import Workshop
-from tests.conftest import TEST_CONFIG
 from tests.factories import make_school, make_student, make_user, make_workshop
+from tests.races import racing_app, together
 
 pytestmark = pytest.mark.slow
 
@@ -29,40 +29,27 @@ THREADS = 50
 
 @pytest.fixture(scope="module")
 def race_app(app, database_url):
-    """A second app on the same database whose pool gives every thread its own connection."""
-    racing = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-                         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 5, "max_overflow": 5,
-                                                       "pool_timeout": 60}})
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
+    with racing_app(database_url, THREADS + 5) as racing:
+        yield racing
 
 
 def _run_together(race_app, jobs):
-    """Run each job(actor_id) in its own thread, session and connection, released at the same moment."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[str] = []
+    """Run each job in its own thread, session and connection (held before the start), released at one moment."""
 
-    def run(job):
+    @contextmanager
+    def own_session():
         with race_app.app_context():
             try:
                 db.session.execute(select(1))  # hold a connection before the start
                 db.session.commit()
-                barrier.wait(timeout=60)
-                job()
-            except Exception as error:  # reported below; the test fails on any
+                yield
+            except Exception:
                 db.session.rollback()
-                errors.append(repr(error))
+                raise
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread did not finish"
-    return errors
+    return together(jobs, around=own_session)
 
 
 def _state_statement(workshop_id: int):

@@ -3,21 +3,19 @@ venue, so 16 simultaneous conflicting requests give exactly one booking and 15 r
 and on PostgreSQL. Without the lock, check-then-insert books the instructor several times."""
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
-from outreach import create_app
 from outreach.auth.models import User
 from outreach.auth.services import issue_api_token
 from outreach.errors import Conflict
 from outreach.extensions import db
 from outreach.workshops import services
 from outreach.workshops.models import Workshop
-from tests.conftest import TEST_CONFIG
 from tests.factories import make_initiative, make_user
+from tests.races import racing_app, together
 
 pytestmark = pytest.mark.slow
 
@@ -26,34 +24,8 @@ THREADS = 16
 
 @pytest.fixture(scope="module")
 def race_app(app, database_url):
-    """A second app on the same database whose pool gives every thread its own connection."""
-    racing = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-                         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 4, "max_overflow": 4,
-                                                       "pool_timeout": 60}})
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
-
-
-def _together(jobs) -> list[str]:
-    """Run the jobs in their own threads, released at the same moment by a barrier; returns unexpected errors."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[str] = []
-
-    def run(job):
-        try:
-            barrier.wait(timeout=60)
-            job()
-        except Exception as error:  # reported by the test
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread did not finish"
-    return errors
+    with racing_app(database_url, THREADS + 4) as racing:
+        yield racing
 
 
 # the same instructor, written as people write it: other case, extra spaces
@@ -80,7 +52,7 @@ def test_sixteen_simultaneous_bookings_of_one_instructor_through_the_api(race_ap
             statuses.append(response.status_code)
         return job
 
-    errors = _together([book(n) for n in range(THREADS)])
+    errors = together([book(n) for n in range(THREADS)])
     assert errors == []
     assert sorted(statuses) == [201] + [409] * (THREADS - 1)
     db.session.expire_all()
@@ -115,7 +87,7 @@ def test_sixteen_simultaneous_series_in_one_venue(race_app):
                     db.session.remove()
         return job
 
-    errors = _together([plan(n) for n in range(THREADS)])
+    errors = together([plan(n) for n in range(THREADS)])
     assert errors == []
     assert sorted(outcomes) == ["conflict"] * (THREADS - 1) + ["created"]
     db.session.expire_all()
