@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired
 
 from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, max_length, optional, required
 from outreach.i18n import _l, _lp
-from outreach.students.importing import MAX_BYTES, MAX_ROWS
+from outreach.students.import_files import MAX_BYTES, MAX_ROWS
 from outreach.students.models import CONSENT_METHODS, GENDERS
 from outreach.students.rules import MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, today
 

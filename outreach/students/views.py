@@ -16,7 +16,7 @@ from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, current_language, ngettext
 from outreach.schools.models import School
 from outreach.signups.models import Signup
-from outreach.students import importing, services
+from outreach.students import import_files, importing, services
 from outreach.students.consent_pdf import consent_form_pdf
 from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm, StudentForm
 from outreach.students.models import Student
@@ -211,7 +211,7 @@ def import_():
     if form.validate_on_submit():
         school_id = own_school_id(user) or form.school_id.data
         upload = form.file.data
-        data = upload.stream.read(importing.MAX_BYTES + 1)
+        data = upload.stream.read(import_files.MAX_BYTES + 1)
         try:
             preview = importing.parse_roster_file(upload.filename or "", data, school_id=school_id)
         except OutreachError as error:

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from outreach.errors import OutreachError
-from outreach.students import importing
+from outreach.students import import_files, importing
 from tests.students.helpers import HEADERS, ROWS, xlsx_bytes
 from tests.factories import make_school, make_user
 from outreach.extensions import db
@@ -40,9 +40,9 @@ def shared_strings_bomb() -> bytes:
     strings = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2200000" '
                b'uniqueCount="2200000">' + b"<si><t>x</t></si>" * 2_200_000 + b"</sst>")
-    assert 30 * 2**20 < len(strings) < importing.MAX_UNPACKED_BYTES
+    assert 30 * 2**20 < len(strings) < import_files.MAX_UNPACKED_BYTES
     data = _with_member(base, "xl/sharedStrings.xml", strings)
-    assert len(data) < importing.MAX_BYTES
+    assert len(data) < import_files.MAX_BYTES
     return data
 
 
@@ -105,7 +105,7 @@ def test_doctype_and_entities_are_refused(app, client, csrf, login, sheet):
 
 def test_too_many_cells_and_a_slow_file_are_refused(app):
     many = "".join(f'<row r="{r}">' + "".join(f'<c r="A{r}"><v>1</v></c>' for _ in range(50)) + "</row>"
-                   for r in range(1, importing.MAX_CELLS // 50 + 2))
+                   for r in range(1, import_files.MAX_CELLS // 50 + 2))
     data = _with_member(xlsx_bytes(HEADERS["en"], ROWS), "xl/worksheets/sheet1.xml",
                         SHEET.replace('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', many).encode())
     with pytest.raises(OutreachError) as caught:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import force_locale
-from outreach.students import importing, services
+from outreach.students import import_files, importing, services
 from outreach.dbtypes import utcnow
 from outreach.students.models import GuardianConsent, ImportPreview as ImportPreviewRow, Student
 from tests.factories import make_school, make_student, make_user
@@ -197,12 +197,12 @@ def test_missing_columns_are_named(app):
 
 def test_size_and_row_limits(app):
     too_big = csv_bytes(HEADERS["en"], [["A" * 90, "B" * 90, "5", "F", "C" * 90, "D"]] * 8000)
-    assert len(too_big) > importing.MAX_BYTES
+    assert len(too_big) > import_files.MAX_BYTES
     with pytest.raises(OutreachError) as caught:
         importing.parse_roster_file("big.csv", too_big)
     assert caught.value.code == "file_too_large" and "2 MB" in str(caught.value)
 
-    rows = [[f"Фамилия{n}", "Имя", "5", "Ж", "Опекун", "мать"] for n in range(importing.MAX_ROWS + 1)]
+    rows = [[f"Фамилия{n}", "Имя", "5", "Ж", "Опекун", "мать"] for n in range(import_files.MAX_ROWS + 1)]
     with pytest.raises(OutreachError) as caught, force_locale("en"):
         importing.parse_roster_file("many.csv", csv_bytes(HEADERS["ru"], rows))
     assert caught.value.code == "too_many_rows" and "2,000" in str(caught.value)
@@ -217,15 +217,15 @@ def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_reading(app):
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
-        bomb.writestr("xl/worksheets/sheet1.xml", b"\0" * (importing.MAX_UNPACKED_BYTES + 1))
-    assert len(buffer.getvalue()) < importing.MAX_BYTES
+        bomb.writestr("xl/worksheets/sheet1.xml", b"\0" * (import_files.MAX_UNPACKED_BYTES + 1))
+    assert len(buffer.getvalue()) < import_files.MAX_BYTES
     with pytest.raises(OutreachError) as caught:
         importing.parse_roster_file("bomb.xlsx", buffer.getvalue())
     assert caught.value.code == "file_too_large"
 
 
 def test_millions_of_empty_lines_count_as_too_many_rows(app):
-    data = csv_bytes(HEADERS["ru"], RU_ROWS) + b"\r\n" * (importing.MAX_SCANNED_ROWS + 1)
+    data = csv_bytes(HEADERS["ru"], RU_ROWS) + b"\r\n" * (import_files.MAX_SCANNED_ROWS + 1)
     with pytest.raises(OutreachError) as caught:
         importing.parse_roster_file("long.csv", data)
     assert caught.value.code == "too_many_rows"
@@ -339,7 +339,7 @@ def test_upload_errors_are_shown_on_the_form(client, csrf, login):
     assert response.status_code == 422 and "Choose a file to upload." in response.get_data(as_text=True)
     response = _upload(client, csrf, b"\x00\x01\x02\x03" * 100, "data.csv")
     assert response.status_code == 422 and "not a table" in response.get_data(as_text=True)
-    response = _upload(client, csrf, b"x" * (importing.MAX_BYTES + 10), "big.csv")
+    response = _upload(client, csrf, b"x" * (import_files.MAX_BYTES + 10), "big.csv")
     assert response.status_code == 422 and "too large" in response.get_data(as_text=True)
     response = _upload(client, csrf, b"", "empty.csv")
     assert response.status_code == 422 and "The file is empty." in response.get_data(as_text=True)
