@@ -147,7 +147,10 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
             raise Conflict(message, code="capacity_below_confirmed", fields={"capacity": [message]})
         if capacity > locked.capacity:
             raised.append(locked.id)
-    moved: list[Workshop] = []
+    moved: list[Workshop] = []  # the schools signed up are told (not for a completed workshop: a correction)
+    # every workshop that moves, completed ones too (recording attendance completes a workshop, and one can still be
+    # moved to a later date): none may keep an erased child's seat once it lies ahead again
+    relocated = [c.workshop for c in changes if c.moves]
     changed_fields = {c.workshop.id: c.changed_fields() for c in changes}
     for change in changes:
         workshop, values = change.workshop, change.values
@@ -165,7 +168,7 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
     db.session.flush()
     for workshop_id in raised:
         promote_waitlist(workshop_id)
-    for workshop in moved:
+    for workshop in relocated:
         release_erased_students(workshop.id, actor=actor)
     for change in changes:
         fields = changed_fields[change.workshop.id]

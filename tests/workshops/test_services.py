@@ -367,3 +367,27 @@ def test_moving_a_started_workshop_into_the_future_frees_an_erased_students_seat
     assert db.session.get(Signup, first.id).status == "cancelled"
     moved = db.session.get(Workshop, started.id)
     assert moved.seats_taken == 1 and moved.waitlist_length == 0  # the waiting child got the seat
+
+
+def test_moving_a_workshop_with_recorded_attendance_into_the_future_frees_an_erased_students_seat(actor):
+    """Recording attendance marks a workshop completed; moved forward all the same, it must not keep an erased child
+    (found by the state machine: the seat was released only for workshops still "scheduled")."""
+    from datetime import datetime, timezone
+
+    from outreach.attendance import services as attendance
+    from outreach.students import services as students
+
+    started = make_workshop(starts_at=datetime.now(timezone.utc) - timedelta(days=5), capacity=2)
+    child, other = make_student(), make_student()
+    seats = signups.register(started.id, [child.id, other.id], actor=actor)
+    attendance.record(started.id, [other.id], actor=actor)
+    students.erase_student(child, actor=actor)
+    db.session.commit()
+    assert db.session.get(Workshop, started.id).status == "completed"
+
+    services.update_workshop(started, {"starts_at": started.starts_at + timedelta(days=12)}, actor=actor)
+    db.session.commit()
+
+    assert db.session.get(Signup, seats[0].signup.id).status == "cancelled"
+    assert db.session.get(Signup, seats[1].signup.id).status == "confirmed"  # the other child keeps the seat
+    assert db.session.get(Workshop, started.id).seats_taken == 1
