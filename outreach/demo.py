@@ -14,7 +14,7 @@ from outreach.auth.models import User
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.initiatives.models import Funder, Initiative
-from outreach.reports import rollups
+from outreach.reports import counts
 from outreach.schools.models import School
 from outreach.signups import services as signups
 from outreach.signups.models import Signup
@@ -137,7 +137,7 @@ def seed(rng_seed: int = 2027) -> dict[str, int]:
         db.session.add(initiative)
         initiatives.append(initiative)
     db.session.flush()
-    rollups.refresh_funder_scopes()  # each funder's report counts are kept from here on (the service's event does this)
+    counts.refresh_funder_scopes()  # each funder's report counts are kept from here on (the service's event does this)
 
     students = []
     for school in schools:

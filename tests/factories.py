@@ -8,7 +8,7 @@ from outreach.auth.models import User
 from outreach.auth.passwords import hash_password
 from outreach.extensions import db
 from outreach.initiatives.models import Funder, Initiative
-from outreach.reports import rollups
+from outreach.reports import counts
 from outreach.schools.models import School
 from outreach.students.models import GuardianConsent, Student
 from outreach.workshops.models import Workshop
@@ -65,7 +65,7 @@ def make_initiative(**kw) -> Initiative:
     db.session.add(initiative)
     db.session.flush()
     if funders:  # as the service does (by its event): the funders' kept report counts follow their initiatives
-        rollups.refresh_funder_scopes()
+        counts.refresh_funder_scopes()
     return initiative
 
 

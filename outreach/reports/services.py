@@ -27,7 +27,7 @@ from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l
 from outreach.initiatives.models import Initiative
-from outreach.reports import privacy, rollups
+from outreach.reports import counts, privacy
 from outreach.reports.models import (EVERYONE, GRADE_BANDS, NO_PREVIOUS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope,
                                      ImpactWorkshop, grade_band)
 from outreach.schools.models import SETTLEMENT_TYPES, Region, School
@@ -166,7 +166,7 @@ def _kept_scope(scope: Scope) -> int | None:
     if scope.initiative_ids is None:
         wanted, signature = EVERYONE, None
     elif scope.funder_id is not None:
-        wanted, signature = scope.funder_id, rollups.scope_signature(scope.initiative_ids)
+        wanted, signature = scope.funder_id, counts.scope_signature(scope.initiative_ids)
     else:
         return None
     stored, undelivered = db.session.execute(select(

@@ -19,7 +19,7 @@ from outreach.attendance import services as attendance
 from outreach.auth.models import User
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
-from outreach.reports import rollups
+from outreach.reports import counts, rollups
 from outreach.reports.services import build_scope, impact_report, report_for_scope, school_table
 from outreach.signups import services as signups
 from tests.factories import make_funder, make_initiative, make_school, make_student, make_user, make_workshop
@@ -52,7 +52,7 @@ def test_two_attendance_records_in_one_region_at_once_keep_exact_counts(app, rac
     coordinator_id = coordinator.id
 
     door = threading.Barrier(2)
-    real_lock = rollups._lock_regions
+    real_lock = counts._lock_regions
 
     def lock_when_both_are_here(regions):
         regions = list(regions) if regions is not None else None
@@ -62,7 +62,7 @@ def test_two_attendance_records_in_one_region_at_once_keep_exact_counts(app, rac
             pass  # SQLite: the other transaction waits for the database's write lock, not here
         real_lock(regions)
 
-    monkeypatch.setattr(rollups, "_lock_regions", lock_when_both_are_here)
+    monkeypatch.setattr(counts, "_lock_regions", lock_when_both_are_here)
     errors: list[str] = []
 
     def record(workshop_id: int, present: list[int]) -> None:
@@ -77,7 +77,7 @@ def test_two_attendance_records_in_one_region_at_once_keep_exact_counts(app, rac
                 db.session.remove()
 
     assert together([lambda group=group: record(*group) for group in groups]) == [] and errors == []
-    monkeypatch.setattr(rollups, "_lock_regions", real_lock)
+    monkeypatch.setattr(counts, "_lock_regions", real_lock)
 
     db.session.expire_all()
     coordinator = db.session.get(User, coordinator_id)
