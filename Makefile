@@ -66,6 +66,7 @@ bootstrap-css: node_modules/.installed
 
 ## translations: extract messages, update the kk/ru/en catalogs, compile them
 translations: $(VENV)/.installed
+	$(PY) scripts/check_templates.py  # a template Babel cannot parse would lose all its strings
 	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -k _lp:1c,2 -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output --project Outreach --omit-header . >/dev/null
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) compile-translations
@@ -89,8 +90,7 @@ run: seed
 ifdef DEV
 	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
 else
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
-	  --access-logfile - --error-logfile - wsgi:app
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) wsgi:app
 endif
 
 ## test: install what the tests need and run the whole suite

@@ -61,7 +61,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
-    from outreach import create_app, demo
+    from outreach import demo
+    from outreach.app import create_app
     from outreach.extensions import db
 
     tmp = Path(tempfile.mkdtemp(prefix="page-weight-"))

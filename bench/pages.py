@@ -73,7 +73,8 @@ def prepare(url: str) -> int:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from outreach import create_app, demo
+    from outreach import demo
+    from outreach.app import create_app
     from outreach.dbtypes import utcnow
     from outreach.extensions import db
     from outreach.workshops.models import Workshop
@@ -104,7 +105,7 @@ def pages(pick: int) -> list[tuple[str, str, str, str]]:
 
 def inprocess(url: str, pick: int, repeat: int, profile: str | None, sort: str) -> dict[str, dict[str, float]]:
     """Median ms of CPU per request: rendered (cache off), and served at an unchanged data version."""
-    from outreach import create_app
+    from outreach.app import create_app
 
     results: dict[str, dict[str, float]] = {}
     log(f"In-process, ms of CPU per request (median of {repeat} after one warm-up), database {url.split(':')[0]}")

@@ -6,7 +6,7 @@ same server, the same load and the same machine as every page it is compared wit
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from bench.hello import hello
-from outreach import create_app
+from outreach.app import create_app
 
 outreach_app = create_app({"RATELIMIT_ENABLED": False})  # OUTREACH_CACHE=0 in the environment: no page cache
 app = DispatcherMiddleware(outreach_app, {"/__hello": hello})

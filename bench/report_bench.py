@@ -50,7 +50,7 @@ def log(message: str) -> None:
 
 
 def make_app(database_url: str):
-    from outreach import create_app
+    from outreach.app import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "TESTING": False,
                        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})

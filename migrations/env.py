@@ -11,7 +11,10 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# the app's own loggers keep working after an upgrade run in its process (tests, `backup restore`); an app
+# that set up its logging (outreach/logs.py: one handler on the root logger, redacting) keeps it
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
@@ -103,8 +106,20 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        # a migration may rewrite a national programme's tables (and VACUUM them): no DATABASE_STATEMENT_TIMEOUT
+        # for it; RESET gives the pooled connection its limit back
+        postgresql = connection.dialect.name == "postgresql"
+        if postgresql:
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if postgresql:
+                connection.rollback()
+                connection.exec_driver_sql("RESET statement_timeout")
+                connection.commit()
 
 
 if context.is_offline_mode():

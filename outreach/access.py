@@ -24,8 +24,30 @@ from outreach.students.models import Student
 from outreach.workshops.models import Workshop
 
 ADMIN, COORDINATOR, SCHOOL, FUNDER = "admin", "coordinator", "school", "funder"
+#: a teaching artist bound to one artist record: its own workshops, their attendance and its own hours only.
+#: Not in ALL_ROLES: a page open to "every signed-in role" stays closed to artists unless it names them.
+ARTIST = "artist"
 STAFF = (ADMIN, COORDINATOR)
 ALL_ROLES = (ADMIN, COORDINATOR, SCHOOL, FUNDER)
+#: who takes attendance (artists: of their own workshops only, see can_take_attendance)
+TAKES_ATTENDANCE = (ADMIN, COORDINATOR, ARTIST)
+
+
+class _System:
+    """The programme itself acting from a command (retention, a restore re-applying erasures): no account, staff's
+    reach. Only commands use it; no request can be it."""
+
+    id = None
+    role = ADMIN
+    school_id = funder_id = artist_id = None
+    is_authenticated = True
+    locale = "en"
+
+    def __repr__(self) -> str:
+        return "<the system>"
+
+
+SYSTEM = _System()
 
 
 def role_required(*roles: str) -> Callable:
@@ -111,6 +133,29 @@ def is_funder(user: Any) -> bool:
     return getattr(user, "role", None) == FUNDER
 
 
+def is_artist(user: Any) -> bool:
+    return getattr(user, "role", None) == ARTIST
+
+
+def own_artist_id(user: Any) -> int | None:
+    """The artist record a teaching artist's account is bound to; None for everyone else."""
+    return user.artist_id if is_artist(user) else None
+
+
+def can_take_attendance(user: Any, workshop: Any) -> bool:
+    """Staff for every workshop; a teaching artist for its own workshops only."""
+    if workshop is None:
+        return False
+    if is_staff(user):
+        return True
+    return is_artist(user) and user.artist_id is not None and workshop.artist_id == user.artist_id
+
+
+def sees_artist_hours(user: Any, artist_id: int) -> bool:
+    """An artist's delivered hours: staff, and the artist itself."""
+    return is_staff(user) or (is_artist(user) and user.artist_id == artist_id)
+
+
 def own_school_id(user: Any) -> int | None:
     """The school a school representative acts for; None for everyone else."""
     return user.school_id if is_school_rep(user) else None
@@ -137,12 +182,18 @@ def sees_exact_figures(user: Any) -> bool:
     return getattr(user, "role", None) in STAFF
 
 
+def sees_seat_counts(user: Any) -> bool:
+    """A workshop's confirmed and waitlisted counts (seats taken, seats left, waitlist) are a small group of
+    children: not for funders, who get children's counts only through the impact report's protections."""
+    return not is_funder(user)
+
+
 def sees_schools_directory(user: Any) -> bool:
     return not is_funder(user)
 
 
 def home_page(user: Any) -> str:
-    """Which dashboard a user gets: "staff", "school" or "funder"."""
+    """Which dashboard a user gets: "staff", "school", "funder" or "artist"."""
     return "staff" if is_staff(user) else user.role
 
 
@@ -161,10 +212,14 @@ def visible_workshops(user: Any) -> Select:
         return query.where(or_(Workshop.status != "cancelled", Workshop.id.in_(mine)))
     if user.role in STAFF:
         return query
+    if user.role == ARTIST:
+        return query.where(Workshop.artist_id == user.artist_id)
     return query.where(false())
 
 
 def can_see_workshop(user: Any, workshop: Any) -> bool:
+    if workshop is not None and is_artist(user):
+        return can_take_attendance(user, workshop)
     if workshop is None or not can_see_initiative(user, workshop.initiative):
         return False
     if user.role == SCHOOL and workshop.status == "cancelled":
@@ -183,6 +238,8 @@ def feed_workshops_scope(user: Any) -> Select | None:
             .where(Student.school_id == user.school_id, Signup.status == "confirmed")))
     if user.role in STAFF:
         return query
+    if user.role == ARTIST:
+        return query.where(Workshop.artist_id == user.artist_id)
     return None
 
 
@@ -194,6 +251,9 @@ def visible_signups(user: Any) -> Select:
         return query
     if user.role == SCHOOL:
         return query.where(Student.school_id == user.school_id)
+    if user.role == ARTIST:  # the confirmed students of its own workshops, nobody else of any roster
+        return query.where(Signup.status == "confirmed", Signup.workshop_id.in_(
+            select(Workshop.id).where(Workshop.artist_id == user.artist_id)))
     return query.where(false())
 
 
@@ -232,13 +292,14 @@ def visible_schools(user: Any) -> Select:
 # -- accounts, invitations, funders, the audit log ------------------------------------------------------------
 
 def invitable_roles(user: Any) -> tuple[str, ...]:
-    """Roles this user may invite: coordinators invite school and funder representatives, admins anyone."""
+    """Roles this user may invite: coordinators invite school and funder representatives and teaching artists
+    (from the artist's page), admins anyone."""
     if not (user and getattr(user, "is_authenticated", False)):
         return ()
     if user.role == ADMIN:
-        return (ADMIN, COORDINATOR, SCHOOL, FUNDER)
+        return (ADMIN, COORDINATOR, SCHOOL, FUNDER, ARTIST)
     if user.role == COORDINATOR:
-        return (SCHOOL, FUNDER)
+        return (SCHOOL, FUNDER, ARTIST)
     return ()
 
 

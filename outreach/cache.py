@@ -1,169 +1,224 @@
-"""The data version, and what is cached on it: rendered pages, ETags, report figures.
+"""Data versions per scope, and what is cached on them: rendered pages, ETags, report figures, the signed-in user.
 
-Every transaction that writes anything bumps one counter, `data_version.version`, in the same
-transaction (a session hook: any INSERT, UPDATE or DELETE seen on the connection marks it; the
-bump is the last statement before COMMIT). A cache entry is keyed on the version it was computed
-at, so a write makes every entry unreachable at the moment it commits, in every worker process.
+A **scope** names a part of the data that pages show: a group of tables (`TABLE_SCOPES`: "workshops",
+"signups", "impact" ...), or one school's roster (`school:<id>`, which every change to a student or a
+guardian's consent of that school bumps, with "students" for the pages that show every school's students).
+Each scope has a version, `scope_version`: the sum of its shards' counters. The unit of work's "versions" step
+(`outreach/unitofwork.py`) knows what each transaction wrote and, as the last statement before COMMIT, adds one
+to the scopes it changed — in the shard of its own connection, so that concurrent writers do not queue behind
+one row. A textual statement that wrote, or a write outside the session (a migration), bumps "all", which every
+page depends on. Tables no page shows (the audit trail, the outbox, API tokens, invitations, the schedule locks)
+change no version, and nor does a sign-in (a user's last-login time and password hash).
 
-Pages also depend on the clock (what is upcoming, what is delivered): an entry is valid only until
-the next workshop starts or ends, and at most `PAGE_CACHE_SECONDS` (60 s).
+A cache entry is keyed on the versions of the scopes it depends on, so a write makes the entries that show
+what it changed unreachable the moment it commits, in every worker and on every app server (the versions
+are read from the database, once per request); a worker that sees a scope's version move drops its entries
+of that scope from memory (no page of an erased child lingers). Nothing in a key or an ETag follows the clock:
+what depends on "now" (what is upcoming, delivered, today) is valid until the next workshop starts or ends, or
+the next local midnight, whichever comes first — each entry's explicit expiry.
 
 What a page shows depends on who asks: a page's key holds the user (id and session token), the
 session's CSRF secret (the page carries its token), the language and the full URL, so an entry is
-only ever served to the session that rendered it.
+only ever served to the session that rendered it. A school representative's pages depend on their own school's
+roster, not on the others'.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Hashable, Iterable
 
 from flask import current_app, g, has_request_context, make_response, request, session
 from flask_login import current_user
-from sqlalchemy import BigInteger, Integer, event, func, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import BigInteger, SmallInteger, String, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from outreach.dbtypes import utcnow
+from outreach import unitofwork
+from outreach.dbtypes import local_tz, utcnow
 from outreach.extensions import db
 from outreach.i18n import current_language
 from outreach.workshops.models import Workshop
 
-PAGE_CACHE_SECONDS = 60
-_DML = ("INSERT", "UPDATE", "DELETE")
-_DIRTY = "outreach_data_written"
+#: what a write to each table changes, as a scope (None: no page shows the table; a table not named: "all")
+TABLE_SCOPES: dict[str, str | None] = {
+    "workshop": "workshops", "workshop_series": "workshops", "venue": "workshops", "artist": "workshops",
+    "artist_unavailable": "workshops",
+    "signup": "signups", "attendance": "attendance", "attendance_batch": None,
+    "student": "students", "guardian_consent": "students", "import_preview": None, "held_search": None,
+    "school": "schools", "school_language": "schools", "region": "schools",
+    "initiative": "programme", "funder": "programme", "initiative_funder": "programme", "system": "programme",
+    "user": "users", "api_token": None, "invitation": None, "password_reset": None,
+    "audit_event": None, "outbox_message": None, "notice_sent": None, "schedule_lock": None,
+    "questionnaire": "outcomes", "question": "outcomes", "response": "outcomes", "teacher_link": "outcomes",
+    "impact_fact": "impact", "impact_workshop": "impact", "impact_reach": "impact", "impact_scope": "impact",
+    "impact_school": "impact", "impact_pending": None,
+}
+ALL = "all"
+STUDENTS = "students"
+#: every scope of the tables above, and "all"
+CONTENT = tuple(sorted({scope for scope in TABLE_SCOPES.values() if scope} | {ALL}))
+#: what a page of one school's own people depends on: everything but the other schools' rosters
+SHARED = tuple(scope for scope in CONTENT if scope != STUDENTS)
+SHARDS = 16
 
 
-class DataVersion(db.Model):
-    """One row: a counter that every committed write increases."""
+def school_scope(school_id: int) -> str:
+    return f"school:{school_id}"
 
-    __tablename__ = "data_version"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+class ScopeVersion(db.Model):
+    """A scope's counter in one shard (a scope's version is the sum of its shards)."""
+
+    __tablename__ = "scope_version"
+
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger)
 
 
-_VERSION = "SELECT version FROM data_version WHERE id = 1"
+_READ = (select(ScopeVersion.scope, func.sum(ScopeVersion.version))
+         .where(ScopeVersion.scope.in_(bindparam("scopes", expanding=True))).group_by(ScopeVersion.scope))
 
 
-def _read_version() -> int | None:
+def _read_versions(scopes: Iterable[str]) -> dict[str, int]:
     # straight to the connection: this runs on every request, the ORM's machinery is not needed
-    return db.session.connection().exec_driver_sql(_VERSION).scalar()
+    wanted = sorted(set(scopes))
+    found = dict(db.session.connection().execute(_READ, {"scopes": wanted}).all())
+    return {scope: int(found.get(scope) or 0) for scope in wanted}
 
 
-# -- bumping --------------------------------------------------------------------------------------
+def scopes_changed(changes: unitofwork.Changes) -> set[str]:
+    """The scopes a transaction's changes touch."""
+    if changes.unknown:
+        return {ALL}
+    scopes: set[str] = set()
+    for table in changes.tables:
+        if table in changes.rows and table not in changes.explicit:
+            scopes |= changes.rows[table]
+        else:
+            scope = TABLE_SCOPES.get(table, ALL)
+            if scope:
+                scopes.add(scope)
+    return scopes
 
-def _mark_writes(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
-    head = statement.lstrip()[:6].upper()
-    if head in _DML and "data_version" not in statement[:40]:
-        conn.info[_DIRTY] = True
+
+# -- bumping: the unit of work's "versions" step --------------------------------------------------------------
+
+def _shard(connection: Any) -> int:
+    return hash((os.getpid(), id(connection.connection.dbapi_connection))) % SHARDS
 
 
-def _forget(conn) -> None:
-    conn.info.pop(_DIRTY, None)
-
-
-def _bump_on_engine_commit(conn) -> None:
-    """Writes committed outside the session (engine.begin(), a migration): bump through the DBAPI cursor."""
-    if not conn.info.pop(_DIRTY, False):
-        return
+def _bump_on_engine_commit(conn, _changes: unitofwork.Changes) -> None:
+    """Writes committed outside the session (engine.begin(), a migration): bump "all" through the DBAPI cursor."""
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         if conn.dialect.name == "postgresql":
-            cursor.execute("SELECT to_regclass('data_version') IS NOT NULL")
+            cursor.execute("SELECT to_regclass('scope_version') IS NOT NULL")
         else:
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'data_version'")
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'scope_version'")
         if not cursor.fetchone()[0]:  # a migration before the table exists
             return
-        cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
-        if cursor.rowcount == 0:
-            cursor.execute(f"INSERT INTO data_version (id, version) VALUES (1, {time.time_ns() // 1000})")
+        cursor.execute(f"INSERT INTO scope_version (scope, shard, version) VALUES ('{ALL}', {_shard(conn)}, "
+                       f"{time.time_ns() // 1000}) ON CONFLICT (scope, shard) DO UPDATE SET "
+                       "version = scope_version.version + 1")
     finally:
         cursor.close()
 
 
-def _bump_before_commit(session: Session) -> None:
-    """The last statement of a writing transaction: the version goes up with the data, atomically."""
-    transaction = session.get_transaction()
-    if transaction is None:
-        return
-    for conn in list(transaction._connections.values()):  # (connection, transaction, ...) per bind
-        connection = conn[0]
-        if connection.info.pop(_DIRTY, False):
-            bump(connection)
+def _bump_before_commit(session: Session, changes: unitofwork.Changes) -> None:
+    """The last statement of a writing transaction: the versions go up with the data, atomically."""
+    scopes = scopes_changed(changes)
+    if scopes:
+        bump(session.connection(), scopes)
 
 
-def bump(connection) -> None:
-    """Increase the version (the row is made again, from a fresh random start, if it was removed)."""
-    updated = connection.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
-    if updated.rowcount == 0:
-        # a fresh start unlike any earlier one: entries cached before the row vanished stay unreachable
-        connection.execute(text("INSERT INTO data_version (id, version) VALUES (1, :v)"),
-                           {"v": time.time_ns() // 1000})
-    connection.info.pop(_DIRTY, None)
+def bump(connection: Any, scopes: Iterable[str]) -> None:
+    """Increase these scopes' versions in this connection's shard (a new row starts from the clock's
+    microseconds: unlike any version before, should the rows ever be removed)."""
+    table = ScopeVersion.__table__
+    module = postgresql if connection.dialect.name == "postgresql" else sqlite
+    start, shard = time.time_ns() // 1000, _shard(connection)
+    statement = module.insert(table).values([{"scope": scope, "shard": shard, "version": start}
+                                             for scope in sorted(set(scopes))])
+    connection.execute(statement.on_conflict_do_update(index_elements=["scope", "shard"],
+                                                       set_={"version": table.c.version + 1}))
 
 
-def _forget_version(_session: Session) -> None:
+def _forget_versions(_session: Session, *_args: Any) -> None:
     if has_request_context():
-        g.pop("data_version", None)
+        g.pop("scope_versions", None)
 
 
 def written_uncommitted() -> bool:
     """This transaction has written and not committed yet: what it reads is not any version's data."""
-    transaction = db.session().get_transaction()
-    if transaction is None:
-        return False
-    return any(conn[0].info.get(_DIRTY) for conn in transaction._connections.values())
+    return unitofwork.written(db.session())
 
 
-def install(engine: Engine) -> None:
-    """Watch this engine for writes; bump the version before each commit that follows one."""
-    if getattr(engine, "_outreach_versioned", False):
-        return
-    engine._outreach_versioned = True  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", _mark_writes)
-    event.listen(engine, "rollback", _forget)
-    event.listen(engine, "commit", _bump_on_engine_commit)
-    if not event.contains(Session, "before_commit", _bump_before_commit):
-        event.listen(Session, "before_commit", _bump_before_commit)
-        event.listen(Session, "after_commit", _forget_version)
-        event.listen(Session, "after_rollback", _forget_version)
+unitofwork.register(unitofwork.Step("versions", before_commit=_bump_before_commit, after_commit=_forget_versions,
+                                    after_rollback=_forget_versions, outside_session=_bump_on_engine_commit))
 
 
-def current_version() -> int | None:
-    """The committed version as this transaction sees it (once per request); None when unknown."""
-    if has_request_context() and "data_version" in g:
-        return g.data_version
-    value = _read_version()
-    if has_request_context():
-        g.data_version = value
-    if value != _last_seen[0]:
-        # entries of older versions can never be served again: let them go now rather than when evicted
-        # (no page of an erased child lingers in a worker's memory after the erasure is committed)
-        _last_seen[0] = value
+def versions(scopes: Iterable[str] = CONTENT) -> tuple[tuple[str, int], ...] | None:
+    """The committed versions of these scopes as this request sees them (read once per request, the shared
+    scopes together); None when the cache is off or this transaction has written."""
+    if not enabled() or written_uncommitted():
+        return None
+    wanted = set(scopes)
+    known: dict[str, int] = g.setdefault("scope_versions", {}) if has_request_context() else {}
+    missing = wanted - known.keys()
+    if missing:
+        if set(CONTENT) & missing:
+            missing |= set(CONTENT)
+        fresh = _read_versions(missing)
+        known.update(fresh)
+        _forget_older(fresh)
+    return tuple(sorted((scope, known[scope]) for scope in wanted))
+
+
+_last_seen: dict[str, int] = {}
+_last_seen_lock = threading.Lock()
+
+
+def _forget_older(fresh: dict[str, int]) -> None:
+    """Entries of older versions of a scope can never be served again: let them go now rather than when evicted
+    (no page of an erased child lingers in a worker's memory after the erasure is committed)."""
+    with _last_seen_lock:
+        moved = {scope for scope, version in fresh.items() if _last_seen.get(scope, version) != version}
+        _last_seen.update(fresh)
+    if moved:
         for store in (pages, figures, users):
-            store.clear()
-    return value
+            store.drop(moved)
 
 
-_last_seen: list[int | None] = [None]
+def _still(seen: tuple[tuple[str, int], ...]) -> bool:
+    # each SELECT of a reading request sees the latest commit (PostgreSQL's READ COMMITTED, pysqlite
+    # outside a write transaction): what was read between two equal versions is that version's data
+    return not written_uncommitted() and tuple(sorted(_read_versions(dict(seen)).items())) == seen
+
+
+def _scopes_of(seen: tuple[tuple[str, int], ...]) -> frozenset[str]:
+    return frozenset(scope for scope, _version in seen)
+
+
+_CLOCK_SCOPES = (ALL, "workshops")
 
 
 def next_clock_change(now: datetime) -> datetime:
-    """The next instant at which a workshop starts or ends: until then, the clock changes nothing shown.
-
-    Remembered per data version until that instant (only a write or the instant itself changes it)."""
-    version = current_version() if enabled() and not written_uncommitted() else None
-    if version is None:
+    """The next instant at which a workshop starts or ends, or the local day changes: until then, the clock
+    changes nothing shown. Remembered per version of the workshops until that instant."""
+    seen = versions(_CLOCK_SCOPES)
+    if seen is None:
         return _next_clock_change(now)
-    boundary = figures.get(("clock", version))
+    boundary = figures.get(("clock", seen))
     if boundary is None or boundary <= now:
         boundary = _next_clock_change(now)
-        figures.put(("clock", version), boundary, boundary.timestamp())
+        figures.put(("clock", seen), boundary, boundary.timestamp(), _scopes_of(seen))
     return boundary
 
 
@@ -171,18 +226,21 @@ def _next_clock_change(now: datetime) -> datetime:
     starts = select(func.min(Workshop.starts_at)).where(Workshop.starts_at > now).scalar_subquery()
     ends = select(func.min(Workshop.ends_at)).where(Workshop.ends_at > now).scalar_subquery()
     row = db.session.execute(select(starts, ends)).one()
-    candidates = [value for value in row if value is not None]
-    return min(candidates) if candidates else now + timedelta(days=365)
+    local = now.astimezone(local_tz())
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=local.tzinfo)
+    candidates = [value for value in row if value is not None] + [midnight.astimezone(now.tzinfo)]
+    return min(candidates)
 
 
 # -- a small cache per process -------------------------------------------------------------------
 
 class LRU:
-    """Entries (value, valid until as a Unix time), the least recently used dropped first."""
+    """Entries (value, valid until as a Unix time, the scopes it depends on), the least recently used dropped
+    first; `drop(scopes)` lets go of the entries of these scopes."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: OrderedDict[Hashable, tuple[Any, float]] = OrderedDict()
+        self.items: OrderedDict[Hashable, tuple[Any, float, frozenset]] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
@@ -196,12 +254,17 @@ class LRU:
             self.items.move_to_end(key)
             return entry[0]
 
-    def put(self, key: Hashable, value: Any, until: float) -> None:
+    def put(self, key: Hashable, value: Any, until: float, scopes: frozenset = frozenset()) -> None:
         with self.lock:
-            self.items[key] = (value, until)
+            self.items[key] = (value, until, scopes)
             self.items.move_to_end(key)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
+
+    def drop(self, scopes: set[str]) -> None:
+        with self.lock:
+            for key in [key for key, entry in self.items.items() if entry[2] & scopes]:
+                del self.items[key]
 
     def clear(self) -> None:
         with self.lock:
@@ -213,25 +276,24 @@ figures = LRU(500)
 
 
 users = LRU(1000)
+_USER_SCOPES = (ALL, "users")
 
 
 def signed_in_user(model: Any, user_id: int) -> Any:
-    """The signed-in user, without a query while the data version is unchanged (any write bumps it).
+    """The signed-in user, without a query while the users' version is unchanged (a sign-in changes it not).
 
     The cached copy stays detached; each request gets its own instance merged without loading."""
-    version = current_version() if enabled() else None
-    if version is None:
+    seen = versions(_USER_SCOPES) if enabled() else None
+    if seen is None:
         return db.session.get(model, user_id)
-    cached = users.get((user_id, version))
+    cached = users.get((user_id, seen))
     if cached is None:
-        if written_uncommitted():
-            return db.session.get(model, user_id)
         # loaded by a throw-away session on the same connection, so the copy is detached from the start
         with Session(bind=db.session.connection()) as loader:
             cached = loader.get(model, user_id)
         if cached is None:
             return None
-        users.put((user_id, version), cached, time.time() + 3600)
+        users.put((user_id, seen), cached, time.time() + 3600, _scopes_of(seen))
     return db.session.merge(cached, load=False)
 
 
@@ -239,43 +301,45 @@ def enabled() -> bool:
     return bool(current_app.config.get("OUTREACH_CACHE", True))
 
 
+#: what the report's figures are made of (not the rosters, nor the users)
+FIGURE_SCOPES = tuple(scope for scope in CONTENT if scope not in (STUDENTS, "users"))
+
+
 def cached_figures(key: Hashable, now: datetime, compute: Callable[[], Any]) -> Any:
-    """A value computed from the data (report figures), reused while the data version and the clock allow."""
-    version = current_version() if enabled() and not written_uncommitted() else None
-    if version is None:
+    """A value computed from the data (report figures), reused while its scopes' versions and the clock allow."""
+    seen = versions(FIGURE_SCOPES)
+    if seen is None:
         return compute()
-    full_key = (key, version)
+    full_key = (key, seen)
     value = figures.get(full_key)
     if value is not None:
         return value
     value = compute()
     # stored only when no write committed meanwhile (PostgreSQL reads each statement afresh)
-    if _version_unchanged(version) and not written_uncommitted():
+    if _still(seen):
         until = min(next_clock_change(now).timestamp(), time.time() + 3600)
-        figures.put(full_key, value, until)
+        figures.put(full_key, value, until, _scopes_of(seen))
     return value
-
-
-def _version_unchanged(version: int) -> bool:
-    # each SELECT of a reading request sees the latest commit (PostgreSQL's READ COMMITTED, pysqlite
-    # outside a write transaction): what was read between two equal versions is that version's data
-    fresh = _read_version()
-    return fresh == version
 
 
 # -- pages ---------------------------------------------------------------------------------------
 
-def _page_key(version: int, public: bool) -> tuple | None:
-    """Who asks, for what, in which language, at which data version and minute; None: not cacheable."""
-    # the minute: any wording that follows the clock (today, upcoming) is at most a minute old
-    minute = int(time.time() // PAGE_CACHE_SECONDS)
+def page_scopes() -> tuple[str, ...]:
+    """What the asking user's pages depend on: a school's representative sees their own school's roster only."""
+    if current_user.is_authenticated and getattr(current_user, "role", None) == "school" and current_user.school_id:
+        return (*SHARED, school_scope(current_user.school_id))
+    return CONTENT
+
+
+def _page_key(seen: tuple, public: bool) -> tuple | None:
+    """Who asks, for what, in which language, at which versions of what the page shows; None: not cacheable."""
     if request.method != "GET":
         return None
     if public:  # the URL says everything (a calendar feed: its secret token is in the path)
-        return (request.full_path, version, minute)
+        return (request.full_path, seen)
     if session.get("_flashes") or not current_user.is_authenticated:
         return None
-    return (request.full_path, current_language(), current_user.id, current_user.session_token, version, minute)
+    return (request.full_path, current_language(), current_user.id, current_user.session_token, seen)
 
 
 def etag_of(key: tuple) -> str:
@@ -284,7 +348,8 @@ def etag_of(key: tuple) -> str:
 
 
 def cached_page(etag: bool = False, public: bool = False) -> Callable:
-    """Serve a GET page from the cache while the data version, the user's session and the clock allow.
+    """Serve a GET page from the cache while the versions of what it shows, the user's session and the clock
+    allow.
 
     The page carries the session's CSRF token, so the session's CSRF secret is part of the key (read
     after rendering: a first page may create it). With etag=True the page also has an ETag and
@@ -294,8 +359,8 @@ def cached_page(etag: bool = False, public: bool = False) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
-            version = current_version() if enabled() and not written_uncommitted() else None
-            base = _page_key(version, public) if version is not None else None
+            seen = versions(SHARED if public else page_scopes())
+            base = _page_key(seen, public) if seen is not None else None
             if base is None:
                 return view(*args, **kwargs)
             key = base if public else (*base, session.get("csrf_token"))
@@ -310,9 +375,12 @@ def cached_page(etag: bool = False, public: bool = False) -> Callable:
                 if response.status_code != 200 or response.is_streamed or session.get("_flashes"):
                     return response
                 entry = (response.get_data(), response.mimetype, dict(response.headers))
-                if _version_unchanged(version) and not written_uncommitted():
+                key = base if public else (*base, session.get("csrf_token"))  # a first page may create the secret
+                if tag is not None:
+                    tag = etag_of((*key, next_clock_change(utcnow())))
+                if _still(seen):
                     until = next_clock_change(utcnow()).timestamp()
-                    pages.put(base if public else (*base, session.get("csrf_token")), entry, until)
+                    pages.put(key, entry, until, _scopes_of(seen))
             body, mimetype, headers = entry
             response = current_app.response_class(body, mimetype=mimetype)
             for name, value in headers.items():

@@ -20,8 +20,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import String
 
 from outreach.i18n import current_language
 
@@ -44,6 +43,8 @@ _VARIABLE = {ch: index for index, ch in enumerate(
     "\t \xa0_-‐–—,;:!?.…'‘’‚‹›\"“”„«»()[]{}§¶@*/\\&#%`´^¨°©®+±÷×<=>|~¤$£¥€₸")}
 # Latin letters with a stroke have no decomposition; ICU sorts them with their base letter
 _LATIN_MARKED = {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i"}
+# Letters ICU sorts as two (ligatures with a compatibility decomposition, ﬁ → fi, go through NFKD below)
+_EXPANSIONS = {"ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
 
 
 class _Rules:
@@ -63,6 +64,16 @@ _RULES = {
 def _weights(ch: str, rules: _Rules, out: tuple[list, list, list]) -> None:
     primary, secondary, tertiary = out
     lower = ch.lower()
+    if len(lower) != 1:  # 'İ'.lower() is i + a combining dot: weigh the letter and its mark (I, then the dot)
+        decomposed = unicodedata.normalize("NFKD", ch)
+        for part in decomposed if decomposed != ch else lower:
+            _weights(part, rules, out)
+        return
+    if lower in _EXPANSIONS:  # ß sorts as ss (after it, at the third level), as in ICU
+        for part in _EXPANSIONS[lower]:
+            _weights(part.upper() if lower != ch else part, rules, out)
+        tertiary[-1] += 2
+        return
     case = 1 if lower != ch else 0
     if ch in _VARIABLE:
         primary.append((_PUNCT, _VARIABLE[ch]))
@@ -198,9 +209,8 @@ def _comparator(language: str):
     return compare
 
 
-@event.listens_for(Engine, "connect")
-def _register_sqlite_collations(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: the ICU collation names PostgreSQL knows, backed by sort_key, on every new connection."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        for language, name in _SQLITE_COLLATIONS.items():
-            dbapi_connection.create_collation(name, _comparator(language))
+def register_sqlite_collations(dbapi_connection: sqlite3.Connection) -> None:
+    """SQLite: the ICU collation names PostgreSQL knows, backed by sort_key (outreach/unitofwork.py calls this
+    on every new connection)."""
+    for language, name in _SQLITE_COLLATIONS.items():
+        dbapi_connection.create_collation(name, _comparator(language))

@@ -1,6 +1,7 @@
 """Realistic demo data for a fresh database: schools, funders, initiatives, workshops, students, sign-ups."""
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -8,17 +9,21 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from outreach.artists import services as artist_services
 from outreach.attendance import services as attendance
 from outreach.auth import services as auth
 from outreach.auth.models import User
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.initiatives.models import Funder, Initiative
+from outreach.outcomes import services as outcomes
+from outreach.outcomes.models import SCALE5, STUDENTS, TEACHERS, TEXT, YESNO, TeacherLink
 from outreach.reports import counts
 from outreach.schools.models import School
 from outreach.signups import services as signups
 from outreach.signups.models import Signup
 from outreach.students.models import GuardianConsent, Student
+from outreach.venues import services as venue_services
 from outreach.workshops import services as workshop_services
 from outreach.workshops.models import Workshop
 
@@ -68,10 +73,30 @@ INITIATIVES = [
      "theatre", 200, [2]),
 ]
 
-INSTRUCTORS = ["Айгерім Сәрсенова", "Мадина Төлеуова", "Ерлан Қасымов", "Анна Ким", "Дәулет Нұрланов",
-               "Ольга Петрова", "Жанар Әбілова", "Бауыржан Серіков"]
-VENUES = ["Астана Опера, репетиция залы", "Мектеп акт залы", "«Шабыт» мәдениет үйі", "Абай атындағы ҚазҰАТОБТ",
-          "Ауылдық клуб", "Балалар шығармашылық орталығы"]
+# teaching artists: name, art forms, languages, home region. Two pairs are one person written twice (as the old
+# free text held them: «Мадина Төлеуова» / «Мадина Тулеуова», «Жанар Әбілова» / «Абилова Жанар»), for the
+# near-duplicates page to offer their merge.
+ARTISTS = [
+    ("Айгерім Сәрсенова", ["ballet"], ["kk", "ru"], "KZ-71"), ("Мадина Төлеуова", ["music"], ["ru", "kk"], "KZ-71"),
+    ("Ерлан Қасымов", ["folk_dance"], ["kk"], "KZ-75"), ("Анна Ким", ["folk_dance", "ballet"], ["ru"], "KZ-75"),
+    ("Дәулет Нұрланов", ["folk_dance"], ["kk"], "KZ-19"), ("Ольга Петрова", ["theatre"], ["ru"], "KZ-35"),
+    ("Жанар Әбілова", ["theatre"], ["kk", "ru"], "KZ-79"), ("Бауыржан Серіков", ["theatre"], ["kk"], "KZ-79"),
+    ("Гүлнар Оспанова", ["visual_arts"], ["kk"], "KZ-19"), ("Сергей Ли", ["music"], ["ru", "en"], "KZ-35"),
+    ("Мадина Тулеуова", ["music"], ["ru"], "KZ-71"), ("Абилова Жанар", ["theatre"], ["ru"], "KZ-79"),
+]
+# venues: name, region, locality (Талғар and Есік are an hour apart: an artist cannot give both at 10 and 11)
+VENUE_RECORDS = [
+    ("Астана Опера, репетиция залы", "KZ-71", "Астана"), ("№45 мектеп-гимназиясының акт залы", "KZ-71", "Астана"),
+    ("«Шабыт» мәдениет үйі", "KZ-75", "Алматы"), ("Абай атындағы ҚазҰАТОБТ", "KZ-75", "Алматы"),
+    ("Талғар ауылдық клубы", "KZ-19", "Талғар"), ("Есік мәдениет үйі", "KZ-19", "Есік"),
+    ("Балалар шығармашылық орталығы", "KZ-79", "Шымкент"), ("Шымкент драма театры, кіші зал", "KZ-79", "Шымкент"),
+    ("Қаскелең мәдениет үйі", "KZ-19", "Қаскелең"), ("Ұзынағаш ауылдық клубы", "KZ-19", "Ұзынағаш"),
+    ("Дом культуры села Акколь", "KZ-11", "Акколь"), ("Қарағанды филармониясы", "KZ-35", "Қарағанды"),
+    ("Оқушылар сарайы", "KZ-35", "Қарағанды"), ("Гимназия №159, актовый зал", "KZ-75", "Алматы"),
+    ("Ботаникалық бақ, жазғы сахна", "KZ-75", "Алматы"),
+]
+INSTRUCTORS = [a[0] for a in ARTISTS]
+VENUES = [v[0] for v in VENUE_RECORDS]
 
 FIRST_F = ["Айару", "Аружан", "Дана", "Томирис", "Жансая", "Амина", "Әсел", "Мария", "Анна", "София", "Алина",
            "Камила", "Ақбота", "Інжу", "Виктория", "Ұлжан"]
@@ -140,6 +165,8 @@ def seed(rng_seed: int = 2027) -> dict[str, int]:
     counts.refresh_funder_scopes()  # each funder's report counts are kept from here on (the service's event does this)
 
     students = []
+    # most guardians agreed to photos and video, some did not (a generator of its own: the other data stays as it was)
+    media_rng = random.Random(rng_seed + 1)
     for school in schools:
         for _ in range(15):
             female = rng.random() < 0.55
@@ -158,9 +185,19 @@ def seed(rng_seed: int = 2027) -> dict[str, int]:
                 relationship_to_student=relation[0] if "kk" in school.languages else relation[1],
                 given_on=term_start - timedelta(days=rng.randint(1, 20)),
                 method=rng.choice(["paper", "electronic"]), recorded_by_id=coordinator.id)
+            student.media_consent = media_rng.random() < 0.85
             db.session.add(student)
             students.append(student)
     db.session.flush()
+
+    artists = [artist_services.create_artist({"name": name, "art_forms": forms, "languages": languages,
+                                              "home_region": region}, actor=coordinator)
+               for name, forms, languages, region in ARTISTS]
+    # the ballet series' teaching artist has an account: her week, her workshops' attendance, her hours
+    auth.create_user(email="artist@example.org", role="artist", password=DEMO_PASSWORD, name=artists[0].name,
+                     locale="kk", artist_id=artists[0].id)
+    for name, region, locality in VENUE_RECORDS:
+        venue_services.create_venue({"name": name, "region": region, "locality": locality}, actor=coordinator)
 
     # Workshops through the scheduling service (so the demo obeys its rules: no instructor or venue is double-booked):
     # weekly series for the ballet and music initiatives, single workshops for the others.
@@ -207,8 +244,70 @@ def seed(rng_seed: int = 2027) -> dict[str, int]:
         if workshop.ends_at < now and rng.random() < 0.9:
             confirmed = list(db.session.scalars(select(Signup.student_id).where(
                 Signup.workshop_id == workshop.id, Signup.status == "confirmed")))
-            present = [sid for sid in confirmed if rng.random() < 0.85]
-            attendance.record(workshop.id, present, actor=coordinator)
+            # one draw per student (as when marks were yes/no): most present, some late, a few excused
+            marks = {}
+            for sid in confirmed:
+                draw = rng.random()
+                if draw < 0.75:
+                    marks[sid] = attendance.Recorded("present")
+                elif draw < 0.85:  # 5 … 35 minutes late
+                    late = min(5 + int((draw - 0.75) * 300), workshop.duration_minutes - 1)
+                    marks[sid] = attendance.Recorded("late", max(workshop.duration_minutes - late, 1))
+                elif draw < 0.92:
+                    marks[sid] = attendance.Recorded("excused")
+            attendance.record_marks(workshop.id, marks, actor=coordinator)
+    # Every initiative asks the ready questions (pupils before and after, teachers after each workshop). The pupils of
+    # the folk-dance workshops that took place answered at the start and at the end (most a little happier after);
+    # the ballet series' pupils at its first session and its last; one teacher per school answered the link.
+    for initiative in initiatives:
+        outcomes.start_from_library(initiative, STUDENTS, actor=coordinator)
+        outcomes.start_from_library(initiative, TEACHERS, actor=coordinator)
+    # outcome targets: half of the folk-dance pupils confident in front of others, 70 % of the ballet pupils
+    # knowing what «плие» means
+    for initiative, key, percent in ((folk, "confident_dancing", 50), (ballet, "knows_ballet_term", 70)):
+        outcomes.set_outcome_target(outcomes.questionnaire_for(initiative.id, STUDENTS), key, percent,
+                                    actor=coordinator)
+    answer_rng = random.Random(rng_seed + 2)
+
+    def answers(questions, lift: int) -> dict:
+        return {q.key: (min(5, answer_rng.randint(2, 4) + lift * answer_rng.randint(0, 1)) if q.kind == SCALE5
+                        else answer_rng.random() < 0.35 + 0.3 * lift) for q in questions if q.kind in (SCALE5, YESNO)}
+
+    def confirmed_ids(workshop: Workshop) -> list[int]:
+        return list(db.session.scalars(select(Signup.id).where(Signup.workshop_id == workshop.id,
+                                                               Signup.status == "confirmed").order_by(Signup.id)))
+
+    held = [w for w in workshops if w.ends_at < now]
+    for initiative, phases in ((folk, None), (ballet, "series")):
+        questions = outcomes.questionnaire_for(initiative.id, STUDENTS).questions
+        mine = [w for w in held if w.initiative_id == initiative.id]
+        sessions = [(w, ("before", "after")) for w in mine] if phases is None else (
+            [(mine[0], ("before",)), (mine[-1], ("after",))] if len(mine) > 1 else [])
+        for workshop, asked in sessions:
+            items = [{"signup_id": signup_id, "phase": phase, "answers": answers(questions, int(phase == "after"))}
+                     for signup_id in confirmed_ids(workshop) for phase in asked if answer_rng.random() < 0.9]
+            if items:
+                outcomes.save_responses(workshop.id, items, actor=coordinator)
+    teacher_questions = outcomes.questionnaire_for(folk.id, TEACHERS).questions
+    comments = ["Балалар сабақтан кейін де билеп жүрді.", "Дети просили провести ещё одно занятие.",
+                "Музыканы алдын ала жіберсеңіздер, жақсы болар еді.", "Зал был тесноват для двадцати детей.",
+                "Ұялшақ оқушылар да қатысты — бұл біз үшін маңызды.", "Хорошо бы раздать родителям памятку.",
+                None]
+    for workshop in (w for w in held if w.initiative_id == folk.id):
+        for school_id in sorted(set(db.session.scalars(select(Student.school_id).join(Signup).where(
+                Signup.workshop_id == workshop.id, Signup.status == "confirmed")))):
+            link = TeacherLink(token_hash=hashlib.sha256(f"demo-{workshop.id}-{school_id}".encode()).hexdigest(),
+                               workshop_id=workshop.id, school_id=school_id, created_at=workshop.ends_at,
+                               expires_at=now + timedelta(minutes=5))
+            db.session.add(link)
+            db.session.flush()
+            given = answers([q for q in teacher_questions if q.kind != TEXT], 1)
+            comment = answer_rng.choice(comments)
+            if comment:
+                given["teacher_comments"] = comment
+            outcomes.answer_teacher_link(link, given)
+            link.answered_at = workshop.ends_at + timedelta(days=1)  # answered the day after, a link lasting two weeks
+            link.expires_at = workshop.ends_at + timedelta(days=14)
     # A few cancellations, so waitlists move.
     future_confirmed = list(db.session.scalars(select(Signup.id).join(Workshop).where(
         Signup.status == "confirmed", Workshop.starts_at > now).order_by(Signup.id).limit(200)))

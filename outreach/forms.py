@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from wtforms import SelectField, validators
 from wtforms.widgets import Select
 
-from outreach import params
+from outreach import params, text
 from outreach.i18n import _l, _ln
 
 #: fields whose text is one line: a line break or another control character in them is refused
@@ -32,24 +32,26 @@ def _no_control_characters(value: Any) -> Any:
 
 class SingleLine:
     """One-line text has no line breaks, tabs or other control characters (a title with CR/LF would end up
-    in an email subject that no mail server accepts)."""
+    in an email subject that no mail server accepts) and no invisible format characters (outreach/text.py)."""
 
     field_flags = {}
 
     def __call__(self, form: Any, field: Any) -> None:
-        if params.has_control_characters(field.data):
-            raise validators.StopValidation(_l("Line breaks, tabs and other control characters are not allowed "
-                                               "here."))
+        message = text.problem(field.data)
+        if message is not None:
+            raise validators.StopValidation(message)
 
 
 class MultiLine:
-    """Several lines of text: line breaks and tabs are fine, other control characters (NUL …) are not."""
+    """Several lines of text: line breaks and tabs are fine, other control characters (NUL …) and format
+    characters other than ZWNJ/ZWJ are not (outreach/text.py)."""
 
     field_flags = {}
 
     def __call__(self, form: Any, field: Any) -> None:
-        if params.has_control_characters(field.data, multiline=True):
-            raise validators.StopValidation(_l("Control characters are not allowed here."))
+        message = text.problem(field.data, multiline=True)
+        if message is not None:
+            raise validators.StopValidation(message)
 
 
 class BaseForm(FlaskForm):
@@ -68,6 +70,7 @@ class BaseForm(FlaskForm):
                 # NUL from a crafted URL never reaches the database (PostgreSQL refuses it in text)
                 filters.append(_no_control_characters)
             if guard is not None:
+                filters.append(text.normalized)  # NFC: what was typed, in the form every comparison uses
                 kwargs = dict(unbound_field.kwargs)
                 kwargs["validators"] = [guard, *(kwargs.get("validators") or [])]
                 unbound_field = wtforms.fields.core.UnboundField(field_class, *unbound_field.args, **kwargs)
@@ -106,6 +109,14 @@ def int_or_none(value: Any) -> int | None:
     if value in (None, ""):
         return None
     return params.to_int(value)
+
+
+def row_id(value: Any) -> int:
+    """A coerce for ids chosen in a form (student_ids=…): anything that cannot be a row id is not a choice."""
+    number = params.to_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 class FastSelect(Select):

@@ -10,14 +10,17 @@ PostgreSQL keeps old row versions until VACUUM; see the README for what operator
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from flask import current_app, has_app_context
+
 from sqlalchemy.orm import Session
 
 _CHECKPOINT = "outreach.checkpoint_after_commit"
+_ERASURES = "outreach.erasures_after_commit"
 
 
 def private_dir(path: Path) -> Path:
@@ -40,10 +43,8 @@ def private_file(path: Path) -> None:
         os.close(descriptor)
 
 
-def sqlite_setup(engine: Any) -> None:
-    if engine.dialect.name != "sqlite":
-        return
-    database = engine.url.database
+def prepare_sqlite_files(database: str | None) -> bool:
+    """Create the database file (and tighten its -wal and -shm files) for the app's user only; True: on disk."""
     on_disk = database not in (None, "", ":memory:") and not str(database).startswith("file:")
     if on_disk:
         path = Path(database)
@@ -53,25 +54,60 @@ def sqlite_setup(engine: Any) -> None:
             extra = Path(f"{database}{suffix}")
             if extra.exists():
                 private_file(extra)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA secure_delete=ON")
-        if on_disk:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
+    return on_disk
 
 
-def erased(session: Session) -> None:
-    """Personal data was erased in this transaction: once it commits, push the WAL into the database file."""
+def configure_sqlite(dbapi_connection: Any, on_disk: bool) -> None:
+    """A new SQLite connection's settings (called by outreach/unitofwork.py on connect)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # the busy timeout is the connection's `timeout` (DATABASE_BUSY_TIMEOUT: outreach/config.py)
+    cursor.execute("PRAGMA secure_delete=ON")
+    if on_disk:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def erased(session: Session, record: dict | None = None) -> None:
+    """Personal data was erased in this transaction: once it commits, push the WAL into the database file, and
+    add `record` (which student: id and created_at) to the erasure list kept outside the database."""
     session.info[_CHECKPOINT] = True
+    if record is not None:
+        session.info.setdefault(_ERASURES, []).append(record)
 
 
-@event.listens_for(Session, "after_commit")
-def _checkpoint_after_erasure(session: Session) -> None:
+def erasure_list_path() -> Path | None:
+    """ERASURE_LIST (default instance/erasures.jsonl): the erased students, one JSON line each, kept outside the
+    database and its backups, so that a restore can erase them again (outreach/backups/services.py)."""
+    if not has_app_context():
+        return None
+    configured = current_app.config.get("ERASURE_LIST")
+    return Path(configured) if configured else Path(current_app.instance_path) / "erasures.jsonl"
+
+
+def append_erasures(records: list[dict], path: Path | None = None) -> None:
+    """Append to the erasure list (created 0600), flushed to disk before returning."""
+    path = path or erasure_list_path()
+    if path is None or not records:
+        return
+    private_dir(path.parent)
+    private_file(path)
+    with open(path, "a", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def checkpoint_after_erasure(session: Session, _changes: Any) -> None:
+    """After a commit (the unit of work's storage step): note the erased students in the erasure list, and
+    checkpoint the WAL if personal data was erased."""
+    records = session.info.pop(_ERASURES, None)
+    if records:
+        try:
+            append_erasures(records)
+        except OSError:  # the erasure has happened; the next backup's list (backup create) has it too
+            current_app.logger.exception("could not add to the erasure list")
     if not session.info.pop(_CHECKPOINT, False):
         return
     bind = session.get_bind()
@@ -83,7 +119,7 @@ def _checkpoint_after_erasure(session: Session) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_checkpoint(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_CHECKPOINT, None)
+def forget_checkpoint(session: Session) -> None:
+    session.info.pop(_CHECKPOINT, None)
+    session.info.pop(_ERASURES, None)
+

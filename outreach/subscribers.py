@@ -5,4 +5,5 @@ the impact facts only collect ids here and are recomputed before the commit.
 """
 from outreach.audit import subscribers as audit  # noqa: F401
 from outreach.notifications import subscribers as notifications  # noqa: F401
+from outreach.outcomes import subscribers as outcomes  # noqa: F401
 from outreach.reports import subscribers as reports  # noqa: F401

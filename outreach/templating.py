@@ -1,17 +1,19 @@
 """Jinja filters and globals: Babel formatting, translated content, language links, pagination."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
+from flask_babel import format_decimal, format_percent, format_time
 
 from outreach.auth.services import MIN_PASSWORD_LENGTH
 from outreach import formui
 from outreach.collation import sort_key
+from outreach.dates import fmt_date, fmt_datetime, fmt_month, quoted_inside
 from outreach.i18n import LANGUAGES, completeness, current_language, localize, lowercase_kazakh_month_names
+from outreach.links import external_url
 
 
 def lang_url(code: str) -> str:
@@ -35,21 +37,6 @@ def has_endpoint(endpoint: str) -> bool:
 
 def nav_url(endpoint: str, **values: Any) -> str | None:
     return url_for(endpoint, **values) if has_endpoint(endpoint) else None
-
-
-def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
-    if value is None:
-        return ""
-    return format_date(value, style)
-
-
-def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
-    """Date in the given style and time without seconds, in the programme's time zone."""
-    if not value:
-        return ""
-    if style == "full-time":
-        return format_datetime(value, "medium")
-    return f"{format_date(value, style)}, {format_time(value, 'short')}"
 
 
 def fmt_time(value: datetime | None, style: str = "short") -> str:
@@ -82,11 +69,12 @@ def by_name(items: Any, attribute: str = "name") -> list[Any]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, time=fmt_time, number=fmt_number, percent=fmt_percent, percent_class=percent_class,
-        tr=localize, completeness=completeness, by_name=by_name,
+        date=fmt_date, month=fmt_month, datetime=fmt_datetime, time=fmt_time, number=fmt_number, percent=fmt_percent, percent_class=percent_class,
+        tr=localize, completeness=completeness, by_name=by_name, quoted_inside=quoted_inside,
     )
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, lang_url=lang_url, page_url=page_url, has_endpoint=has_endpoint, nav_url=nav_url,
+        external_url=external_url,
     )
     lowercase_kazakh_month_names()
     app.jinja_env.add_extension("jinja2.ext.i18n")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import flash, request
+from flask import Response, flash, redirect, request
 from sqlalchemy import Select, func, select
 
 from outreach import params
@@ -48,10 +48,30 @@ def paginate(query: Select, page: int | None = None, per_page: int = PER_PAGE, s
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def domain_error(error: Exception) -> None:
-    """Undo the failed change and tell the person why (the form keeps what they typed)."""
+def without_query(*names: str) -> Response | None:
+    """For a GET whose query string has one of these parameters (a name, in an old link or bookmark): a redirect
+    to the same page without them, so that the page's links, the browser's history and the Referer of the next
+    click do not repeat it; None when there is none of them."""
+    if not any(name in request.args for name in names):
+        return None
+    kept = [(key, value) for key, values in request.args.lists() if key not in names for value in values]
+    return redirect(f"{request.path}?{urlencode(kept)}" if kept else request.path, 303)
+
+
+def domain_error(error: Exception, form: Any = None, *, fields: dict[str, str] | None = None) -> None:
+    """Undo the failed change and tell the person why (the form keeps what they typed).
+
+    With a form, the error's field messages go next to the inputs they concern (`fields` renames the
+    service's names to the form's: {"password": "new_password"}); a message no input takes is flashed."""
     db.session.rollback()
-    flash(str(error), "danger")
+    placed = False
+    for name, messages in (getattr(error, "fields", None) or {}).items():
+        field = getattr(form, (fields or {}).get(name, name), None) if form is not None else None
+        if field is not None:
+            field.errors = list(field.errors) + [str(m) for m in messages if str(m) not in field.errors]
+            placed = True
+    if not placed:
+        flash(str(error), "danger")
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from flask.testing import FlaskClient
 
-from outreach import create_app
+from outreach.app import create_app
 from outreach.extensions import db, limiter
 
 PASSWORD = "correct-horse-battery"
@@ -41,6 +42,8 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "SERVER_NAME": None,
+    # the canonical address every e-mailed link is built on (never the request's Host)
+    "OUTREACH_BASE_URL": "https://outreach.example.kz",
     # services called directly by tests speak English, so assertions can read English messages
     "LOCALE_OUTSIDE_REQUESTS": "en",
 }
@@ -212,20 +215,27 @@ def count_queries(app):
 
 
 class _Mailbox:
-    """What a real SMTP server on loopback received (aiosmtpd), for tests of e-mails that leave the app."""
+    """What a real SMTP server on loopback received (aiosmtpd), for tests of e-mails that leave the app.
 
-    def __init__(self) -> None:
+    `delay`: seconds a slow server takes to answer "accepted" once it has received a message (it keeps the
+    message even if the client has given up waiting meanwhile, as real servers do)."""
+
+    def __init__(self, delay: float = 0.0) -> None:
         import threading
 
         self.messages: list = []
         self.lock = threading.Lock()
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler name)
+        import asyncio
         from email import message_from_bytes
         from email.policy import default
 
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content, policy=default))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int = 1, timeout: float = 10.0) -> list:
@@ -241,23 +251,46 @@ class _Mailbox:
             return list(self.messages)
 
 
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP server on a free loopback port; the app sends its mail there during the test."""
+@contextmanager
+def running_smtp_server(app, *, delay: float = 0.0, workers: int = 1):
+    """A real SMTP server on a free loopback port and `workers` outbox workers (threads, as `flask outbox run`
+    does it) sending the app's mail there."""
     import socket
+    import threading
 
     from aiosmtpd.controller import Controller
+
+    from outreach.notifications import sending
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    mailbox = _Mailbox()
+    mailbox = _Mailbox(delay)
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    stop = threading.Event()
+
+    def work():
+        with app.app_context():
+            sending.run_worker(app, stop=stop, poll=0.1, max_pause=0.5)
+
+    threads = [threading.Thread(target=work, daemon=True) for _n in range(workers)]
+    for thread in threads:
+        thread.start()
     try:
         yield mailbox
     finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
         app.config.update(saved)
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free loopback port; the outbox worker sends the app's mail there during the test."""
+    with running_smtp_server(app) as mailbox:
+        yield mailbox

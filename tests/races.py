@@ -8,7 +8,7 @@ from typing import Callable, Iterator, Sequence
 
 from flask import Flask
 
-from outreach import create_app
+from outreach.app import create_app
 from outreach.extensions import db
 from tests.conftest import TEST_CONFIG
 

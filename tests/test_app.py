@@ -1,15 +1,23 @@
 """App factory, configuration, and migrations matching the models."""
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from outreach import create_app
-from outreach.config import load_settings
+from outreach.app import create_app
+from outreach.config import SettingsError, load_settings
 from outreach.extensions import db
 from outreach.schools.models import Region
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_production_requires_secret_key(monkeypatch, tmp_path):
@@ -17,6 +25,45 @@ def test_production_requires_secret_key(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         load_settings(tmp_path)
+
+
+@pytest.mark.parametrize("typo", ["prod", "prodution", "staging", ""])
+def test_an_unknown_environment_refuses_to_start(monkeypatch, tmp_path, typo):
+    monkeypatch.setenv("OUTREACH_ENV", typo)
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    with pytest.raises(SettingsError, match="OUTREACH_ENV") as refused:
+        load_settings(tmp_path)
+    assert "development, production" in str(refused.value)
+    assert not (tmp_path / "secret_key").exists()  # no key generated for a server that does not start
+
+
+def test_production_needs_a_long_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("OUTREACH_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(SettingsError, match="SECRET_KEY has 5 bytes; production needs at least 32"):
+        load_settings(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "é" * 16)  # 32 bytes in UTF-8
+    monkeypatch.setenv("OUTREACH_BASE_URL", "https://outreach.example.kz")
+    assert load_settings(tmp_path)["OUTREACH_ENV"] == "production"
+
+
+def test_every_wrong_setting_is_named_at_once(monkeypatch, tmp_path):
+    monkeypatch.setenv("OUTREACH_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("OUTREACH_BASE_URL", raising=False)
+    with pytest.raises(SettingsError) as refused:
+        load_settings(tmp_path)
+    assert "SECRET_KEY must be set" in str(refused.value)
+    assert "OUTREACH_BASE_URL must be set" in str(refused.value)
+
+
+def test_a_wrong_setting_stops_the_command_with_one_clear_line(tmp_path):
+    env = {**os.environ, "OUTREACH_ENV": "prod", "OUTREACH_INSTANCE_PATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "routes"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3
+    assert "OUTREACH_ENV='prod' is not known: set it to one of development, production" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_local_secret_key_is_generated_once_and_kept(monkeypatch, tmp_path):
@@ -66,3 +113,10 @@ def test_database_refuses_overbooking_even_without_the_service(app):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_the_readme_lists_every_setting_read_from_the_environment():
+    source = (ROOT / "outreach" / "config.py").read_text()
+    names = set(re.findall(r'(?:os\.environ\.get|_bool)\("([A-Z][A-Z0-9_]*)"', source))
+    readme = (ROOT / "README.md").read_text()
+    assert names and not sorted(n for n in names if f"`{n}`" not in readme)

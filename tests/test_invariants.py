@@ -30,14 +30,18 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import delete, event, select
 
+from outreach import cache
 from outreach.attendance import services as attendance
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import OutreachError
-from outreach.attendance.models import Attendance
+from outreach.attendance.models import MARKS, Attendance
 from outreach.extensions import db
 from outreach.initiatives import services as initiatives
 from outreach.initiatives.models import Initiative
-from outreach.reports import rollups
+from outreach.outcomes import figures as outcome_figures
+from outreach.outcomes import services as outcomes
+from outreach.outcomes.models import Response
+from outreach.reports import privacy, rollups
 from outreach.reports import services as reports
 from outreach.reports.models import grade_band
 from outreach.schools.models import School
@@ -49,7 +53,7 @@ from outreach.students import services as students
 from outreach.students.models import GuardianConsent, Student
 from outreach.workshops import services as workshops
 from outreach.workshops.models import Workshop
-from tests.factories import make_funder, make_initiative, make_school, make_student, make_user
+from tests.factories import make_artist, make_funder, make_initiative, make_school, make_student, make_user, make_venue
 
 EXAMPLES = int(os.environ.get("OUTREACH_INVARIANT_EXAMPLES", "200"))
 STEPS = int(os.environ.get("OUTREACH_INVARIANT_STEPS", "30"))
@@ -64,6 +68,10 @@ def _empty_tables() -> None:
         for table in reversed(db.metadata.sorted_tables):
             if table.name != "region":
                 conn.execute(delete(table))
+    # the data versions start again from nothing: figures kept under the same versions by an earlier example are
+    # not this example's
+    cache.figures.clear()
+    cache.pages.clear()
 
 
 class Programme(RuleBasedStateMachine):
@@ -82,6 +90,8 @@ class Programme(RuleBasedStateMachine):
                                make_initiative(funders=list(self.funders)).id]
         self.student_ids = [make_student(db.session.get(type(self.rep.school), sid), grade=g).id
                             for sid in self.school_ids for g in (3, 7)]
+        for ident in self.initiative_ids:  # both ask the ready questions; pupils answer (rule `answer`)
+            outcomes.start_from_library(db.session.get(Initiative, ident), "students", actor=self.coordinator)
         self.workshop_ids: list[int] = []
         self.serial = 0
         self.changed = True  # something committed since the invariants were last checked
@@ -114,9 +124,11 @@ class Programme(RuleBasedStateMachine):
         self.serial += 1
         starts = datetime.combine(utcnow().astimezone(local_tz()).date() + timedelta(days=day), time(hour),
                                   local_tz())
+        # every workshop its own artist and venue (records): the machine is about seats, not clashes
+        artist, venue = make_artist(f"Педагог {self.serial}"), make_venue(f"Зал {self.serial}")
         return {"initiative_id": self.initiative_ids[initiative % 2], "title": {"kk": f"Сабақ {self.serial}"},
                 "starts_at": starts, "duration_minutes": 60, "capacity": capacity,
-                "venue": f"Зал {self.serial}", "instructor": f"Педагог {self.serial}", "language": language,
+                "venue_id": venue.id, "artist_id": artist.id, "language": language,
                 "min_grade": 0, "max_grade": 11}
 
     # -- workshops ---------------------------------------------------------------------------------------------
@@ -198,6 +210,35 @@ class Programme(RuleBasedStateMachine):
         came = {confirmed[i % len(confirmed)] for i in present} if confirmed else set()
         self._step(lambda: attendance.record(workshop.id, sorted(came), actor=self.coordinator))
 
+    @rule(w=pick, marks=st.lists(st.tuples(pick, st.sampled_from(MARKS), st.integers(1, 400)), min_size=1,
+                                 max_size=4))
+    def record_marks(self, w: int, marks: list[tuple[int, str, int]]) -> None:
+        """Present, late (minutes attended), excused or absent, the rest absent; a workshop nobody is signed up
+        to gets the students first, as a coordinator entering a paper sheet does."""
+        workshop = self._workshop(w)
+
+        def confirmed():
+            return db.session.scalars(select(Signup.student_id).where(
+                Signup.workshop_id == workshop.id, Signup.status == "confirmed").order_by(Signup.student_id)).all()
+
+        if not confirmed():
+            ids = [self.student_ids[i % len(self.student_ids)] for i, _status, _minutes in marks]
+            self._step(lambda: signups.register(workshop.id, ids, actor=self.coordinator))
+        students = confirmed()
+        chosen = {students[i % len(students)]: attendance.Recorded(
+            status, min(minutes, workshop.duration_minutes) if status == "late" else None)
+            for i, status, minutes in marks} if students else {}
+        self._step(lambda: attendance.record_marks(workshop.id, chosen, actor=self.coordinator))
+
+    @rule(s=pick, phase=st.sampled_from(["before", "after"]), value=st.integers(1, 5), joins=st.booleans())
+    def answer(self, s: int, phase: str, value: int, joins: bool) -> None:
+        """A pupil answers a question (faces, and a yes/no one) at the start or the end of a workshop."""
+        signup = self._signup(s)
+        if signup is None:
+            return
+        item = {"signup_id": signup.id, "phase": phase, "answers": {"enjoyed": value, "join_dance_club": joins}}
+        self._step(lambda: outcomes.save_responses(signup.workshop_id, [item], actor=self.coordinator))
+
     # -- students and schools ----------------------------------------------------------------------------------
 
     @rule(s=pick, grade=st.integers(0, 11))
@@ -232,6 +273,7 @@ class Programme(RuleBasedStateMachine):
         self.changed = False
         self.seats_match_confirmed_signups()
         assert rollups.drift() == 0
+        assert outcome_figures.drift() == 0
         self.erased_students_are_anonymous_and_signed_up_nowhere()
 
     def teardown(self) -> None:
@@ -253,7 +295,23 @@ class Programme(RuleBasedStateMachine):
                       for name in ("by_region", "by_settlement_type", "by_gender", "by_grade_band", "by_month",
                                    "by_language")}}
             assert got == expected["report"], (filters, got, expected["report"])
-            if user is coordinator:
+            pairs = _pairs_by_brute_force(scope)
+            exact = {item["key"]: (item["pairs"], item["before_mean"], item["after_mean"]) for item in report["outcomes"]}
+            assert exact == pairs, (filters, exact, pairs)
+            if user is not coordinator:  # what the funder is shown never comes from fewer pairs than the threshold
+                shown = reports.impact_report(user, **filters)
+                protected = reports.build_scope(user, **dict(zip(("date_from", "date_to"), privacy.snap_period(
+                    filters.get("date_from"), filters.get("date_to"))))) if filters else scope
+                counted = _pairs_by_brute_force(protected)
+                threshold = shown["suppression_threshold"]
+                for item in shown["outcomes"]:
+                    assert item["suppressed"] or counted[item["key"]][0] >= threshold, (filters, item, counted)
+                    assert not item["suppressed"] or item["pairs"] is item["before_mean"] is item["change"] is None
+            if user is coordinator:  # minutes attended and the rate without excused sign-ups, exact
+                totals = expected["totals"]
+                assert report["student_hours"] == round(totals["minutes"] / 60, 2), (filters, report, totals)
+                assert report["attendance_rate"] == (round(totals["attended"] / totals["recorded"], 4)
+                                                     if totals["recorded"] else None), (filters, report, totals)
                 table = reports.school_rows(scope, per_page=None)
                 rows = {row.school_id: (row.students_reached, row.signups, row.attended, row.recorded, row.minutes)
                         for row in table.items}
@@ -314,28 +372,33 @@ def _by_brute_force(scope: reports.Scope) -> dict:
     rows = db.session.execute(
         select(Signup.student_id, Student.school_id, School.region_code, School.settlement_type, Student.gender,
                Student.grade, Workshop.initiative_id, Workshop.language, Workshop.starts_at, Workshop.duration_minutes,
-               Workshop.attendance_recorded_at, Attendance.present)
+               Workshop.attendance_recorded_at, Attendance.status, Attendance.minutes)
         .join(Workshop, Workshop.id == Signup.workshop_id).join(Student, Student.id == Signup.student_id)
         .join(School, School.id == Student.school_id).outerjoin(Attendance, Attendance.signup_id == Signup.id)
         .where(Signup.status == "confirmed", Workshop.status != "cancelled"))
     reached: set[int] = set()
     schools_reached: set[int] = set()
+    totals = {"attended": 0, "recorded": 0, "minutes": 0}
     cells: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     sums: dict[int, list] = {}
-    for (student, school, region, settlement, gender, grade, initiative, language, starts_at, minutes, recorded_at,
-         present) in rows:
+    for (student, school, region, settlement, gender, grade, initiative, language, starts_at, duration, recorded_at,
+         status, late_minutes) in rows:
         if starts_at > scope.now or (scope.starts_from and starts_at < scope.starts_from) or (
                 scope.starts_before and starts_at >= scope.starts_before):
             continue
         if (scope.initiative_ids is not None and initiative not in scope.initiative_ids) or (
                 scope.region is not None and region != scope.region):
             continue
-        attended = recorded_at is not None and bool(present)
+        attended = recorded_at is not None and status in ("present", "late")
+        minutes = (duration if status == "present" else late_minutes) if attended else 0
         entry = sums.setdefault(school, [set(), 0, 0, 0, 0])
         entry[1] += 1
         entry[2] += int(attended)
-        entry[3] += int(recorded_at is not None)
-        entry[4] += minutes if attended else 0
+        entry[3] += int(recorded_at is not None and status != "excused")  # excused: not in the rate
+        entry[4] += minutes
+        totals["attended"] += int(attended)
+        totals["recorded"] += int(recorded_at is not None and status != "excused")
+        totals["minutes"] += minutes
         if not attended:
             continue
         entry[0].add(student)
@@ -349,4 +412,39 @@ def _by_brute_force(scope: reports.Scope) -> dict:
               **{name: {key: len(students) for key, students in cells[name].items()}
                  for name in ("by_region", "by_settlement_type", "by_gender", "by_grade_band", "by_month",
                               "by_language")}}
-    return {"report": report, "schools": {school: (len(s), n, a, r, m) for school, (s, n, a, r, m) in sums.items()}}
+    return {"report": report, "totals": totals, "schools": {school: (len(s), n, a, r, m) for school, (s, n, a, r, m) in sums.items()}}
+
+
+def _pairs_by_brute_force(scope: reports.Scope) -> dict:
+    """{question key: (pairs, mean before, mean after)} of a scope: each pupil's first answer and last answer given
+    after an opening one (an opening answer first, then by the workshop's start), in Python. A scope of no
+    initiative (a funder funding none) asks no question."""
+    if scope.initiative_ids is not None and not scope.initiative_ids:
+        return {}
+    rows = db.session.execute(
+        select(Workshop.initiative_id, Signup.student_id, Response.phase, Workshop.starts_at, Response.id,
+               Response.answers, School.region_code, Workshop.status)
+        .join(Signup, Signup.id == Response.signup_id).join(Workshop, Workshop.id == Response.workshop_id)
+        .join(Student, Student.id == Signup.student_id).join(School, School.id == Student.school_id))
+    given: dict[tuple[int, int], list] = defaultdict(list)
+    for initiative, student, phase, starts_at, ident, answers, region, status in rows:
+        if status == "cancelled" or starts_at > scope.now or (scope.starts_from and starts_at < scope.starts_from) or (
+                scope.starts_before and starts_at >= scope.starts_before):
+            continue
+        if (scope.initiative_ids is not None and initiative not in scope.initiative_ids) or (
+                scope.region is not None and region != scope.region):
+            continue
+        given[(initiative, student)].append((phase != "before", starts_at, ident, answers))
+    result = {}
+    for key, kind in (("enjoyed", "scale5"), ("ballet_in_theatre", "yesno"), ("confident_dancing", "scale5"),
+                      ("knows_ballet_term", "yesno"), ("join_dance_club", "yesno")):
+        before, after = [], []
+        for answers in given.values():
+            values = [(later, float(a[key])) for later, _start, _id, a in sorted(answers, key=lambda g: g[:3])
+                      if key in a and a[key] is not None]
+            if len(values) >= 2 and values[-1][0]:
+                before.append(values[0][1])
+                after.append(values[-1][1])
+        result[key] = (len(before), round(sum(before) / len(before), 4) if before else None,
+                       round(sum(after) / len(after), 4) if after else None)
+    return result

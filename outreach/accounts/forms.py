@@ -18,6 +18,14 @@ class AccountFilterForm(BaseForm):
     organisation = SelectField(_l("Organisation"), choices=[], validators=[optional()], validate_choice=False)
 
 
+class AccountSearchForm(AccountFilterForm):
+    """The same fields sent by POST (outreach/students/searches.py): a person's name or e-mail never goes into a
+    URL or an access log."""
+
+    class Meta:
+        csrf = True
+
+
 class RoleForm(BaseForm):
     role = SelectField(_l("Role"), choices=list(ROLES.items()))
     school_id = SelectField(_l("School"), choices=[], validators=[optional()], validate_choice=False)

@@ -10,7 +10,6 @@ import marshmallow as ma
 from flask import g, request
 from flask_smorest import Blueprint
 from sqlalchemy import Select
-from werkzeug.routing import BaseConverter
 
 from outreach.access import has_role
 from outreach.api import fields as f
@@ -38,6 +37,8 @@ ERROR_DESCRIPTIONS = {
     422: "Well-formed but invalid: a missing or null required field, a value out of range, or a string that "
          "does not parse as what it should be.",
     429: "Too many failed attempts; wait a few minutes.",
+    503: "The database (for POST /tokens also the rate-limit store) does not answer at the moment; "
+         "try again after Retry-After seconds. Code database_unavailable or service_unavailable.",
 }
 
 
@@ -74,25 +75,10 @@ class ApiBlueprint(Blueprint):
 
 bp = ApiBlueprint("api", __name__, url_prefix=PREFIX, description="Outreach JSON API v1")
 
-ID = "id"  # path ids: see IdConverter
+ID = "id"  # path ids: outreach.params.IdConverter
 
 
-class IdConverter(BaseConverter):
-    """An id in a path: digits only. One that cannot exist (0, beyond 32 bits) is looked up as 0 and simply
-    not found (404), never handed to the database as an overflowing number."""
-
-    regex = r"\d+"
-    weight = 50
-
-    def to_python(self, value: str) -> int:
-        number = int(value) if len(value) <= 10 else 0
-        return number if number <= f.INT32_MAX else 0
-
-    def to_url(self, value: Any) -> str:
-        return str(int(value))
-
-
-def id_parameter_schema(converter: IdConverter) -> dict[str, Any]:
+def id_parameter_schema(converter: Any) -> dict[str, Any]:
     return {"type": "integer", "minimum": 1, "maximum": f.INT32_MAX}
 
 

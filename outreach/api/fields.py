@@ -14,7 +14,7 @@ from typing import Any, Callable
 import marshmallow as ma
 from marshmallow import validate
 
-from outreach import params
+from outreach import params, text
 from outreach.i18n import LANGUAGES, _
 
 INT32_MAX = params.INT32_MAX
@@ -128,8 +128,9 @@ def _as_list(value: Any) -> list[Any]:
 
 
 class String(_Messages, ma.fields.String):
-    """A JSON string that a database can store (no NUL, no lone surrogates) and, unless `multiline` (or `raw`,
-    for a password), one line of text: no line break, tab or other control character."""
+    """A JSON string that a database can store (no NUL, no lone surrogates), in NFC, without invisible format
+    characters and, unless `multiline`, one line of text: no line break, tab or other control character
+    (outreach/text.py); `raw` (a password) is taken as it is."""
 
     default_error_messages = {"invalid": NOT_A_STRING, "invalid_utf8": NOT_A_STRING}
 
@@ -143,11 +144,12 @@ class String(_Messages, ma.fields.String):
             raise self.make_error("invalid")
         if _UNSTORABLE.search(value):
             raise problem(_("Contains characters that are not allowed."))
-        if not self.raw and params.has_control_characters(value, multiline=self.multiline):
-            if self.multiline:
-                raise problem(_("Control characters are not allowed here."))
-            raise problem(_("Line breaks, tabs and other control characters are not allowed here."))
-        return value
+        if self.raw:
+            return value
+        message = text.problem(value, multiline=self.multiline)  # control and invisible format characters
+        if message is not None:
+            raise problem(message)
+        return text.normalized(value)
 
 
 class Integer(_Messages, ma.fields.Integer):

@@ -7,10 +7,12 @@ from typing import Any
 import marshmallow as ma
 from flask import g
 
-from outreach.access import is_funder
+from outreach.access import can_take_attendance, is_funder, sees_seat_counts
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
-from outreach.attendance.services import MARK_STATUSES, MAX_MARKS
+from outreach.api.outcome_schemas import OutcomeOut, OutcomeTargetOut, TeacherFeedbackOut
+from outreach.attendance.rules import ABSENT, MARKS, PRESENT
+from outreach.attendance.services import MARK_STATUSES, MAX_MARKS, Mark, no_media_count
 from outreach.auth.models import ROLES
 from outreach.dbtypes import local_tz
 from outreach.i18n import LANGUAGES, _
@@ -57,9 +59,10 @@ def _translatable(**kwargs: Any) -> ma.fields.Nested:
 class ErrorBody(f.Out):
     code = ma.fields.String(required=True, metadata={"description": "snake_case code"})
     message = ma.fields.String(required=True, metadata={"description": "In the Accept-Language language"})
-    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
-                            metadata={"description": "Messages per field; nested fields named with dots "
-                                                     "(guardian_consent.given_on)"})
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.Raw(metadata={
+        "oneOf": [{"type": "string"}, {"type": "integer"}]})), metadata={
+        "description": "Messages per field; nested fields named with dots (guardian_consent.given_on). For "
+                       "409 similar_name, fields.name holds the id of the existing record"})
 
 
 class Error(f.Out):
@@ -69,7 +72,8 @@ class Error(f.Out):
 # ---------------------------------------------------------------------------------------------- tokens
 
 class TokenIn(f.Body):
-    email = f.String(required=True, validate=f.Length(max=254))
+    # as typed: an address no account has (invisible characters included) is wrong credentials, 401, like any other
+    email = f.String(required=True, raw=True, validate=f.Length(max=254))
     password = f.String(required=True, raw=True, validate=f.Length(max=1024))
 
 
@@ -169,8 +173,13 @@ class WorkshopPatch(f.Body):
     starts_at = f.DateTime(metadata={"description": "Any offset; shown back in +05:00"})
     duration_minutes = f.Integer(minimum=1, maximum=MAX_DURATION)
     capacity = f.Integer(minimum=1)
-    venue = f.String(validate=f.Length(min=1, max=_length(Workshop.venue)))
-    instructor = f.String(validate=f.Length(min=1, max=_length(Workshop.instructor)))
+    artist_id = f.Integer(minimum=1, metadata={"description": "The teaching artist (GET /artists)"})
+    venue_id = f.Integer(minimum=1, metadata={"description": "The venue (GET /venues)"})
+    venue = f.String(validate=f.Length(min=1, max=_length(Workshop.venue)),
+                     metadata={"description": "Instead of venue_id: a name that folds to exactly one venue's"})
+    instructor = f.String(validate=f.Length(min=1, max=_length(Workshop.instructor)),
+                          metadata={"description": "Instead of artist_id: a name that folds to exactly one "
+                                                   "artist's"})
     language = f.String(validate=f.OneOf(DELIVERY_LANGUAGES))
     min_grade = f.Integer(**GRADES)
     max_grade = f.Integer(**GRADES)
@@ -186,8 +195,6 @@ class WorkshopIn(WorkshopPatch):
     starts_at = f.DateTime(required=True, metadata={"description": "Any offset; shown back in +05:00"})
     duration_minutes = f.Integer(minimum=1, maximum=MAX_DURATION, required=True)
     capacity = f.Integer(minimum=1, required=True)
-    venue = f.String(required=True, validate=f.Length(min=1, max=_length(Workshop.venue)))
-    instructor = f.String(required=True, validate=f.Length(min=1, max=_length(Workshop.instructor)))
     language = f.String(required=True, validate=f.OneOf(DELIVERY_LANGUAGES))
     min_grade = f.Integer(required=True, **GRADES)
     max_grade = f.Integer(required=True, **GRADES)
@@ -201,14 +208,34 @@ class WorkshopOut(f.Out):
     ends_at = LocalDateTime(required=True)
     duration_minutes = ma.fields.Integer(required=True)
     capacity = ma.fields.Integer(required=True)
-    venue = ma.fields.String(required=True)
-    instructor = ma.fields.String(required=True)
+    artist_id = ma.fields.Integer(required=True)
+    venue_id = ma.fields.Integer(required=True)
+    venue = ma.fields.String(required=True, metadata={"description": "The venue's name"})
+    instructor = ma.fields.String(required=True, metadata={"description": "The teaching artist's name"})
     language = ma.fields.String(required=True, validate=ma.validate.OneOf(list(DELIVERY_LANGUAGES)))
     min_grade = ma.fields.Integer(required=True)
     max_grade = ma.fields.Integer(required=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(WORKSHOP_STATUSES)))
-    seats_taken = ma.fields.Integer(required=True)
-    waitlist_length = ma.fields.Integer(required=True)
+    seats_taken = ma.fields.Function(lambda w: _seat_count(w.seats_taken), required=True, allow_none=True,
+                                     metadata={"type": "integer", "description": "null for funders"})
+    waitlist_length = ma.fields.Function(lambda w: _seat_count(w.waitlist_length), required=True, allow_none=True,
+                                         metadata={"type": "integer", "description": "null for funders"})
+    no_media_count = ma.fields.Function(lambda workshop: _no_media_count(workshop), required=True, allow_none=True,
+                                        metadata={"type": "integer", "nullable": True, "description":
+                                                  "Confirmed students who must not be photographed or filmed (no "
+                                                  "media consent); null for those who do not take attendance"})
+
+
+def _no_media_count(workshop: Any) -> int | None:
+    user = g.get("api_user")
+    if user is None or not can_take_attendance(user, workshop):  # never for funders, nor schools
+        return None
+    return no_media_count(workshop.id)
+
+
+def _seat_count(value: int) -> int | None:
+    """A workshop's count of children: None for funders (a small group; they get counts only from the report)."""
+    return value if sees_seat_counts(g.get("api_user")) else None
 
 
 class WorkshopsArgs(PageArgs):
@@ -219,6 +246,8 @@ class WorkshopsArgs(PageArgs):
     region = f.QueryString(validate=f.Length(max=_length(School.region_code)))
     instructor = f.QueryString(validate=f.Length(max=_length(Workshop.instructor)))
     venue = f.QueryString(validate=f.Length(max=_length(Workshop.venue)))
+    artist_id = f.QueryInteger(minimum=1)
+    venue_id = f.QueryInteger(minimum=1)
 
 
 # --------------------------------------------------------------------------------------------- students
@@ -239,6 +268,8 @@ class StudentIn(f.Body):
     school_id = f.Integer(minimum=1, metadata={"description": "Coordinators and admins only; a school "
                                                               "representative's students go to its school"})
     guardian_consent = f.Nested(ConsentIn, required=True)
+    media_consent = f.Boolean(metadata={"description": "The guardian agreed to photos and video of the student; "
+                                                       "default false (no photos or video)"})
 
 
 class ConsentOut(f.Out):
@@ -256,6 +287,8 @@ class StudentOut(f.Out):
     grade = ma.fields.Integer(required=True)
     gender = ma.fields.String(required=True, validate=ma.validate.OneOf(list(GENDERS)))
     guardian_consent = ma.fields.Nested(ConsentOut, attribute="consent", required=True, allow_none=True)
+    media_consent = ma.fields.Boolean(required=True, metadata={"description": "Photos and video allowed by the "
+                                                                              "guardian"})
 
 
 class StudentsArgs(PageArgs):
@@ -299,13 +332,32 @@ class Cancellation(f.Out):
     promoted = ma.fields.Nested(SignupOut, required=True, allow_none=True)
 
 
+class AttendanceMarkIn(f.Body):
+    student_id = f.Integer(required=True, minimum=1)
+    status = f.String(required=True, validate=f.OneOf(MARKS), metadata={
+        "description": "present; late (give the minutes attended); excused: absent for a good reason (left out "
+                       "of the attendance rate); absent: without one"})
+    minutes = f.Integer(allow_none=True, load_default=None, minimum=1, metadata={
+        "description": "Minutes attended, only for late: 1 … the workshop's duration"})
+
+
 class AttendanceIn(f.Body):
-    present = f.List(f.Integer(minimum=1), required=True, validate=f.Length(max=MAX_IDS * 4))
+    present = f.List(f.Integer(minimum=1), validate=f.Length(max=MAX_IDS * 4), metadata={
+        "description": "The shorthand: these students present, every other confirmed one absent"})
+    marks = f.List(f.Nested(AttendanceMarkIn), validate=f.Length(max=MAX_IDS * 4), metadata={
+        "description": "One mark per student; every confirmed student not listed is absent"})
+
+    @ma.validates_schema
+    def _one_form(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("present" in data) == ("marks" in data):
+            raise ma.ValidationError(f.Problem(_("Send one of the two: the students present (present) or the marks (marks).")), field_name="marks")
 
 
 class AttendanceOut(f.Out):
     present = ma.fields.Integer(required=True)
     absent = ma.fields.Integer(required=True)
+    late = ma.fields.Integer(metadata={"description": "With marks: how many were late"})
+    excused = ma.fields.Integer(metadata={"description": "With marks: how many were absent for a good reason"})
 
 
 class AttendanceItem(f.Out):
@@ -313,7 +365,14 @@ class AttendanceItem(f.Out):
     student_id = ma.fields.Integer(required=True, allow_none=True, metadata={"description": "null for an erased "
                                                                                              "student"})
     present = ma.fields.Boolean(required=True, allow_none=True, metadata={"description": "null while attendance "
-                                                                                         "is not recorded"})
+                                                                                         "is not recorded; "
+                                                                                         "true for late too"})
+    status = ma.fields.String(required=True, allow_none=True, validate=ma.validate.OneOf(list(MARKS)),
+                              metadata={"description": "null while attendance is not recorded"})
+    minutes = ma.fields.Integer(required=True, allow_none=True, metadata={"description": "Minutes attended "
+                                                                                         "(late only)"})
+    media_consent = ma.fields.Boolean(required=True, metadata={"description": "false: the student must not be "
+                                                                              "photographed or filmed"})
 
 
 class AttendanceList(page_schema(AttendanceItem, "AttendanceItemPage")):
@@ -342,7 +401,12 @@ class MarkedAt(f.DateTime):
 class MarkIn(f.Body):
     workshop_id = f.Integer(required=True, minimum=1)
     student_id = f.Integer(required=True, minimum=1)
-    present = f.Boolean(required=True)
+    present = f.Boolean(metadata={"description": "The yes/no mark (present or absent) of phones from before "
+                                                 "`mark`; give one of the two"})
+    mark = f.String(validate=f.OneOf(MARKS), metadata={"description": "present, late, excused or absent"})
+    minutes = f.Integer(allow_none=True, load_default=None, minimum=1, metadata={
+        "description": "Minutes attended, only for late: 1 … the workshop's duration (else the mark is refused "
+                       "with invalid_minutes)"})
     marked_at = MarkedAt(required=True, metadata={"description": "When the mark was taken on the device (any "
                                                                    "offset); a time in the future counts as the "
                                                                    "time the batch arrives"})
@@ -355,18 +419,38 @@ class SyncIn(f.Body):
                        "changes nothing and gets the first answer back"})
     marks = f.List(f.Nested(MarkIn), required=True, validate=f.Length(min=1, max=MAX_MARKS))
 
+    @ma.post_load
+    def _marks(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for index, mark in enumerate(data.get("marks") or []):
+            if "mark" not in mark and "present" not in mark:
+                raise ma.ValidationError({"marks": {index: {"mark": [f.Problem(_("This field is required."))]}}})
+            mark.setdefault("mark", PRESENT if mark.get("present") else ABSENT)
+        return data
+
+
+def marks_of(loaded: dict[str, Any]) -> list[Any]:
+    """The marks of a loaded batch, as the attendance services take them."""
+    return [Mark(m["workshop_id"], m["student_id"], m["mark"], m["marked_at"], m.get("minutes"))
+            for m in loaded["marks"]]
+
 
 class MarkOut(f.Out):
     workshop_id = ma.fields.Integer(required=True)
     student_id = ma.fields.Integer(required=True)
-    present = ma.fields.Boolean(required=True)
+    present = ma.fields.Boolean(required=True, metadata={"description": "true for present and late"})
+    mark = ma.fields.String(required=True, validate=ma.validate.OneOf(list(MARKS)))
+    minutes = ma.fields.Integer(required=True, allow_none=True)
     marked_at = LocalDateTime(required=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(MARK_STATUSES)), metadata={
         "description": "applied: the server took it; unchanged: it already held this mark; superseded: a mark "
                        "taken later is kept instead; refused: see error"})
     error = ma.fields.Nested(ErrorBody, required=True, allow_none=True)
     current = ma.fields.Boolean(required=True, allow_none=True, metadata={
-        "description": "What the server holds for the student now (null: nothing recorded)"})
+        "description": "Whether the server holds the student as attended now (present or late; null: nothing "
+                       "recorded)"})
+    current_mark = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "The mark the server holds now (null: nothing recorded)"})
+    current_minutes = ma.fields.Integer(required=True, allow_none=True)
 
 
 class SyncOut(f.Out):
@@ -384,9 +468,13 @@ def sync_answer(result: Any) -> dict[str, Any]:
         "idempotency_key": result.key, "replayed": result.replayed,
         "applied": result.count("applied"), "refused": result.count("refused"),
         "items": [{"workshop_id": item.mark.workshop_id, "student_id": item.mark.student_id,
-                   "present": item.mark.present, "marked_at": item.mark.marked_at, "status": item.status,
+                   "present": item.mark.present, "mark": item.mark.status, "minutes": item.mark.minutes,
+                   "marked_at": item.mark.marked_at, "status": item.status,
                    "error": {"code": item.code, "message": item.message} if item.code else None,
-                   "current": item.current} for item in result.items],
+                   "current": item.current.present if item.current is not None else None,
+                   "current_mark": item.current.status if item.current is not None else None,
+                   "current_minutes": item.current.minutes if item.current is not None else None}
+                  for item in result.items],
     }
 
 
@@ -438,8 +526,17 @@ class ImpactReport(f.Out):
     by_grade_band = ma.fields.List(ma.fields.Nested(Cell), required=True)
     by_settlement_type = ma.fields.List(ma.fields.Nested(Cell), required=True)
     by_month = ma.fields.List(ma.fields.Nested(Cell), required=True)
+    by_hours_band = ma.fields.List(ma.fields.Nested(Cell), required=True, metadata={
+        "description": "Students reached by the hours each attended in the filter: 0-2, 2-5, 5-10, 10+ (lower "
+                       "bound included); protected for funders like every breakdown"})
+    average_hours = ma.fields.Float(allow_none=True, metadata={
+        "description": "Extra: student-hours per student reached; for funders to the half hour, null when the "
+                       "selection is suppressed"})
     by_language = ma.fields.List(ma.fields.Nested(Cell), metadata={"description": "Extra: by the workshop's "
                                                                                   "language (kk, ru, en)"})
+    outcomes = ma.fields.List(ma.fields.Nested(OutcomeOut), required=True)
+    teacher_feedback = ma.fields.List(ma.fields.Nested(TeacherFeedbackOut), required=True)
+    outcome_target = ma.fields.Nested(OutcomeTargetOut, allow_none=True)
     suppression_threshold = ma.fields.Integer(required=True, allow_none=True)
     rounding_base = ma.fields.Integer(required=True, allow_none=True)
     suppressed = ma.fields.Boolean(required=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
@@ -17,11 +18,14 @@ from flask_smorest import Api
 from outreach.api import fields as f
 from outreach.api import schemas as s
 from outreach.api.fields import Translatable
-from outreach.api.blueprint import ERROR_DESCRIPTIONS, IdConverter, bp, id_parameter_schema
+from outreach.api.blueprint import ERROR_DESCRIPTIONS, bp, id_parameter_schema
 from outreach.api.resources import (  # noqa: F401  (each module adds its routes to bp)
-    initiatives, reference, reports, schools, signups, students, tokens, workshops)
+    artists, initiatives, outcomes, reference, reports, schools, signups, students, tokens,
+    workshops)
 from outreach.extensions import csrf
 from outreach.i18n import LANGUAGES
+from outreach import params
+from outreach.params import IdConverter
 from outreach.students.rules import today
 
 # Only bearer tokens are accepted, never the session cookie, so a cross-site form cannot act for anyone.
@@ -40,10 +44,14 @@ class OutreachApi(Api):
 
     def _register_responses(self) -> None:
         for code, description in ERROR_DESCRIPTIONS.items():
-            self.spec.components.response(http.HTTPStatus(code).name, {
+            response = {
                 "description": description,
                 "content": {"application/json": {"schema": self.spec.components.get_ref("schema", "Error")}},
-            }, lazy=True)
+            }
+            if code == 503:
+                response["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again.",
+                                                       "schema": {"type": "integer"}}}
+            self.spec.components.response(http.HTTPStatus(code).name, response, lazy=code != 503)
 
 
 def openapi():
@@ -62,6 +70,9 @@ def document(spec: dict[str, Any]) -> dict[str, Any]:
             operation = spec["paths"].get(path, {}).get(method.lower())
             if operation is not None:
                 operation["operationId"] = rule.endpoint.split(".", 1)[1]
+                # any operation may meet a database outage (outreach/errors.py)
+                operation.setdefault("responses", {}).setdefault(
+                    "503", {"$ref": "#/components/responses/SERVICE_UNAVAILABLE"})
     schemas = spec["components"]["schemas"]
     for name, schema_class in (("WorkshopIn", s.WorkshopIn), ("WorkshopPatch", s.WorkshopPatch),
                                ("InitiativeIn", s.InitiativeIn)):
@@ -69,6 +80,11 @@ def document(spec: dict[str, Any]) -> dict[str, Any]:
             if isinstance(field, Translatable) and field.at_least_one and name in schemas:
                 key = field.data_key or field_name
                 schemas[name]["properties"][key] = _at_least_one_language(schemas, schemas[name]["properties"][key])
+    # the attendance sheet takes one of its two forms; a mark of a batch says its mark one of two ways
+    if "AttendanceIn" in schemas:
+        schemas["AttendanceIn"]["oneOf"] = [{"required": ["present"]}, {"required": ["marks"]}]
+    if "MarkIn" in schemas:
+        schemas["MarkIn"]["anyOf"] = [{"required": ["mark"]}, {"required": ["present"]}]
     consent = schemas.get("ConsentIn", {}).get("properties", {}).get("given_on")
     if consent is not None:
         consent["pattern"] = dates_up_to(today())
@@ -108,10 +124,17 @@ def init_app(app: Flask) -> None:
         "title": "Outreach API", "version": "1.0.0", "openapi_version": "3.0.3",
         "info": {"description": "The JSON API of Outreach. Errors: {\"error\": {\"code\", \"message\", "
                                 "\"fields\"}} in the Accept-Language language (kk, ru, en; default kk). "
-                                "Lists take ?page= and ?per_page= (default 50, at most 200)."},
+                                "Lists take ?page= and ?per_page= (default 50, at most 200). A request for a "
+                                "host the server does not answer for (TRUSTED_HOSTS), or with a malformed Host, "
+                                "is 400 with code bad_host. Text is kept in Unicode NFC; a text field with a "
+                                "control character or an invisible format character (Unicode category Cf) is 422 "
+                                "naming the field — text of several lines (descriptions, messages, answers) may "
+                                "hold line breaks, tabs, U+200C and U+200D. Each text field's pattern lists those "
+                                "of the Basic Multilingual Plane; these are refused as well: "
+                                + params.ASTRAL_FORMAT_CHARACTERS + "."},
         "security": [{"bearerAuth": []}],
     })
-    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["id"] = partial(IdConverter, lenient=True)  # see IdConverter: the API's manner
     api.init_app(app)
     api.register_converter(IdConverter, id_parameter_schema)
     api.spec.components.schema("Error", schema=s.Error)

@@ -6,17 +6,21 @@ as the API's `POST /api/v1/attendance/sync` does, plus the id of the user who to
 """
 from __future__ import annotations
 
+import base64
+
 import marshmallow as ma
 from flask import Blueprint, flash, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from outreach.access import is_staff
+from outreach.access import TAKES_ATTENDANCE, has_role
 from outreach.api import fields as f
 from outreach.api import schemas as s
 from outreach.attendance import services as attendance
+from outreach.attendance.rules import ABSENT, saved_message
+from outreach.auth.services import offline_list_key
 from outreach.errors import OutreachError, json_error
-from outreach.i18n import _, ngettext
+from outreach.i18n import _
 
 bp = Blueprint("attendance", __name__)
 
@@ -31,7 +35,7 @@ def _refusal():
     if not current_user.is_authenticated:
         return json_error(401, _("You have been signed out. Sign in again to send the marks kept on this phone."),
                           "signed_out")
-    if not is_staff(current_user):
+    if not has_role(current_user, TAKES_ATTENDANCE):
         return json_error(403, _("Your role may not do this."), "forbidden")
     return None
 
@@ -41,7 +45,10 @@ def session_state():
     refused = _refusal()
     if refused is not None:
         return refused
-    return jsonify(user_id=current_user.id, csrf_token=generate_csrf())
+    key, key_id = offline_list_key(current_user._get_current_object())
+    # the key of the lists this phone keeps (sealed with AES-GCM; imported there as a non-extractable CryptoKey)
+    return jsonify(user_id=current_user.id, csrf_token=generate_csrf(),
+                   list_key=base64.urlsafe_b64encode(key).decode().rstrip("="), list_key_id=key_id)
 
 
 @bp.route("/attendance/sync", methods=["POST"])
@@ -62,10 +69,8 @@ def sync():
     if loaded["user_id"] != current_user.id:
         return json_error(409, _("These marks were taken under another account. They are sent only when that "
                                  "person signs in on this phone."), "other_user")
-    marks = [attendance.Mark(m["workshop_id"], m["student_id"], m["present"], m["marked_at"])
-             for m in loaded["marks"]]
     try:
-        result = attendance.sync(loaded["idempotency_key"], marks, actor=current_user._get_current_object())
+        result = attendance.sync(loaded["idempotency_key"], s.marks_of(loaded), actor=current_user._get_current_object())
     except OutreachError as error:
         return json_error(error.status, error.message, error.code, error.fields)
     if loaded["flash"]:
@@ -80,11 +85,11 @@ def _saved_message(result: attendance.SyncResult) -> None:
     if len(workshops) != 1 or any(item.status not in (attendance.APPLIED, attendance.UNCHANGED)
                                   for item in result.items):
         return
-    present = sum(1 for item in result.items if item.current)
-    absent = len(result.items) - present
-    flash(ngettext("Attendance saved: %(num)s student present, %(absent)s absent.",
-                   "Attendance saved: %(num)s students present, %(absent)s absent.", present, absent=absent),
-          "success")
+    counts: dict[str, int] = {}
+    for item in result.items:
+        status = item.current.status if item.current is not None else ABSENT
+        counts[status] = counts.get(status, 0) + 1
+    flash(saved_message(counts), "success")
 
 
 def _flat(value):

@@ -1,6 +1,6 @@
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import IntegerField, SelectField
 
-from outreach.forms import BaseForm, number_range, optional
+from outreach.forms import BaseForm, DateField, number_range, optional
 from outreach.i18n import _l
 
 

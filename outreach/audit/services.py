@@ -9,9 +9,10 @@ from sqlalchemy import or_, select
 from outreach.audit.models import AuditEvent
 from outreach.auth.models import ROLES, User
 from outreach.extensions import db
-from outreach.i18n import _l, localize
+from outreach.i18n import _l, _lp, localize
 from outreach.initiatives.models import Funder, Initiative
 from outreach.schools.models import School
+from outreach.students.models import CONSENT_METHODS
 from outreach.workshops.models import Workshop
 
 
@@ -37,8 +38,10 @@ ACTIONS = {
     "user.invitation_accepted": _l("Invitation accepted"),
     "invitation.revoked": _l("Invitation revoked"),
     "user.password_changed": _l("Password changed"),
+    "user.signed_out_everywhere": _l("Signed out on all devices"),
     "user.password_reset_requested": _l("Password reset asked for"),
-    "user.password_reset": _l("Password reset"),
+    "user.password_reset_link_created": _l("Password reset link made by an administrator"),
+    "user.password_reset": _lp("audit event", "Password reset"),  # the event (done), not the page title
     "user.deactivated": _l("Account deactivated"),
     "user.reactivated": _l("Account reactivated"),
     "user.role_changed": _l("Role changed"),
@@ -59,11 +62,21 @@ ACTIONS = {
     "student.created": _l("Student added"),
     "student.updated": _l("Student edited"),
     "student.erased": _l("Student erased"),
+    "student.kept": _l("Student kept: still in the programme"),
     "students.imported": _l("Students imported"),
     "signup.created": _l("Sign-up made"),
     "signup.cancelled": _l("Sign-up cancelled"),
     "attendance.recorded": _l("Attendance recorded"),
     "attendance.corrected": _l("Attendance corrected"),
+    "attendance.synced": _l("Attendance sent from a phone"),
+    "artist.created": _l("Teaching artist added"),
+    "artist.updated": _l("Teaching artist edited"),
+    "artist.merged": _l("Teaching artists' records merged"),
+    "artist.unavailable_added": _l("Unavailable period added"),
+    "artist.unavailable_removed": _l("Unavailable period removed"),
+    "venue.created": _l("Venue added"),
+    "venue.updated": _l("Venue edited"),
+    "venue.merged": _l("Venues' records merged"),
 }
 OBJECT_TYPES = {
     "user": _l("Account"),
@@ -76,6 +89,8 @@ OBJECT_TYPES = {
     "workshop_series": _l("Series"),
     "student": _l("Student"),
     "signup": _l("Sign-up"),
+    "artist": _l("Teaching artist"),
+    "venue": _l("Venue"),
     "system": _l("System"),
 }
 DETAIL_KEYS = {
@@ -83,15 +98,50 @@ DETAIL_KEYS = {
     "funder_ids": _l("Funders"), "initiative_id": _l("Initiative"), "user_id": _l("Account"),
     "fields": _l("Fields"), "count": _l("Count"), "sessions": _l("Sessions"), "workshop_id": _l("Workshop"),
     "workshop_ids": _l("Workshops"), "promoted_id": _l("Sign-up confirmed from the waitlist"),
-    "present": _l("Present"), "absent": _l("Absent"), "confirmed": _l("Confirmed"), "waitlisted": _l("Waitlisted"),
+    # counts of marks ("Late: 1"): a context of their own, since "Late" and "Excused absence" are also the buttons
+    "present": _l("Present"), "absent": _l("Absent"), "late": _lp("audit count", "Late"),
+    "excused": _lp("audit count", "Excused absence"),
+    "confirmed": _l("Confirmed"), "waitlisted": _l("Waitlisted"),
     "signup_ids": _l("Sign-ups"), "changed_signup_ids": _l("Sign-ups changed"), "recorded": _l("Recorded"),
     "reason": _l("Reason"), "consent_method": _l("Consent"), "upcoming_signups_cancelled": _l("Sign-ups cancelled"),
     "roster": _l("Roster"),
+    "first_record": _l("Recorded as"), "present_signup_ids": _l("Marked present"),
+    "absent_signup_ids": _l("Marked absent"), "late_signup_ids": _l("Marked late"),
+    "excused_signup_ids": _l("Marked absent for a good reason"),
+    "already_on_roster": _l("Already on the roster, left as they were"),
+    "skipped_with_problems": _l("Rows with problems, skipped"),
+    "merged_id": _l("Record merged into this one"),
+}
+#: Details that mean nothing to a person (a phone's batch key): recorded, never shown.
+HIDDEN_DETAILS = frozenset({"batch"})
+#: Codes inside details, in words.
+DETAIL_VALUES = {
+    "consent_method": CONSENT_METHODS,
+    "first_record": {True: _l("first record"), False: _l("correction")},
+}
+#: The fields named by "fields": the API names of what changed.
+FIELDS = {
+    "name": _l("Name"), "region": _l("Region"), "locality": _l("City, town or village"),
+    "settlement_type": _l("Settlement"), "languages": _l("Languages of instruction"),
+    "title": _l("Title"), "description": _l("Description"), "art_form": _l("Art form"),
+    "starts_on": _l("Starts on"), "ends_on": _l("Ends on"), "target_students": _l("Target (students)"),
+    "funder_ids": _l("Funders"), "initiative_id": _l("Initiative"), "starts_at": _l("Start time"),
+    "duration_minutes": _l("Duration (minutes)"), "capacity": _l("Capacity"), "venue": _l("Venue"),
+    "instructor": _l("Instructor"), "language": _l("Language"), "min_grade": _l("From grade"),
+    "max_grade": _l("To grade"), "status": _l("Status"), "first_name": _l("First name"),
+    "last_name": _l("Last name"), "grade": _l("Grade"), "gender": _l("Gender"), "school_id": _l("School"),
+    "guardian_consent.guardian_name": _l("Guardian's full name"),
+    "guardian_consent.relationship": _l("Relationship to the student"),
+    "art_forms": _l("Art forms"), "home_region": _l("Home region"), "email": _l("Email"),
+    "phone": _l("Phone"), "address": _l("Address"),
+    "guardian_consent.given_on": _l("Consent date"), "guardian_consent.method": _l("How consent was given"),
+    "media_consent": _l("Photos and video"),
 }
 
 
 def labels() -> dict[str, dict]:
-    return {"actions": ACTIONS, "object_types": OBJECT_TYPES, "detail_keys": DETAIL_KEYS, "roles": ROLES}
+    return {"actions": ACTIONS, "object_types": OBJECT_TYPES, "detail_keys": DETAIL_KEYS, "roles": ROLES,
+            "hidden": HIDDEN_DETAILS, "values": DETAIL_VALUES, "fields": FIELDS}
 
 
 def events_query(*, actor_id: int | None = None, action: str | None = None, object_type: str | None = None,

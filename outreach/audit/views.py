@@ -6,11 +6,13 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from outreach import params
 from outreach.access import ADMIN, role_required
 from outreach.audit import services
 from outreach.audit.forms import AuditFilterForm
 from outreach.audit.models import AuditEvent
 from outreach.auth.models import User
+from outreach.collation import by_name
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
 from outreach.i18n import _
@@ -21,7 +23,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 def _actor_choices() -> list[tuple[str, str]]:
     actors = db.session.scalars(select(User).where(User.id.in_(
-        select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct())).order_by(User.name, User.id))
+        select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct())).order_by(*by_name(User.name), User.id))
     return [("", _("Anyone")), *((str(u.id), u.display_name) for u in actors)]
 
 
@@ -37,6 +39,8 @@ def index():
     filters.action.choices = [("", _("Any change")), *services.ACTIONS.items()]
     filters.object_type.choices = [("", _("Any kind")), *services.OBJECT_TYPES.items()]
     filters.validate()
+    if params.to_id(filters.actor.data) is None:  # junk or a number no account can have: anyone
+        filters.actor.data = None
 
     def value(field):
         return field.data if field.data not in (None, "") and not field.errors else None
@@ -44,7 +48,7 @@ def index():
     actor = value(filters.actor)
     since, until = value(filters.since), value(filters.until)
     query = services.events_query(
-        actor_id=int(actor) if actor and str(actor).isdigit() else None, action=value(filters.action),
+        actor_id=params.to_id(actor), action=value(filters.action),
         object_type=value(filters.object_type), object_id=value(filters.object_id),
         since=_start_of(since) if since else None, until=_start_of(until + timedelta(days=1)) if until else None)
     page = paginate(query)

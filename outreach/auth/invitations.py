@@ -8,26 +8,26 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import url_for
-from flask_babel import format_datetime
 from sqlalchemy import Select, func, select, update
 
 from outreach import access
 from outreach.audit.services import record
 from outreach.auth import services as auth
 from outreach.auth.models import ROLES, Invitation, User
+from outreach.dates import fmt_datetime
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, FieldErrors, Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l, force_locale
+from outreach.links import external_url
 from outreach.notifications import services as notifications
 
 PERSON_NAME_MAX = 200
-STATES = {"pending": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked")}
+STATES = {"pending": _l("Invitation sent"), "expired": _l("Expired"), "revoked": _l("Revoked")}
 
 
 def invitation_link(token: str) -> str:
-    return url_for("auth.accept_invitation", token=token, _external=True)
+    return external_url("auth.accept_invitation", token=token)
 
 
 def _organisation_name(user: User) -> str | None:
@@ -59,7 +59,7 @@ def _message(user: User, link: str, expires_at: Any) -> tuple[str, str]:
             why,
             _("Open this link to choose your password:"),
             link,
-            _("The link works once, until %(when)s.", when=format_datetime(expires_at, "medium")),
+            _("The link works once, until %(when)s.", when=fmt_datetime(expires_at, zone=True)),
             _("If you did not expect this invitation, you can ignore this message."),
         ])
     return subject, body
@@ -75,6 +75,7 @@ def _send(user: User, *, actor: Any, link_for: Callable[[str], str]) -> str:
     link = link_for(token)
     expires_at = auth.find_invitation(token).expires_at
     subject, body = _message(user, link, expires_at)
+    notifications.withdraw_unsent(user, "invitation")  # the earlier link is dead: its e-mail must not go out
     notifications.queue(user, "invitation", subject, body)
     db.session.flush()
     return link
@@ -92,7 +93,8 @@ def existing_account_message(actor: Any, user: User) -> Any:
 
 
 def invite(data: dict[str, Any], *, role: str, actor: Any, school_id: int | None = None,
-           funder_id: int | None = None, link_for: Callable[[str], str] = invitation_link) -> tuple[User, str]:
+           funder_id: int | None = None, artist_id: int | None = None,
+           link_for: Callable[[str], str] = invitation_link) -> tuple[User, str]:
     """Create an account for a new address with this role and organisation, and send it a one-time link.
     Returns (user, link)."""
     if not access.can_invite(actor, role):
@@ -120,7 +122,8 @@ def invite(data: dict[str, Any], *, role: str, actor: Any, school_id: int | None
         raise Forbidden(_l("You may not invite people with this role."), code="forbidden")
     user = auth.create_user(email=email, role=role, name=" ".join(name.split()), locale=locale,
                             school_id=school_id if role == access.SCHOOL else None,
-                            funder_id=funder_id if role == access.FUNDER else None, actor=actor)
+                            funder_id=funder_id if role == access.FUNDER else None,
+                            artist_id=artist_id if role == access.ARTIST else None, actor=actor)
     return user, _send(user, actor=actor, link_for=link_for)
 
 

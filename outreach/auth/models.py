@@ -5,19 +5,22 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, inspect, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from outreach import unitofwork
 from outreach.auth import emails
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
 from outreach.extensions import db
-from outreach.i18n import LANGUAGES, _l
+from outreach.i18n import LANGUAGES, _l, _lp
 
 ROLES = {
     "admin": _l("Administrator"),
     "coordinator": _l("Coordinator"),
     "school": _l("School representative"),
-    "funder": _l("Funder"),
+    # a person, not the organisation: «Қаржыландырушы ұйым өкілі», «Представитель финансирующей организации»
+    "funder": _lp("role", "Funder"),
+    "artist": _l("Teaching artist"),
 }
 
 
@@ -32,6 +35,7 @@ class User(UserMixin, db.Model):
         one_of("locale", tuple(LANGUAGES)),
         CheckConstraint("role != 'school' OR school_id IS NOT NULL", name="school_bound"),
         CheckConstraint("role != 'funder' OR funder_id IS NOT NULL", name="funder_bound"),
+        CheckConstraint("role != 'artist' OR artist_id IS NOT NULL", name="artist_bound"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,8 +47,11 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(12))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
     funder_id: Mapped[int | None] = mapped_column(ForeignKey("funder.id"), index=True)
+    artist_id: Mapped[int | None] = mapped_column(ForeignKey("artist.id"), index=True)
     locale: Mapped[str] = mapped_column(String(2), default="kk")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the day-before reminders and the follow-up of students who miss workshops (the account page turns them off)
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # rotated on sign-out and password change, so old session cookies stop working
     session_token: Mapped[str] = mapped_column(String(64), default=new_token)
     # secret part of the personal calendar feed URL; regenerated on request
@@ -54,6 +61,7 @@ class User(UserMixin, db.Model):
 
     school: Mapped["School | None"] = relationship()  # noqa: F821
     funder: Mapped["Funder | None"] = relationship()  # noqa: F821
+    artist: Mapped["Artist | None"] = relationship()  # noqa: F821
 
     @staticmethod
     def normalize_email(email: str) -> str:
@@ -125,3 +133,18 @@ class PasswordReset(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+#: what a sign-in writes: shown on no page that is cached (the users' list reads it afresh)
+_SIGN_IN = {"last_login_at", "password_hash"}
+
+
+def _user_changes(user: User, kind: str) -> set[str]:
+    if kind == "dirty" and not any(attr.history.has_changes() for attr in inspect(user).attrs
+                                   if attr.key not in _SIGN_IN):
+        return set()
+    return {"users"}
+
+
+unitofwork.describe(User, _user_changes)
+

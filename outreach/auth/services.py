@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -11,9 +12,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import Select, func, or_, select, update
 
-from outreach import access
+from outreach import access, locks, params
 from outreach.audit.services import record
 from outreach.auth import emails
+from outreach.artists.models import Artist
 from outreach.auth.models import ROLES, ApiToken, Invitation, User, new_token
 from outreach.auth.passwords import hash_password, needs_rehash, verify_password
 from outreach.dbtypes import utcnow
@@ -34,6 +36,10 @@ def sha256(token: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
+    """The account of this address; none for an address no account can have (control characters: PostgreSQL
+    could not even compare one holding a NUL)."""
+    if params.has_control_characters(email):
+        return None
     return db.session.scalar(select(User).where(User.email_normalized == User.normalize_email(email)))
 
 
@@ -72,6 +78,25 @@ def end_everything(user: User) -> None:
     revoke_tokens(user)
 
 
+def sign_out_everywhere(user: User) -> None:
+    """"Sign out on all devices": every session and API token dies, so the key of the attendance lists kept on
+    any phone changes too; each phone deletes its lists at the first answer that says its session is gone."""
+    end_everything(user)
+    record(user, "user.signed_out_everywhere", user)
+
+
+def offline_list_key(user: User) -> tuple[bytes, str]:
+    """The AES-256 key that phones seal this user's kept attendance lists with, and a public id of it.
+
+    Derived from the secret key and the user's session token, so it lives exactly as long as the sessions do:
+    ending them (sign-out, password change, deactivation, "sign out on all devices") makes a new one, and a
+    phone that is handed the new key drops the lists sealed under the old one. Handed only to a live session."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    key = hmac.new(secret, f"offline-lists:{user.id}:{user.session_token}".encode(), hashlib.sha256).digest()
+    return key, hashlib.sha256(b"offline-list-key-id:" + key).hexdigest()[:16]
+
+
 def valid_email(raw: Any, *, field: str = "email") -> str:
     """The address as it will be kept (NFKC, domain lower-cased), or a field error:
     empty, too long, malformed, or mixing Latin and Cyrillic letters (a look-alike of another address)."""
@@ -95,8 +120,9 @@ def valid_email(raw: Any, *, field: str = "email") -> str:
 
 def check_password_rules(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise OutreachError(ngettext("The password must be at least %(num)s character long.",
-                                    "The password must be at least %(num)s characters long.", MIN_PASSWORD_LENGTH))
+        message = ngettext("The password must be at least %(num)s character long.",
+                           "The password must be at least %(num)s characters long.", MIN_PASSWORD_LENGTH)
+        raise OutreachError(message, fields={"password": [message]})
 
 
 def set_password(user: User, password: str, *, actor: User | None = None, action: str = "user.password_changed") -> None:
@@ -108,12 +134,18 @@ def set_password(user: User, password: str, *, actor: User | None = None, action
 
 
 def create_user(*, email: str, role: str, password: str | None = None, name: str = "", locale: str = "kk",
-                school_id: int | None = None, funder_id: int | None = None, actor: User | None = None) -> User:
-    """Create an account; email is unique whatever its case and Unicode form."""
+                school_id: int | None = None, funder_id: int | None = None, artist_id: int | None = None,
+                actor: User | None = None) -> User:
+    """Create an account; email is unique whatever its case and Unicode form. A teaching artist's account is
+    bound to its artist record (`artist_id`)."""
     email = valid_email(email)
     if find_user_by_email(email):
         raise OutreachError(_l("An account with this email already exists."), code="email_taken", status=409)
-    user = User(role=role, name=name, locale=locale, school_id=school_id, funder_id=funder_id)
+    if role == "artist" and (artist_id is None or db.session.get(Artist, artist_id) is None):
+        message = _l("The teaching artist was not found.")
+        raise OutreachError(message, fields={"artist_id": [message]})
+    user = User(role=role, name=name, locale=locale, school_id=school_id, funder_id=funder_id,
+                artist_id=artist_id if role == "artist" else None)
     user.set_email(email)
     if password:
         check_password_rules(password)
@@ -236,9 +268,35 @@ def _require_manager(actor: Any, user: User) -> None:
         raise Forbidden(_l("You cannot change your own account here."), code="forbidden")
 
 
+#: the lock every change that could take away an administrator holds (outreach/locks.py)
+ADMINISTRATORS_LOCK = locks.lock_key("accounts", "administrators")
+
+
+def _keep_an_administrator(user: User, *, role: str | None = None, active: bool | None = None) -> None:
+    """Refuse a change that would leave no active administrator (one who can sign in: active, with a password).
+
+    Decided while holding the administrators' lock, on the rows as committed now (not as loaded at the start of
+    the request): two administrators demoting or deactivating each other at the same moment are decided one
+    after the other, and the second finds it would remove the last one."""
+    locks.hold([ADMINISTRATORS_LOCK])
+    db.session.refresh(user)
+    stays_admin = (role or user.role) == access.ADMIN and (user.active if active is None else active)
+    if user.role != access.ADMIN or not user.active or stays_admin:
+        return
+    others = db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == access.ADMIN, User.active.is_(True), User.password_hash.is_not(None), User.id != user.id))
+    if not others:
+        message = _l("This is the last active administrator: without one nobody could manage accounts. Make "
+                     "another account an administrator first.")
+        raise Conflict(message, code="last_administrator")
+
+
 def deactivate(user: User, *, actor: Any) -> None:
-    """The account can no longer sign in; its sessions and API tokens die at once."""
+    """The account can no longer sign in; its sessions and API tokens die at once. Never the last active
+    administrator."""
     _require_manager(actor, user)
+    if user.role == access.ADMIN:
+        _keep_an_administrator(user, active=False)
     if not user.active:
         return
     user.active = False
@@ -258,7 +316,8 @@ def reactivate(user: User, *, actor: Any) -> None:
 
 
 def change_role(user: User, *, role: str, school_id: int | None, funder_id: int | None, actor: Any) -> None:
-    """A new role and organisation: school representatives need a school, funders a funder organisation."""
+    """A new role and organisation: school representatives need a school, funders a funder organisation. The last
+    active administrator keeps the role."""
     _require_manager(actor, user)
     if role not in ROLES:
         raise OutreachError(_l("Choose a role."), fields={"role": [_l("Choose a role.")]})
@@ -270,6 +329,8 @@ def change_role(user: User, *, role: str, school_id: int | None, funder_id: int 
     if role == access.FUNDER and (funder_id is None or db.session.get(Funder, funder_id) is None):
         message = _l("Choose the funder organisation this person represents.")
         raise OutreachError(message, fields={"funder_id": [message]})
+    if user.role == access.ADMIN and role != access.ADMIN:
+        _keep_an_administrator(user, role=role)
     before = (user.role, user.school_id, user.funder_id)
     if before == (role, school_id, funder_id):
         return
@@ -279,7 +340,7 @@ def change_role(user: User, *, role: str, school_id: int | None, funder_id: int 
            funder_id=funder_id)
 
 
-ACTIVITY = {"active": _l("Active"), "deactivated": _l("Deactivated"), "invited": _l("Invited, no password yet")}
+ACTIVITY = {"active": _l("Active"), "deactivated": _l("Deactivated"), "invited": _l("Invitation sent")}
 SIGNED_IN = {"never": _l("Never signed in"), "30d": _l("In the last 30 days"), "older": _l("More than 30 days ago")}
 
 

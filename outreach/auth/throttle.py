@@ -2,7 +2,7 @@
 
 Failed sign-ins count per (e-mail, client address) and per client address, never per e-mail alone: failures
 from one address never stop the right password from another. The client address is the socket's peer, or
-what TRUSTED_PROXY_HOPS reverse proxies say (outreach.create_app wires Werkzeug's ProxyFix).
+what TRUSTED_PROXY_HOPS reverse proxies say (outreach.app.create_app wires Werkzeug's ProxyFix).
 """
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ from outreach.auth.passwords import verify_password
 from outreach.errors import OutreachError
 from outreach.extensions import db, limiter
 from outreach.i18n import LANGUAGES, _, current_language, force_locale
-from outreach.notifications import sending
 from outreach.web import domain_error, is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -23,8 +22,9 @@ def _email_key() -> str:
 
 
 def _failed(response) -> bool:
-    # only failed attempts count: a successful sign-in redirects
-    return response.status_code != 302
+    # only failed attempts count: a successful sign-in redirects, and a 503 (the rate-limit store or the database
+    # did not answer) is nobody's guess
+    return response.status_code not in (302, 503)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,7 +44,10 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user, remember=form.remember.data)
-            if not lang and user.locale in LANGUAGES and user.locale != page_language:
+            if lang and lang != user.locale:
+                # a language picked on the sign-in page is the person's choice: it becomes the account's
+                services.set_locale(user, lang)
+            elif not lang and user.locale in LANGUAGES and user.locale != page_language:
                 _say_language_changed(user.locale, page_language)
             return redirect(next_url if is_safe_next(next_url) else url_for("home.index"))
         flash(_("The email or password is not correct."), "danger")
@@ -52,13 +55,14 @@ def login():
 
 
 def _say_language_changed(saved: str, before: str) -> None:
-    """The pages switch to the account's saved language: say so, in that language, with the way back."""
-    with force_locale(saved):
+    """The pages switch to the account's saved language: say so in the language the person was reading
+    (the one their browser asked for), with the way back."""
+    with force_locale(before):
         message = _("The pages are now in %(language)s, the language saved in your account.",
                     language=LANGUAGES[saved])
         back = _("Keep %(language)s", language=LANGUAGES[before])
-    flash(Markup('{} <a class="alert-link" href="{}" hreflang="{}">{}</a>').format(
-        message, url_for("home.index", lang=before), before, back), "info")
+    flash(Markup('<span lang="{}">{} <a class="alert-link" href="{}" hreflang="{}">{}</a></span>').format(
+        before, message, url_for("home.index", lang=before), before, back), "info")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -94,14 +98,29 @@ def account():
             try:
                 services.set_password(user, password_form.new_password.data)
             except OutreachError as error:
-                domain_error(error)
+                domain_error(error, password_form, fields={"password": "new_password"})
             else:
                 login_user(user)  # this device stays signed in; all others are signed out
                 flash(_("Your password has been changed. Other devices have been signed out."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/account.html", language_form=language_form, password_form=password_form,
                            feed_form=EmptyForm(prefix="feed"), tokens=services.live_tokens(user),
+                           everywhere_form=EmptyForm(prefix="everywhere"),
                            revoke_form=EmptyForm(prefix="token"))
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    form = EmptyForm(prefix="everywhere")
+    if form.validate_on_submit():
+        services.sign_out_everywhere(current_user._get_current_object())
+        logout_user()
+        _fresh_session()
+        flash(_("You have been signed out on all devices. Attendance lists kept on a phone are deleted as soon as "
+                "it is online again."), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -130,27 +149,25 @@ def forgot_password():
         response = make_response(render_template("auth/forgot_sent.html"))
         app = current_app._get_current_object()
         email = form.email.data
-        placeholder = "RESET-TOKEN"
-        pattern = url_for("auth.reset_password", token=placeholder, _external=True)
-        response.call_on_close(lambda: _reset_after_response(app, email, lambda raw: pattern.replace(placeholder, raw)))
+        # the link is built on OUTREACH_BASE_URL, never on this request's Host (outreach/links.py)
+        response.call_on_close(lambda: _reset_after_response(app, email))
         return response
     return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
 
 
-def _reset_after_response(app, email: str, link_for) -> None:
-    """Outside the request: queue the reset e-mail (if the address has an account), commit, send."""
+def _reset_after_response(app, email: str) -> None:
+    """Outside the request: queue the reset e-mail (if the address has an account) and commit; the outbox
+    worker sends it."""
     with app.app_context():
         try:
-            resets.request_reset(email, link_for=link_for)
+            resets.request_reset(email)
             db.session.commit()
         except Exception:  # never let a failure here show in anyone's answer
             db.session.rollback()
             app.logger.exception("password reset request failed")
             return
         finally:
-            info = dict(db.session.info)
             db.session.remove()
-        sending.send_committed(app, info)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -164,7 +181,7 @@ def reset_password(token: str):
         try:
             resets.reset_password(token, form.new_password.data)
         except OutreachError as error:
-            domain_error(error)
+            domain_error(error, form, fields={"password": "new_password"})
             reset = resets.find_reset(token)
         else:
             if current_user.is_authenticated:
@@ -185,10 +202,10 @@ def accept_invitation(token: str):
         try:
             user = services.accept_invitation(token, form.new_password.data)
         except OutreachError as error:
-            domain_error(error)
+            domain_error(error, form, fields={"password": "new_password"})
         else:
             session.clear()
             login_user(user)
             flash(_("Welcome! Your password has been set."), "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/invitation.html", form=form, invited=invitation.user)
+    return render_template("auth/invitation.html", form=form, invited=invitation.user), (422 if form.errors else 200)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from outreach import access
 from outreach.audit.services import record
 from outreach.auth.models import User
+from outreach.collation import by_name
 from outreach.errors import Conflict, FieldErrors, NotFound
 from outreach.extensions import db
 from outreach.i18n import _l
@@ -76,7 +77,7 @@ def funders_query(*, q: str | None = None) -> Select:
     query = select(Funder, initiatives.label("initiatives"), people.label("representatives"))
     if q:
         query = query.where(func.lower(Funder.name).like(f"%{q.strip().lower()}%"))
-    return query.order_by(Funder.name, Funder.id)
+    return query.order_by(*by_name(Funder.name), Funder.id)
 
 
 def initiatives_of(funder: Funder) -> list[Initiative]:
@@ -87,4 +88,4 @@ def initiatives_of(funder: Funder) -> list[Initiative]:
 
 def representatives(funder: Funder) -> list[User]:
     return list(db.session.scalars(select(User).where(User.funder_id == funder.id, User.role == access.FUNDER)
-                                   .order_by(User.name, User.id)))
+                                   .order_by(*by_name(User.name), User.id)))

@@ -2,7 +2,7 @@
 its representatives."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from outreach.access import STAFF, role_required
@@ -16,8 +16,8 @@ from outreach.web import domain_error, paginate
 
 bp = Blueprint("funders", __name__, url_prefix="/funders")
 
-# the invitation link is shown once, on the page after the invitation (the e-mail may not be sent yet)
-_LINK_KEY = "funder_invitation_link"
+# the invitation link is shown once, in the answer to the invitation (the e-mail may not be sent yet); never kept
+# in the session cookie
 
 
 @bp.route("")
@@ -33,9 +33,10 @@ def index():
 @bp.route("/<int:funder_id>")
 @role_required(*STAFF)
 def detail(funder_id: int):
-    funder = services.get_funder(current_user, funder_id)
-    shown = session.get(_LINK_KEY)
-    invitation = session.pop(_LINK_KEY) if shown and shown.get("funder_id") == funder.id else None
+    return _render_detail(services.get_funder(current_user, funder_id))
+
+
+def _render_detail(funder, invitation: dict | None = None):
     return render_template("funders/detail.html", funder=funder, initiatives=services.initiatives_of(funder),
                            representatives=services.representatives(funder), invitation=invitation)
 
@@ -94,7 +95,6 @@ def invite(funder_id: int):
             form.show_errors(error.fields)
             return render_template("funders/invite.html", form=form,
                                    funder=services.get_funder(current_user, funder_id)), error.status
-        session[_LINK_KEY] = {"funder_id": funder.id, "email": user.email, "url": link}
         flash(_("The invitation has been created."), "success")
-        return redirect(url_for("funders.detail", funder_id=funder.id))
+        return _render_detail(funder, {"email": user.email, "url": link})
     return render_template("funders/invite.html", form=form, funder=funder)

@@ -1,12 +1,14 @@
 """What each role sees first."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from outreach.access import is_funder, is_school_rep, is_staff, visible_initiatives
-from outreach.attendance.models import Attendance
+from outreach.access import is_artist, is_funder, is_school_rep, is_staff, visible_initiatives
+from outreach.artists import services as artist_services
+from outreach.attendance.models import EXCUSED, Attendance
 from outreach.attendance.services import lists_to_keep
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
@@ -18,6 +20,7 @@ from outreach.signups.models import Signup
 from outreach.signups.services import school_summary
 from outreach.students.models import Student
 from outreach.workshops.models import Workshop
+from outreach.workshops.rules import day_bounds, local
 
 
 def dashboard(user: Any) -> dict[str, Any]:
@@ -39,6 +42,9 @@ def dashboard(user: Any) -> dict[str, Any]:
     elif is_school_rep(user):
         context.update(school_dashboard(user, now))
         return context
+    elif is_artist(user):
+        context.update(artist_dashboard(user, now))
+        return context
     elif is_funder(user):
         funded = visible_initiatives(user).with_only_columns(Initiative.id)
         upcoming = upcoming.where(Workshop.initiative_id.in_(funded))
@@ -52,6 +58,21 @@ def dashboard(user: Any) -> dict[str, Any]:
 
 
 ATTENDANCE_DUE_SHOWN = 8
+
+
+def artist_dashboard(user: Any, now: Any) -> dict[str, Any]:
+    """A teaching artist's own day and week: today's workshops (attendance to take), the next seven days, and
+    the hours it delivered per month (the last six months)."""
+    today = local(now).date()
+    start, end = day_bounds(today, today + timedelta(days=7))
+    mine = db.session.scalars(select(Workshop).where(
+        Workshop.artist_id == user.artist_id, Workshop.status != "cancelled", Workshop.starts_at >= start,
+        Workshop.starts_at < end).order_by(Workshop.starts_at, Workshop.id)).all()
+    first_month = (today.replace(day=1) - timedelta(days=155)).replace(day=1)
+    return {"today": [w for w in mine if local(w.starts_at).date() == today],
+            "week": [w for w in mine if local(w.starts_at).date() != today],
+            "months": artist_services.monthly_hours([user.artist_id], first_month, today),
+            "artist": user.artist, "now": now}
 
 
 def attendance_due(now: Any, limit: int = ATTENDANCE_DUE_SHOWN) -> tuple[list[Workshop], int]:
@@ -79,7 +100,9 @@ def school_dashboard(user: Any, now: Any = None) -> dict[str, Any]:
     by_status = dict(db.session.execute(live_upcoming).all())
     # attendance of the school's confirmed places at workshops that took place and whose attendance was taken
     attended, recorded, sessions = db.session.execute(
-        select(func.count(Attendance.signup_id).filter(Attendance.present.is_(True)), func.count(Signup.id),
+        select(func.count(Attendance.signup_id).filter(Attendance.present),
+               # excused sign-ups are left out of the rate, as in the impact report
+               func.count(Signup.id).filter(or_(Attendance.status.is_(None), Attendance.status != EXCUSED)),
                func.count(func.distinct(Workshop.id)))
         .select_from(Signup).join(Student).join(Workshop).outerjoin(Attendance, Attendance.signup_id == Signup.id)
         .where(Student.school_id == user.school_id, Signup.status == "confirmed", Workshop.status != "cancelled",

@@ -279,7 +279,7 @@ def involved_schools_query(initiative: Initiative) -> Select:
         .join(Workshop, Workshop.id == Signup.workshop_id)
         .join(Attendance, Attendance.signup_id == Signup.id)
         .where(Workshop.initiative_id == initiative.id, *_delivered(now), Signup.status == "confirmed",
-               Attendance.present.is_(True))
+               Attendance.present)
         .group_by(Student.school_id)
         .subquery())
     return (select(School, per_school.c.confirmed, func.coalesce(reached.c.reached, 0))

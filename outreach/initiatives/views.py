@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from outreach.access import FUNDER, STAFF, is_staff, role_required
+from outreach.artists import services as artist_services
 from outreach.auth.forms import EmptyForm
 from outreach.errors import OutreachError
 from outreach.i18n import _
@@ -12,6 +13,7 @@ from outreach.initiatives import services
 from outreach.initiatives.forms import InitiativeFilterForm, InitiativeForm
 from outreach.reports import presenter as report_presenter
 from outreach.reports import services as reports
+from outreach.reports.outcomes_view import present_target
 from outreach.workshops.models import WORKSHOP_STATUSES
 from outreach.web import domain_error, page_number, paginate
 
@@ -65,9 +67,14 @@ def detail(initiative_id: int):
         figures = reports.impact_report(user, initiative_id=initiative.id)
         schools, schools_count, schools_reached = None, None, figures["schools_reached"]
         progress = services.progress_toward(initiative.target_students, figures["students_reached"])
+    # the outcome target and how far the pupils are: exact for staff, protected for a funder (as in the report)
+    target = reports.impact_report(user, initiative_id=initiative.id) if staff else figures
     return render_template("initiatives/detail.html", initiative=initiative, workshops=workshops,
                            schools=schools, schools_count=schools_count, schools_reached=schools_reached,
                            progress=progress, languages=services.translation_status(initiative), can_edit=staff,
+                           outcome_target=present_target(target.get("outcome_target"),
+                                                         target["suppression_threshold"]),
+                           delivery=artist_services.initiative_delivery([initiative.id])[initiative.id],
                            archive_form=EmptyForm(), workshop_statuses=WORKSHOP_STATUSES,
                            **report_presenter.protection_texts(user))
 

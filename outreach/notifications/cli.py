@@ -1,13 +1,33 @@
-"""flask send-outbox: send the due outbox messages (run it every few minutes from cron or a systemd timer)."""
+"""flask outbox run: the outbox worker (a long-running process); flask send-outbox: one batch (for cron)."""
 from __future__ import annotations
+
+import threading
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from outreach.notifications import sending, services
 
 
 def register_cli(app: Flask) -> None:
+    group = AppGroup("outbox", help="The notification outbox.")
+
+    @group.command("run")
+    @click.option("--poll", type=float, default=None, help="Seconds between looks when idle (OUTBOX_POLL_SECONDS, 5).")
+    @click.option("--batch", default=50, show_default=True, help="Messages per batch.")
+    def run(poll: float | None, batch: int) -> None:
+        """Send outbox messages as they become due, until stopped (SIGTERM lets the current message finish).
+
+        Any number of workers may run (on one machine or several): each message is claimed by one of them."""
+        stop = threading.Event()
+        sending.stop_on_signals(stop)
+        click.echo("Outbox worker started.")
+        sending.run_worker(app, stop=stop, poll=poll, batch=batch)
+        click.echo("Outbox worker stopped.")
+
+    app.cli.add_command(group)
+
     @app.cli.command("send-outbox")
     @click.option("--limit", default=200, show_default=True, help="At most this many messages in one run.")
     def send_outbox(limit: int) -> None:

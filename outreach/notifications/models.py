@@ -30,3 +30,13 @@ class OutboxMessage(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class NoticeSent(db.Model):
+    """A follow-up or reminder already queued, under a key saying what it was about ("absence:<student>:<workshop>",
+    "reminder:<user>:<day>"), so that running the daily command again sends nothing twice."""
+
+    __tablename__ = "notice_sent"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,14 @@
 """Sending outbox messages by SMTP (when MAIL_SERVER is set), with retries; nothing is ever dropped.
 
+Requests only queue messages (outreach/notifications/services.py); they are sent by the outbox worker
+(`flask --app wsgi outbox run`, a long-running process: `run_worker`) or by `flask --app wsgi send-outbox` from cron.
+No web thread ever talks to an SMTP server, so a slow or dead one cannot hold a request.
+
+Delivery is at least once: a message is marked sent only after the server has accepted it, so a worker that
+dies in between sends it again once its claim lapses, with the same Message-ID (receiving servers and mail
+programs drop the duplicate). MAIL_TIMEOUT (60 s by default) is longer than a slow server takes to accept,
+so a slow server is waited for, not given the message twice.
+
 A message that can never be sent (the mail library or the server refuses it for good) or that failed
 FAILED_AFTER times is given up: marked failed, kept, shown to administrators, not retried until one of them
 asks (retry now) — never retried forever.
@@ -10,8 +19,10 @@ the message until the claim lapses.
 """
 from __future__ import annotations
 
+import signal
 import smtplib
 import ssl
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -28,7 +39,8 @@ from outreach.notifications.models import OutboxMessage
 
 #: a claimed message whose outcome was never recorded (the process died) is tried again after this
 CLAIM_LEASE = timedelta(minutes=10)
-SMTP_TIMEOUT = 20
+#: seconds to wait for the SMTP server at each step (MAIL_TIMEOUT); far shorter than CLAIM_LEASE
+SMTP_TIMEOUT = 60
 
 
 def mail_configured(config: Any = None) -> bool:
@@ -47,11 +59,12 @@ class SmtpMailer:
 
     def _connect(self) -> smtplib.SMTP:
         host, port = self.config["MAIL_SERVER"], int(self.config.get("MAIL_PORT") or 587)
+        timeout = float(self.config.get("MAIL_TIMEOUT") or SMTP_TIMEOUT)
         if self.config.get("MAIL_USE_SSL") or port == 465:
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT,
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout,
                                                          context=ssl.create_default_context())
         else:
-            connection = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
+            connection = smtplib.SMTP(host, port, timeout=timeout)
             if self.config.get("MAIL_USE_TLS"):
                 connection.starttls(context=ssl.create_default_context())
         if self.config.get("MAIL_USERNAME"):
@@ -133,7 +146,8 @@ def send_due(*, now: datetime | None = None, limit: int = 200, ids: Iterable[int
              mailer: SmtpMailer | None = None) -> SendReport:
     """Send due messages (or only the given ones, if due); failures get a later attempt, never dropped.
 
-    Commits: call it outside a request's transaction (the CLI command, or after a request has committed).
+    Commits: call it outside a request's transaction (the outbox worker, send-outbox). Any number of senders may
+    run at once: each message is claimed by one of them (`_claim`, one conditional UPDATE) before it is sent.
     """
     now = now or utcnow()
     query = (select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
@@ -177,17 +191,44 @@ def send_due(*, now: datetime | None = None, limit: int = 200, ids: Iterable[int
     return report
 
 
-def send_committed(app: Flask, info: dict) -> None:
-    """After a request has committed: send the messages it queued right away, when SMTP is configured.
-
-    Whatever happens here, the messages are already in the outbox; send-outbox retries them.
-    """
-    ids = services.take_committed(info)
-    if not ids or not mail_configured(app.config):
-        return
-    with app.app_context():
+def run_worker(app: Flask, *, stop: threading.Event | None = None, poll: float | None = None, batch: int = 50,
+               max_pause: float = 300.0) -> None:
+    """The outbox worker: send due messages until `stop` is set; pause `poll` seconds when idle, longer and
+    longer (up to `max_pause`) while the mail server or the database fails. Call it inside an app context."""
+    stop = stop or threading.Event()
+    poll = float(poll if poll is not None else app.config.get("OUTBOX_POLL_SECONDS") or 5)
+    troubles = 0
+    said_unconfigured = False
+    while not stop.is_set():
+        if not mail_configured(app.config):
+            if not said_unconfigured:
+                app.logger.warning("outbox worker: MAIL_SERVER is not set; messages wait in the outbox")
+                said_unconfigured = True
+            stop.wait(max(poll, 30.0))
+            continue
         try:
-            send_due(ids=ids)
-        except Exception:  # the outbox keeps them; never fail a finished request
-            app.logger.exception("sending right after the request failed; send-outbox will retry")
-            db.session.rollback()
+            report = send_due(limit=batch)
+        except Exception as error:  # the database is away: one line, then wait longer and longer
+            report = None
+            app.logger.warning("outbox worker: %s: %s", type(error).__name__, str(error).splitlines()[0][:200]
+                               if str(error) else "")
+            try:
+                db.session.rollback()
+            except Exception:
+                pass
+        finally:
+            db.session.remove()
+        if report is not None and not report.failed:
+            troubles = 0
+            if report.sent >= batch:
+                continue  # more may be due: no pause
+            stop.wait(poll)
+            continue
+        troubles += 1
+        stop.wait(min(poll * (2 ** min(troubles, 16)), max_pause))
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM (systemd stop) and SIGINT let the message being sent finish, then the worker ends."""
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_args: stop.set())

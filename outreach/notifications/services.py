@@ -11,18 +11,18 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from flask import has_request_context, url_for
-from flask_babel import format_date, format_time
-from sqlalchemy import Select, event, func, inspect, select
+from sqlalchemy import Select, delete, func, inspect, select
 from sqlalchemy.orm import Session
 
-from outreach import params
+from outreach import params, unitofwork
 from outreach.access import representatives_of
 from outreach.auth.models import User
+from outreach.dates import fmt_datetime, quoted_inside
 from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, NotFound
 from outreach.extensions import db
 from outreach.i18n import _, _l, force_locale, localize, ngettext
+from outreach.links import external_url
 from outreach.notifications.models import OutboxMessage
 from outreach.signups.models import Signup
 from outreach.students.models import Student
@@ -33,6 +33,7 @@ KINDS = {
     "signup_promoted": _l("Place confirmed from the waitlist"),
     "workshop_cancelled": _l("Workshop cancelled"),
     "workshop_moved": _l("Workshop moved"),
+    "teacher_feedback": _l("Teachers' questionnaire"),
 }
 STATUSES = {"pending": _l("Pending"), "sent": _l("Sent"), "failed": _l("Failed")}
 #: after this many failed attempts a message is given up: shown as failed, not retried until an admin asks
@@ -58,19 +59,48 @@ def queue(user: User, kind: str, subject: str, body: str) -> OutboxMessage:
     return message
 
 
-@event.listens_for(Session, "after_commit")
-def _remember_committed(session: Session) -> None:
-    """Messages of a committed transaction may now be sent (outreach.notifications.sending.send_committed)."""
+def withdraw_unsent(user: User, kind: str) -> int:
+    """Drop the messages of this kind still waiting for this user (an invitation sent again makes the
+    earlier link dead: its e-mail must not go out after the new one). Returns how many were dropped."""
+    waiting = [m for m in db.session.info.get(_QUEUED, []) if m.recipient_id == user.id and m.kind == kind]
+    for message in waiting:
+        db.session.info[_QUEUED].remove(message)
+    db.session.flush()
+    result = db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.recipient_id == user.id, OutboxMessage.kind == kind, OutboxMessage.sent_at.is_(None))
+        .execution_options(synchronize_session="fetch"))
+    return result.rowcount or 0
+
+
+def forget_name(school_id: int, name: str, kinds: tuple[str, ...] = ("retention_notice",)) -> int:
+    """An erased student's name out of the messages that named it (the retention notices to its school's
+    representatives, sent or not): the outbox keeps no name of an erased child. Returns how many changed."""
+    if not name:
+        return 0
+    changed = 0
+    recipients = select(User.id).where(User.school_id == school_id)
+    for message in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind.in_(kinds), OutboxMessage.recipient_id.in_(recipients))):
+        if name in message.body:
+            message.body = message.body.replace(name, "…")
+            changed += 1
+    return changed
+
+
+def _remember_committed(session: Session, _changes: Any) -> None:
+    """Messages of a committed transaction (the outbox worker sends them: outreach.notifications.sending)."""
     queued = session.info.pop(_QUEUED, None)
     if queued:
         ids = [identity[0] for identity in (inspect(m).identity for m in queued) if identity]
         session.info.setdefault(_COMMITTED, []).extend(ids)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(_QUEUED, None)
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_QUEUED, None)
+
+
+unitofwork.register(unitofwork.Step("notifications", after_commit=_remember_committed,
+                                    after_rollback=_forget_rolled_back))
 
 
 def take_committed(info: dict) -> list[int]:
@@ -88,14 +118,13 @@ def _representatives(school_ids: Iterable[int]) -> list[User]:
 
 
 def _when(workshop: Any) -> str:
-    """The start, in the recipient's language (call inside force_locale) and the programme's time zone."""
-    return f"{format_date(workshop.starts_at, 'long')}, {format_time(workshop.starts_at, 'short')}"
+    """The start, in the recipient's language (call inside force_locale), the programme's time zone named."""
+    return fmt_datetime(workshop.starts_at, zone=True)
 
 
 def _footer() -> str:
     lines = []
-    if has_request_context():
-        lines.append(_("Your sign-ups: %(url)s", url=url_for("signups.mine", _external=True)))
+    lines.append(_("Your sign-ups: %(url)s", url=external_url("signups.mine")))
     lines.append(_("This message was sent by Outreach; please do not reply to it."))
     return "\n\n" + "\n".join(lines)
 
@@ -118,7 +147,7 @@ def signups_promoted(signups: list[Any]) -> list[OutboxMessage]:
                     "workshop “%(title)s” on %(when)s at %(venue)s.",
                     "%(num)s students of your school have moved from the waitlist to confirmed places in the "
                     "workshop “%(title)s” on %(when)s at %(venue)s.",
-                    n, title=title, when=_when(workshop), venue=workshop.venue) + _footer()
+                    n, title=quoted_inside(title), when=_when(workshop), venue=workshop.venue) + _footer()
             messages.append(queue(user, "signup_promoted", subject, body))
     db.session.flush()
     return messages
@@ -139,18 +168,39 @@ def workshop_changed(workshop: Any, kind: str) -> list[OutboxMessage]:
             title = localize(workshop.title, user.locale).text
             if kind == "cancelled":
                 subject = _("Workshop cancelled: %(title)s", title=title)
-                body = _("The workshop “%(title)s” on %(when)s has been cancelled.", title=title,
+                body = _("The workshop “%(title)s” on %(when)s has been cancelled.", title=quoted_inside(title),
                          when=_when(workshop)) + " " + ngettext(
                     "%(num)s student of your school was signed up to it; the sign-up is kept in the history.",
                     "%(num)s students of your school were signed up to it; the sign-ups are kept in the history.", n)
             else:
                 subject = _("Workshop moved: %(title)s", title=title)
                 body = _("The workshop “%(title)s” now takes place on %(when)s at %(venue)s.",
-                         title=title, when=_when(workshop), venue=workshop.venue) + " " + ngettext(
+                         title=quoted_inside(title), when=_when(workshop), venue=workshop.venue) + " " + ngettext(
                     "%(num)s student of your school is signed up to it and keeps the place.",
                     "%(num)s students of your school are signed up to it and keep their places.", n)
             body += _footer()
         messages.append(queue(user, f"workshop_{kind}", subject, body))
+    db.session.flush()
+    return messages
+
+
+def teacher_feedback_link(workshop: Any, school: Any, token: str, language: str, expires_at: datetime) -> list[OutboxMessage]:
+    """After a workshop: the one-time link of the teachers' questionnaire to the school's representatives, in the
+    school's language (one answer per link: whichever teacher answers first)."""
+    messages = []
+    for user in _representatives([school.id]):
+        with force_locale(language):
+            title = localize(workshop.title, language).text
+            url = external_url("outcomes.teacher_answer", token=token)
+            subject = _("How was the workshop? %(title)s", title=title)
+            body = _("Your pupils took part in the workshop “%(title)s” on %(when)s. Please ask the teacher who "
+                     "was with the class to answer a few questions about it (two minutes, no account needed):",
+                     title=quoted_inside(title), when=_when(workshop)) + "\n\n" + url + "\n\n" + _(
+                "The link can be used once and is valid until %(until)s.", until=fmt_datetime(expires_at, zone=True)
+            ) + _footer()
+        message = queue(user, "teacher_feedback", subject, body)
+        message.locale = language
+        messages.append(message)
     db.session.flush()
     return messages
 
@@ -163,7 +213,7 @@ def status_of(message: OutboxMessage) -> str:
     return "failed" if message.failed_at is not None else "pending"
 
 
-_SECRET_LINK = re.compile(r"(/invitation/|/password/reset/)[A-Za-z0-9_\-]{8,}")
+_SECRET_LINK = re.compile(r"(/invitation/|/password/reset/|/feedback/)[A-Za-z0-9_\-]{8,}")
 
 
 def body_for_admins(message: OutboxMessage) -> str:

@@ -1,26 +1,16 @@
-"""The outbox for administrators, and sending a request's messages once it has committed."""
+"""The outbox for administrators. Requests only queue messages; the outbox worker sends them."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from outreach.access import ADMIN, role_required
 from outreach.errors import OutreachError
-from outreach.extensions import db
 from outreach.i18n import _
 from outreach.notifications import sending, services
 from outreach.notifications.forms import RetryForm
 from outreach.web import domain_error, paginate
 
 bp = Blueprint("notifications", __name__, url_prefix="/outbox")
-
-
-@bp.after_app_request
-def _send_after_commit(response):
-    """Messages queued by this request are sent once it has committed and its response has gone out."""
-    if sending.mail_configured():
-        app, info = current_app._get_current_object(), db.session.info
-        response.call_on_close(lambda: sending.send_committed(app, info))
-    return response
 
 
 @bp.route("")

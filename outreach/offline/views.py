@@ -17,7 +17,7 @@ bp = Blueprint("offline", __name__)
 THEME_COLOUR = "#1f3a5f"  # --outreach-primary in outreach.css
 BACKGROUND_COLOUR = "#ffffff"
 #: The app's own static files every page needs, kept on the phone by the service worker.
-SHELL_FILES = ("outreach.css", "outreach.js", "js/offline-store.js", "js/app.js", "js/attendance.js",
+SHELL_FILES = ("outreach.css", "outreach.js", "js/offline-store.js", "js/app.js", "js/attendance.js", "js/answers.js",
                "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png", "icons/maskable-512.png",
                "icons/apple-touch-icon.png")
 
@@ -64,7 +64,7 @@ def service_worker():
     """The worker's code with the list of shell files (their URLs may carry content hashes) in front of it; the
     list's hash is its version, so a new deployment's worker replaces the old one and its caches."""
     code = (Path(current_app.static_folder) / "js" / "sw.js").read_text(encoding="utf-8")
-    config = {"shell": shell_urls(), "offline": url_for("offline.offline_page"),
+    config = {"shell": shell_urls(), "offline": url_for("offline.offline_page"), "login": url_for("auth.login"),
               "store": url_for("static", filename="js/offline-store.js")}
     version = hashlib.sha256((json.dumps(config) + code).encode()).hexdigest()[:12]
     config["version"] = version

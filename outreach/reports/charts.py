@@ -70,6 +70,36 @@ def bar_chart(bars: Sequence[tuple[str, int | None, str]], *, title: str, desc: 
     return _frame(height, title, desc, body, uid)
 
 
+BEFORE_BAR = "#9dbbd3"
+
+
+def paired_bars(rows: Sequence[tuple[str, float | None, float | None, float, str, str, str]], *, title: str,
+                desc: str) -> Markup:
+    """Before and after, two bars per question, the question above them: (label, before, after, top of its
+    scale, before text, after text, text when hidden). A hidden question shows the hatched swatch and its text."""
+    uid = _uid()
+    row = 58
+    height = max(len(rows) * row + 4, 20)
+    room = 70
+    body: list[str] = []
+    for index, (label, before, after, top, before_text, after_text, hidden) in enumerate(rows):
+        y = index * row
+        body.append(f'<text {_attrs(x=0, y=y + 14, fill=TEXT, font_size=13)}>{escape(label)}</text>')
+        if before is None or after is None:
+            body.append(f'<rect {_attrs(x=0, y=y + 20, width=22, height=14, fill=f"url(#{uid}-hatch)", rx=2)}/>')
+            body.append(f'<text {_attrs(x=28, y=y + 32, fill=MUTED, font_style="italic", font_size=12)}>'
+                        f'{escape(hidden)}</text>')
+            continue
+        for offset, value, text, colour, weight in ((20, before, before_text, BEFORE_BAR, "normal"),
+                                                    (38, after, after_text, BAR, "bold")):
+            length = max(value / (top or 1) * room, 0.5)
+            body.append(f'<rect {_attrs(x=0, y=y + offset, width=_pct(length), height=14, fill=colour, rx=2)}>'
+                        f'<title>{escape(label)}: {escape(text)}</title></rect>')
+            place = _attrs(x=_pct(length), dx=6, y=y + offset + 12, fill=TEXT, font_weight=weight, font_size=12)
+            body.append(f'<text {place}>{escape(text)}</text>')
+    return _frame(height, title, desc, body, uid)
+
+
 def _nice_ceiling(value: float) -> float:
     if value <= 0:
         return 1
@@ -81,9 +111,10 @@ def _nice_ceiling(value: float) -> float:
 
 
 def line_chart(points: Sequence[tuple[str, str, int | None, str]], *, title: str, desc: str,
-               suppressed: str) -> Markup:
+               suppressed: str, partial_last: bool = False) -> Markup:
     """A trend over (axis label, full label, value or None when suppressed, what a suppressed point reads);
-    the line breaks where suppressed."""
+    the line breaks where suppressed. `partial_last`: the last point is a period not yet over (this month so
+    far): its segment is dashed and its point hollow, so it does not read as a drop."""
     uid = _uid()
     top, plot_h = 18, 150
     any_hidden = any(value is None for _a, _l, value, _t in points)
@@ -106,7 +137,8 @@ def line_chart(points: Sequence[tuple[str, str, int | None, str]], *, title: str
     previous: tuple[int, int] | None = None
     for i, (_axis, _label, value, _text) in enumerate(points):
         if value is not None and previous is not None:
-            body.append(f'<line {_attrs(x1=_pct(x(previous[0])), y1=f"{y(previous[1]):.1f}", x2=_pct(x(i)), y2=f"{y(value):.1f}", stroke=LINE, stroke_width=2.5, stroke_linecap="round")}/>')
+            dash = {"stroke_dasharray": "5 4", "class_": "partial"} if partial_last and i == count - 1 else {}
+            body.append(f'<line {_attrs(x1=_pct(x(previous[0])), y1=f"{y(previous[1]):.1f}", x2=_pct(x(i)), y2=f"{y(value):.1f}", stroke=LINE, stroke_width=2.5, stroke_linecap="round", **dash)}/>')
         previous = (i, value) if value is not None else None
     every = max(1, math.ceil(count / 6))
     labelled = set(range(0, count, every))
@@ -119,7 +151,8 @@ def line_chart(points: Sequence[tuple[str, str, int | None, str]], *, title: str
             body.append(f'<rect {_attrs(x=_pct(x(i)), transform="translate(-6 0)", y=top, width=12, height=plot_h, fill=f"url(#{uid}-hatch)", stroke="#adb5bd", class_="suppressed-band")}>'
                         f'<title>{escape(label)}: {escape(hidden or suppressed)}</title></rect>')
         else:
-            body.append(f'<circle {_attrs(cx=_pct(x(i)), cy=f"{y(value):.1f}", r=4.5, fill=LINE)}>'
+            hollow = partial_last and i == count - 1
+            body.append(f'<circle {_attrs(cx=_pct(x(i)), cy=f"{y(value):.1f}", r=4.5, fill="#ffffff" if hollow else LINE, stroke=LINE, stroke_width=2)}>'
                         f'<title>{escape(label)}: {escape(format_decimal(value))}</title></circle>')
         if i in labelled:
             anchor = "start" if i == 0 and count > 1 else ("end" if i == count - 1 and count > 1 else "middle")
@@ -191,19 +224,31 @@ def _syllable_breaks(word: str) -> str:
     return word
 
 
+def legend_bounds(top: int, low: int = 0, base: int | None = None) -> list[int]:
+    """The upper bounds of the map's shades: equal steps from `low`, each a multiple of `base` (the rounding
+    of a funder's figures, so that the legend reads in the same fives as the tiles), the last at least `top`;
+    at most LEVELS of them, fewer when the values span fewer steps of `base`."""
+    base = max(1, base or 1)
+    count = max(1, min(LEVELS, math.ceil((top - low) / base)))
+    step = base * max(1, math.ceil((top - low) / count / base))
+    return [low + step * level for level in range(1, count + 1)]
+
+
 def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]], suppressed: str,
-                 threshold: int | None = None) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+                 threshold: int | None = None, rounding_base: int | None = None
+                 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
     """Tiles shaded by students reached in equal steps up to the largest value; suppressed tiles hatched.
 
-    With suppression the steps start at the threshold: no shade ever stands for a hidden small value."""
+    With suppression the steps start at the threshold: no shade ever stands for a hidden small value; and
+    they step by the rounding base, as the figures do."""
     shown = [c.value for c in cells.values() if not c.suppressed and c.value]
     top = max(shown, default=0)
     low = min(threshold or 0, top)
+    bounds = legend_bounds(top, low, rounding_base)
+    darkest_first = LEVELS - len(bounds)  # fewer steps than shades: the largest value still the darkest
 
     def level_of(value: int) -> int:
-        if top == low:
-            return LEVELS
-        return min(LEVELS, max(1, math.ceil((value - low) / (top - low) * LEVELS)))
+        return darkest_first + next((k for k, bound in enumerate(bounds, 1) if value <= bound), len(bounds))
 
     # "Алматы облысы" shortened would read like the city of Алматы: such a region keeps its full name
     cities = {name for name, kind in regions.values() if kind == "city"}
@@ -224,7 +269,7 @@ def region_tiles(cells: dict[str, Any], regions: dict[str, tuple[str, str]], sup
                       "css": f"{tile_class(level)} tile-row-{row} tile-col-{column}"})
     legend = []
     if top:
-        for level in range(1, LEVELS + 1):
-            legend.append((tile_style(level), format_decimal(math.floor(low + (top - low) * level / LEVELS)),
-                           tile_class(level)))
+        for k, bound in enumerate(bounds, 1):
+            level = darkest_first + k
+            legend.append((tile_style(level), format_decimal(bound), tile_class(level)))
     return tiles, legend

@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from outreach.extensions import db
+from outreach.outcomes import figures as outcome_figures
 from outreach.reports import rollups
 
 
@@ -26,6 +27,10 @@ def register_cli(app: Flask) -> None:
         if wrong:
             raise click.ClickException(f"{wrong} impact facts differ from the source tables; "
                                        "run `flask reports rebuild-facts`.")
-        click.echo("The impact facts match the source tables.")
+        misplaced = outcome_figures.drift()
+        if misplaced:
+            raise click.ClickException(f"{misplaced} questionnaire answers are filed under another workshop than "
+                                       "their sign-up's; the outcomes would count them wrongly.")
+        click.echo("The impact facts match the source tables; every questionnaire answer is where it belongs.")
 
     app.cli.add_command(group)

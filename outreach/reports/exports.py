@@ -16,10 +16,10 @@ from flask import render_template
 from flask_babel import format_decimal
 from sqlalchemy import select
 
-from outreach.access import sees_exact_figures
+from outreach.access import is_funder, sees_exact_figures
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
-from outreach.i18n import _, localize, ngettext
+from outreach.i18n import _, current_language, localize, ngettext
 from outreach.reports import presenter, services
 from outreach.reports.presenter import BAND_LABELS, GENDER_LABELS, SETTLEMENT_LABELS, ReportView
 from outreach.schools.models import Region
@@ -72,19 +72,24 @@ def report_tables(view: ReportView, schools: Any = None) -> list[Table]:
                     [[label, value] for label, value in view.filters], sheet=summary)]
     figures = Table(_("Figures"), [_("Figure"), _("Value")], ["text", "count"], sheet=summary)
     # protected figures are whole: hours in fives, the rate in whole per cent
-    kinds = ({"attendance_rate": "whole_percent", "student_hours": "count"} if not view.exact
-             else {"attendance_rate": "percent", "student_hours": "hours"})
+    kinds = ({"attendance_rate": "whole_percent", "student_hours": "count", "average_hours": "hours"}
+             if not view.exact else {"attendance_rate": "percent", "student_hours": "hours", "average_hours": "hours"})
     for figure in view.figures:
         if figure.value is None:
             figures.rows.append([figure.label, figure.text])
         else:
             figures.rows.append([figure.label, (figure.value, kinds.get(figure.key, "count"))])
-    figures.rows.append([_("Target (students)"), (view.target, "count") if view.target is not None
-                         else _("No target set")])
+    figures.rows.append([_("Target of the whole initiative (students)") if view.target_is_whole
+                         else _("Target (students)"),
+                         (view.target, "count") if view.target is not None else _("No target set")])
     figures.rows.append([_("Progress toward the target"), (view.progress, "percent") if view.progress is not None
                          else "—"])
     figures.rows.append([_("Privacy"), view.note if not view.exact else _("Exact figures")])
     tables.append(figures)
+    if view.suppressed:  # rule 2: a hidden selection's breakdowns are empty; not even their categories are named
+        tables.append(Table(_("Breakdowns"), [_("Figure"), _("Value")], ["text", "text"], sheet=_("Breakdowns"),
+                            rows=[[_("Students reached"), presenter.suppressed_selection_text(view.threshold)]]))
+        return tables + ([school_table(view, schools)] if schools is not None else [])
     for name in presenter.PAGE_ORDER:
         breakdown = view.breakdowns[name]
         headers = [breakdown.column, _("Students reached")]
@@ -101,8 +106,29 @@ def report_tables(view: ReportView, schools: Any = None) -> list[Table]:
         if not breakdown.cells:
             table.rows.append([_("No students reached"), ""] + ([""] if breakdown.partition else []))
         tables.append(table)
+    tables.extend(outcome_tables(view))
     if schools is not None:
         tables.append(school_table(view, schools))
+    return tables
+
+
+def outcome_tables(view: ReportView) -> list[Table]:
+    """The questionnaires: pupils before and after per question, the teachers' answers (never their comments)."""
+    if view.outcomes is None:
+        return []
+    sheet = _("Outcomes")
+    pupils = Table(_("Pupils' answers before and after"),
+                   [_("Question"), _("Pupils who answered both times"), _("Before"), _("After"), _("Change")],
+                   ["text", "text", "text", "text", "text"], sheet=sheet)
+    for row in view.outcomes.rows:
+        pupils.rows.append([row.label, row.pairs_text, row.before_text, row.after_text, row.change_text])
+    tables = [pupils]
+    if view.outcomes.feedback:
+        teachers = Table(_("Teachers' answers"), [_("Question"), _("Teachers who answered"), _("Average")],
+                         ["text", "text", "text"], sheet=sheet)
+        for item in view.outcomes.feedback:
+            teachers.rows.append([item.label, item.responses_text, item.mean_text or "—"])
+        tables.append(teachers)
     return tables
 
 
@@ -127,30 +153,53 @@ def school_table(view: ReportView, schools: Any) -> Table:
     return table
 
 
-def _plain(value: Any) -> Any:
-    """A typed value for CSV: numbers as numbers (percentages as fractions), text neutralised."""
+def _plain(value: Any, decimal_comma: bool = False) -> Any:
+    """A typed value for CSV: numbers as numbers (percentages as fractions), text neutralised; for Excel in
+    kk/ru a decimal comma."""
     if isinstance(value, tuple):
         number, kind = value
         if number is None:
             return ""
         if kind in ("percent", "whole_percent"):
-            return round(number, 4)
+            number = round(number, 4)
+        if decimal_comma and isinstance(number, float):
+            return repr(number).replace(".", ",")
         return number
     return neutralise(value)
 
 
-def to_csv(tables: list[Table]) -> bytes:
-    """UTF-8 with a byte order mark, so Excel shows Cyrillic; blocks separated by an empty line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for index, table in enumerate(tables):
-        if index:
-            writer.writerow([])
-        writer.writerow([neutralise(table.title)])
-        writer.writerow([neutralise(h) for h in table.headers])
+def long_rows(tables: list[Table]) -> Iterator[list[Any]]:
+    """Every table of the report as rows of one table (long format): section, item, measure, value.
+    A row's first cell is its item; each further cell becomes a row of its own, named by its column."""
+    for table in tables:
         for row in table.rows:
-            writer.writerow([_plain(v) for v in row])
+            item, values = row[0], row[1:]
+            for header, value in zip(table.headers[1:], values):
+                if value == "" and len(values) > 1:
+                    continue  # a share that does not apply
+                yield [table.title, item, header, value]
+
+
+def to_csv(tables: list[Table], *, excel: bool = False, language: str = "en") -> bytes:
+    """One table (section, item, measure, value) that pandas or any spreadsheet reads as it is."""
+    return _write_csv((_("Section"), _("Item"), _("Measure"), _("Value")), long_rows(tables), excel, language)
+
+
+def _write_csv(headers: Iterable[str], rows: Iterable[list[Any]], excel: bool, language: str) -> bytes:
+    """UTF-8 with a byte order mark, so Excel shows Cyrillic; formulas neutralised. `excel`: ";" between cells
+    and, in kk and ru, decimal commas, as Excel set to Kazakh or Russian expects."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=";" if excel else ",")
+    decimal_comma = excel and language in ("kk", "ru")
+    writer.writerow([neutralise(h) for h in headers])
+    for row in rows:
+        writer.writerow([_plain(v, decimal_comma) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def table_csv(table: Table, *, excel: bool = False, language: str = "en") -> bytes:
+    """One table as it is (its headers, then its rows), with the same care as the report's CSV."""
+    return _write_csv(table.headers, table.rows, excel, language)
 
 
 NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "whole_percent": "0%", "hours": "#,##0.0"}
@@ -207,23 +256,35 @@ def _sheet_title(name: str, taken: dict[str, Any]) -> str:
     return clean if clean not in taken else f"{clean[:28]} {len(taken) + 1}"
 
 
-def to_pdf(view: ReportView, schools: Any = None) -> bytes:
-    """The report as a printable PDF (WeasyPrint; DejaVu Sans has every Kazakh letter)."""
+def prepared_for(user: Any) -> str:
+    """Whose report a printed copy is: the funder organisation's name, or every initiative's."""
+    funder = getattr(user, "funder", None) if is_funder(user) else None
+    if funder is not None:
+        return _("Prepared for %(funder)s", funder=funder.name)
+    return _("All initiatives of the programme")
+
+
+def to_pdf(view: ReportView, schools: Any = None, *, user: Any = None) -> bytes:
+    """The report as a printable PDF (WeasyPrint; DejaVu Sans has every Kazakh letter): it says whose report
+    it is, the filters, and when it was made, on its first page."""
     from weasyprint import HTML  # slow to import; only the PDF download needs it
 
-    html = render_template("reports/impact_pdf.html", view=view, schools=schools,
+    html = render_template("reports/impact_pdf.html", view=view, schools=schools, prepared_for=prepared_for(user),
                            region_names=view.region_names, generated=presenter.generated_text(view))
     return HTML(string=html).write_pdf()
 
 
-def export_report(user: Any, fmt: str, filters: dict[str, Any]) -> bytes:
-    """The impact report in one of FORMATS, for this user (funders: suppressed; staff: with schools)."""
+def export_report(user: Any, fmt: str, filters: dict[str, Any], *, excel: bool = False) -> bytes:
+    """The impact report in one of FORMATS, for this user (funders: suppressed; staff: with schools);
+    `excel`: the CSV as Excel reads it in the viewer's language."""
     if fmt == "pdf":
         view, schools = load(user, filters, all_schools=False, schools_per_page=PDF_SCHOOLS)
-        return to_pdf(view, schools)
+        return to_pdf(view, schools, user=user)
     view, schools = load(user, filters)
     tables = report_tables(view, schools)
-    return to_csv(tables) if fmt == "csv" else to_xlsx(tables)
+    if fmt == "csv":
+        return to_csv(tables, excel=excel, language=current_language())
+    return to_xlsx(tables)
 
 
 def filename(fmt: str, suffix: str = "impact-report") -> str:

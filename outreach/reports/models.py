@@ -13,6 +13,8 @@ from outreach.extensions import db
 from outreach.workshops.models import Workshop
 
 GRADE_BANDS = ("0-4", "5-9", "10-11")
+#: the report's bands of a student's attended hours in the filter, each with its lower bound (included)
+HOURS_BANDS = (("0-2", 0), ("2-5", 2), ("5-10", 5), ("10+", 10))
 #: `ImpactFact.prev_ts` of a student's first attended sign-up (before any instant)
 NO_PREVIOUS = -(2**62)
 
@@ -43,8 +45,10 @@ class ImpactFact(db.Model):
     # (SQLite has no time zones to group by)
     starts_ts: Mapped[int] = mapped_column(BigInteger)
     local_month: Mapped[str] = mapped_column(String(7))
+    # the minutes attended: the duration when present, a late mark's minutes, 0 otherwise
     minutes: Mapped[int] = mapped_column(Integer)
-    # 1 when the workshop's attendance was recorded; attended = recorded and present
+    # 1 when the workshop's attendance was recorded and the sign-up was not excused (the attendance rate's
+    # denominator); attended = recorded and present or late
     recorded: Mapped[int] = mapped_column(SmallInteger)
     attended: Mapped[int] = mapped_column(SmallInteger)
     # for an attended sign-up: when the student's previous attended sign-up started (in the order of start,

@@ -9,22 +9,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_decimal, format_percent
 from markupsafe import Markup
 from sqlalchemy import select
 
 from outreach.collation import sort_key
-from outreach.dbtypes import utcnow
+from outreach.dates import fmt_date, fmt_datetime
+from outreach.dbtypes import local_tz, utcnow
 from outreach.extensions import db
 from outreach.i18n import _, _l, localize, ngettext
 from outreach.initiatives.models import Initiative
 from outreach.reports import charts, privacy
+from outreach.reports.outcomes_view import OutcomesView, present_outcomes
 from outreach.schools.models import Region
 from outreach.workshops.models import DELIVERY_LANGUAGES
 
 GENDER_LABELS = {"female": _l("Girls"), "male": _l("Boys"), "unspecified": _l("Gender not given")}
 SETTLEMENT_LABELS = {"urban": _l("Urban"), "rural": _l("Rural")}
 BAND_LABELS = {"0-4": _l("Grades 0–4"), "5-9": _l("Grades 5–9"), "10-11": _l("Grades 10–11")}
+HOURS_BAND_LABELS = {"0-2": _l("Under 2 hours"), "2-5": _l("2 to 5 hours"), "5-10": _l("5 to 10 hours"),
+                     "10+": _l("10 hours or more")}
 
 BREAKDOWN_TITLES = {
     "by_region": _l("Students reached by region"),
@@ -33,14 +37,17 @@ BREAKDOWN_TITLES = {
     "by_gender": _l("Girls and boys"),
     "by_grade_band": _l("Students reached by grade"),
     "by_language": _l("Language of the workshops"),
+    "by_hours_band": _l("Hours each student attended"),
 }
 BREAKDOWN_COLUMNS = {
     "by_region": _l("Region"), "by_month": _l("Month"), "by_settlement_type": _l("Urban/rural"),
     "by_gender": _l("Gender"), "by_grade_band": _l("Grades"), "by_language": _l("Language of delivery"),
+    "by_hours_band": _l("Hours attended"),
 }
 # each student is in exactly one cell of these, so shares of the total make sense
-PARTITIONS = {"by_region", "by_settlement_type", "by_gender", "by_grade_band"}
-PAGE_ORDER = ("by_region", "by_month", "by_settlement_type", "by_gender", "by_grade_band", "by_language")
+PARTITIONS = {"by_region", "by_settlement_type", "by_gender", "by_grade_band", "by_hours_band"}
+PAGE_ORDER = ("by_region", "by_month", "by_settlement_type", "by_gender", "by_grade_band", "by_hours_band",
+              "by_language")
 
 
 @dataclass
@@ -51,6 +58,8 @@ class CellView:
     suppressed: bool
     share: float | None = None
     hidden_text: str = ""  # a suppressed cell: "fewer than 10", or "hidden to protect another group"
+    complementary: bool = False  # hidden only so that a smaller cell cannot be worked out (it may be large)
+    partial: bool = False  # the current month, not over yet
 
 
 @dataclass
@@ -65,6 +74,10 @@ class BreakdownView:
     @property
     def any_suppressed(self) -> bool:
         return any(c.suppressed for c in self.cells)
+
+    @property
+    def any_complementary(self) -> bool:
+        return any(c.complementary for c in self.cells)
 
 
 @dataclass
@@ -98,6 +111,10 @@ class ReportView:
 
     rounding_base: int | None = None
     months: bool = False  # the period is whole months (funders)
+    #: the filter is narrower than the initiatives (a region or a period): the target is theirs as a whole
+    target_is_whole: bool = False
+    #: the questionnaires' figures (None when the initiatives ask no questions)
+    outcomes: OutcomesView | None = None
 
     @property
     def empty_tile_class(self) -> str:
@@ -113,6 +130,10 @@ class ReportView:
         return bool(self.report.get("suppressed"))
 
     @property
+    def complementary_explained(self) -> str:
+        return complementary_explained()
+
+    @property
     def note(self) -> str:
         return protection_note(self.threshold, self.rounding_base) if not self.exact else ""
 
@@ -125,9 +146,22 @@ def suppressed_text(threshold: int | None) -> str:
     return _("fewer than %(threshold)s", threshold=format_decimal(threshold or 0))
 
 
+def suppressed_selection_text(threshold: int | None) -> str:
+    """What a hidden selection (fewer students than the threshold) reads instead of its figures and breakdowns."""
+    return _("Fewer than %(threshold)s students are in this selection: to protect them, no figure about them is "
+             "shown. Choose a wider selection.", threshold=format_decimal(threshold or 0))
+
+
 def complementary_text() -> str:
     """What a cell hidden only so that a smaller one cannot be worked out reads (it may be large)."""
     return _("hidden to protect another group")
+
+
+def complementary_explained() -> str:
+    """One plain sentence under a breakdown with a cell hidden to protect another group (a board member
+    would otherwise read it as missing data)."""
+    return _("“%(label)s” is not missing data: that group may be large. It is hidden only so that a smaller "
+             "group cannot be worked out by subtracting from the total.", label=complementary_text())
 
 
 def hidden_text(why: str | None, threshold: int | None) -> str:
@@ -170,7 +204,7 @@ def _labels(name: str, regions: dict[str, str]) -> Any:
     if name == "by_month":
         return _month_label
     table = {"by_gender": GENDER_LABELS, "by_settlement_type": SETTLEMENT_LABELS, "by_grade_band": BAND_LABELS,
-             "by_language": DELIVERY_LANGUAGES}[name]
+             "by_language": DELIVERY_LANGUAGES, "by_hours_band": HOURS_BAND_LABELS}[name]
     return lambda key: str(table.get(key, key))
 
 
@@ -182,11 +216,18 @@ def present(report: dict[str, Any]) -> ReportView:
     regions = {code: name for code, (name, _kind) in regions_full.items()}
     total = report["students_reached"]
     breakdowns: dict[str, BreakdownView] = {}
+    this_month = datetime.now(local_tz()).strftime("%Y-%m")
     for name in PAGE_ORDER:
         label = _labels(name, regions)
         cells = [CellView(c["key"], label(c["key"]), c["students_reached"], c["suppressed"],
-                          hidden_text=hidden_text(c.get("suppressed_because"), threshold) if c["suppressed"] else "")
+                          hidden_text=hidden_text(c.get("suppressed_because"), threshold) if c["suppressed"] else "",
+                          complementary=c["suppressed"] and c.get("suppressed_because") == privacy.COMPLEMENTARY)
                  for c in report[name]]
+        if name == "by_month":  # the month not yet over is not a drop: it says so
+            for cell in cells:
+                if cell.key == this_month:
+                    cell.label = _("%(month)s (so far)", month=cell.label)
+                    cell.partial = True
         if name == "by_region":  # most first, suppressed ones after, as in the chart
             cells.sort(key=lambda c: (c.suppressed, -(c.value or 0), sort_key(c.label)))
         partition = name in PARTITIONS
@@ -215,6 +256,9 @@ def present(report: dict[str, Any]) -> ReportView:
                _("of confirmed sign-ups where attendance was taken")),
         Figure("student_hours", _("Student-hours"), report["student_hours"],
                count_text(report["student_hours"], "#,##0.#"), _("time students spent in workshops")),
+        Figure("average_hours", _("Average hours per student"), report.get("average_hours"),
+               count_text(report.get("average_hours"), "#,##0.#"),
+               _("attended, per student reached (late students: the minutes they were there)")),
         Figure("schools_reached", _("Schools reached"), report["schools_reached"],
                count_text(report["schools_reached"]), ""),
         Figure("regions_reached", _("Regions reached"), report["regions_reached"],
@@ -222,10 +266,12 @@ def present(report: dict[str, Any]) -> ReportView:
                ngettext("of %(num)s region", "of %(num)s regions", len(regions))),
     ]
     target = report["target_students"]
-    progress = total / target if target and total is not None else None
+    chosen = report["filters"]
+    # a target is set for a whole initiative: progress toward it means something only for the whole of it
+    target_is_whole = bool(chosen.get("region") or chosen.get("from") or chosen.get("to"))
+    progress = total / target if target and total is not None and not target_is_whole else None
     initiative_title = None
     filters_text: list[tuple[str, str]] = []
-    chosen = report["filters"]
     if chosen.get("initiative_id"):
         initiative = db.session.get(Initiative, chosen["initiative_id"])
         initiative_title = localize(initiative.title).text if initiative else None
@@ -235,23 +281,26 @@ def present(report: dict[str, Any]) -> ReportView:
     filters_text.append((_("Period"), period_text(chosen.get("from"), chosen.get("to"), months=protected)))
     view = ReportView(report=report, threshold=threshold, suppressed_text=suppressed_text(threshold),
                       figures=figures, target=target, progress=progress, breakdowns=breakdowns,
+                      target_is_whole=target_is_whole,
                       filters=filters_text, initiative_title=initiative_title, generated_at=utcnow(),
                       region_names=regions, rounding_base=report.get("rounding_base"), months=protected)
     _add_charts(view, regions_full)
+    view.outcomes = present_outcomes(report)
     return view
 
 
 def period_text(start: str | None, end: str | None, months: bool = False) -> str:
     """The period in words; a funder's (whole months) as months: "October 2026 – December 2026"."""
-    def word(day: str) -> str:
-        return format_date(date.fromisoformat(day), "LLLL y") if months else format_date(date.fromisoformat(day))
+    def word(day: str, opening: bool = False) -> str:
+        # a month after "from" is in the format form: ru «с октября 2026», kk «басы: қазан 2026»
+        return fmt_date(date.fromisoformat(day), ("MMMM y" if opening else "LLLL y") if months else "long")
 
     if months and start and end and start[:7] == end[:7]:
         return word(start)
     if start and end:
         return _("%(start)s – %(end)s", start=word(start), end=word(end))
     if start:
-        return _("from %(start)s", start=word(start))
+        return _("from %(start)s", start=word(start, opening=True))
     if end:
         return _("until %(end)s", end=word(end))
     return _("All dates")
@@ -264,8 +313,10 @@ def _add_charts(view: ReportView, regions: dict[str, tuple[str, str]]) -> None:
             continue
         if name == "by_month":
             breakdown.chart = charts.line_chart(
-                [(_month_label(c.key, "LLL y"), c.label, c.value, c.hidden_text) for c in breakdown.cells],
+                [(_("%(month)s (so far)", month=_month_label(c.key, "LLL y")) if c.partial
+                  else _month_label(c.key, "LLL y"), c.label, c.value, c.hidden_text) for c in breakdown.cells],
                 title=breakdown.title, suppressed=suppressed,
+                partial_last=bool(breakdown.cells) and breakdown.cells[-1].partial,
                 desc=_("Line chart of students reached per month; months with suppressed figures are gaps. "
                        "The table below lists every value."))
             continue
@@ -279,8 +330,9 @@ def _add_charts(view: ReportView, regions: dict[str, tuple[str, str]]) -> None:
             bars, title=breakdown.title,
             desc=_("Bar chart of students reached; the table below lists every value."))
     view.tiles, view.tile_legend = charts.region_tiles(
-        {c.key: c for c in view.breakdowns["by_region"].cells}, regions, suppressed, view.threshold)
+        {c.key: c for c in view.breakdowns["by_region"].cells}, regions, suppressed, view.threshold,
+        view.rounding_base)
 
 
 def generated_text(view: ReportView) -> str:
-    return _("Generated %(when)s", when=format_datetime(view.generated_at, "medium"))
+    return _("Generated %(when)s", when=fmt_datetime(view.generated_at))

@@ -1,17 +1,21 @@
 """What a funder may see of the impact figures: exact figures in, protected figures out.
 
-The contract (../shared/API.md, "Funders see protected figures") in four rules, so that no report,
+The contract (../shared/API.md, "Funders see protected figures") in five rules, so that no report,
 nor any difference between two reports a funder can ask for, gives away a group of fewer than
 `threshold` children:
 
 1. periods snap to whole months (`snap_period`);
 2. when the exact total of students reached is below the threshold, every child-derived figure is
-   None and the report is `suppressed`;
+   None, every breakdown is an empty list (not even which categories exist is told) and the report
+   is `suppressed`;
 3. a breakdown cell below the threshold is hidden; where exactly one cell of a breakdown would be,
    the next smallest is hidden too (complementary suppression), and says so;
 4. every shown count is rounded to the nearest multiple of `rounding_base` (halves up),
-   student-hours to 5 hours, the attendance rate to whole per cent — after suppression was decided
-   on the exact figures, so a shown figure is never below the threshold.
+   student-hours to 5 hours, average hours per student to the half hour, the attendance rate to whole
+   per cent — after suppression was decided on the exact figures, so a shown figure is never below the
+   threshold;
+5. every key of a breakdown is listed (`complete_cells`): a key with no students is a cell below the
+   threshold like any other, so a missing key never says "all of them are girls".
 
 Every surface a funder looks at (the API, the report page, its charts and map, the exports, the
 initiative pages, the dashboard) takes its figures from here; coordinators and administrators get
@@ -23,18 +27,22 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from flask import current_app
 
 from outreach.access import sees_exact_figures
+from outreach.outcomes import figures as outcome_figures
 
 # why a cell is hidden: it is small itself, or it is hidden only so that a small one cannot be worked out
 SMALL = "small"
 COMPLEMENTARY = "complementary"
 HOURS_BASE = 5
 # the figures that count children (or are worked out from them); rule 2 hides them all
-CHILD_FIGURES = ("students_reached", "signups", "attendance_rate", "student_hours", "schools_reached")
+CHILD_FIGURES = ("students_reached", "signups", "attendance_rate", "student_hours", "average_hours",
+                 "schools_reached")
+#: average hours per student are shown to funders to the half hour
+AVERAGE_HOURS_STEP = Decimal("0.5")
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,14 @@ def round_rate(rate: float | None) -> float | None:
     return float(Decimal(str(rate)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
+def round_half_hour(hours: float | None) -> float | None:
+    """Average hours per student to the nearest half hour, halves up (a mean of at least `threshold` students)."""
+    if hours is None:
+        return None
+    steps = (Decimal(str(hours)) / AVERAGE_HOURS_STEP).quantize(Decimal(1), ROUND_HALF_UP)
+    return float(steps * AVERAGE_HOURS_STEP)
+
+
 def protect_count(exact: int, protection: Protection | None) -> int | None:
     """One count standing alone (an initiative's students reached): None below the threshold, else rounded."""
     if protection is None:
@@ -112,6 +128,15 @@ def hidden_cells(counts: Mapping[str, int], threshold: int, total: int) -> dict[
     return hidden
 
 
+def complete_cells(cells: list[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Rule 5: the cells with every key of `keys` (in that order) listed, a key with no students as 0;
+    keys the cells have beyond `keys` are kept after them, so no child is lost from a breakdown."""
+    by_key = {cell["key"]: cell for cell in cells}
+    listed = [by_key.get(key) or {"key": key, "students_reached": 0, "suppressed": False} for key in keys]
+    wanted = set(keys)
+    return listed + [cell for cell in cells if cell["key"] not in wanted]
+
+
 def protect_cells(cells: list[dict[str, Any]], protection: Protection, total: int) -> list[dict[str, Any]]:
     """Breakdown cells ({"key", "students_reached"} exact) as a funder sees them, in the same order."""
     counts = {cell["key"]: int(cell["students_reached"]) for cell in cells}
@@ -126,14 +151,22 @@ def protect_cells(cells: list[dict[str, Any]], protection: Protection, total: in
     return shown
 
 
+# -- outcomes -------------------------------------------------------------------------------------
+
+def protect_outcomes(report: dict[str, Any], protection: Protection) -> dict[str, Any]:
+    """The questionnaires' figures as a funder sees them (see outreach.outcomes.figures.protect)."""
+    return outcome_figures.protect(report, protection.threshold, protection.rounding_base, round_to)
+
+
 # -- the whole report ------------------------------------------------------------------------------
 
 def protect_report(report: dict[str, Any], protection: Protection | None,
-                   breakdowns: tuple[str, ...]) -> dict[str, Any]:
+                   breakdowns: tuple[str, ...], keys: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
     """The exact report (as `reports.services` counts it) as this viewer may see it.
 
     With no protection it is returned as is, with `suppression_threshold` and `rounding_base` None.
-    The period in `report["filters"]` must already be snapped (rule 1 changes what is counted)."""
+    The period in `report["filters"]` must already be snapped (rule 1 changes what is counted).
+    `keys` names every key of each breakdown (rule 5); a breakdown not named there lists the keys it has."""
     if protection is None:
         return {**report, "suppression_threshold": None, "rounding_base": None, "suppressed": False}
     exact_total = int(report["students_reached"])
@@ -148,8 +181,20 @@ def protect_report(report: dict[str, Any], protection: Protection | None,
         shown["schools_reached"] = round_to(report["schools_reached"], base)
         shown["student_hours"] = round_to(report["student_hours"], protection.hours_base)
         shown["attendance_rate"] = round_rate(report["attendance_rate"])
+        shown["average_hours"] = round_half_hour(report.get("average_hours"))
+    if small:  # rule 2 for the questionnaires too
+        target = report.get("outcome_target")
+        shown.update(outcomes=[], teacher_feedback=[], teacher_comments=[],
+                     outcome_target={**target, "answered": None, "met": None, "share": None, "suppressed": True}
+                     if target else None)
+    elif "outcomes" in report:
+        shown.update(protect_outcomes(report, protection))
     for name in breakdowns:
-        shown[name] = protect_cells(report[name], protection, exact_total)
+        if small:  # rule 2: not even which categories exist
+            shown[name] = []
+            continue
+        cells = complete_cells(report[name], (keys or {}).get(name, ()))
+        shown[name] = protect_cells(cells, protection, exact_total)
     shown["suppression_threshold"] = protection.threshold
     shown["rounding_base"] = protection.rounding_base
     shown["suppressed"] = small

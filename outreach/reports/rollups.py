@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from outreach.attendance.models import Attendance
+from outreach.attendance.rules import ATTENDED, EXCUSED, minutes_attended
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
 from outreach.reports import counts
@@ -87,7 +88,8 @@ def _source(condition: ColumnElement[bool]):
     return (
         select(Signup.id, Signup.workshop_id, Workshop.initiative_id, Signup.student_id, Student.school_id,
                School.region_code, School.settlement_type, Student.gender, Student.grade, Workshop.language,
-               Workshop.starts_at, Workshop.duration_minutes, Workshop.attendance_recorded_at, Attendance.present)
+               Workshop.starts_at, Workshop.duration_minutes, Workshop.attendance_recorded_at, Attendance.status,
+               Attendance.minutes)
         .join(Workshop, Workshop.id == Signup.workshop_id)
         .join(Student, Student.id == Signup.student_id)
         .join(School, School.id == Student.school_id)
@@ -100,19 +102,22 @@ def _facts(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
     tz = local_tz()
     months: dict[datetime, str] = {}
     for (signup_id, workshop_id, initiative_id, student_id, school_id, region_code, settlement_type, gender, grade,
-         language, starts_at, minutes, recorded_at, present) in rows:
+         language, starts_at, duration, recorded_at, status, late_minutes) in rows:
         month = months.get(starts_at)
         if month is None:
             month = months[starts_at] = starts_at.astimezone(tz).strftime("%Y-%m")
             if len(months) > 4096:  # a rebuild passes every workshop: keep memory flat
                 months.clear()
         recorded = recorded_at is not None
+        attended = recorded and status in ATTENDED
         yield {"signup_id": signup_id, "workshop_id": workshop_id, "initiative_id": initiative_id,
                "student_id": student_id, "school_id": school_id, "region_code": region_code,
                "settlement_type": settlement_type, "gender": gender, "grade_band": grade_band(grade),
                "language": language, "starts_ts": int(starts_at.timestamp()), "local_month": month,
-               "minutes": minutes,
-               "recorded": int(recorded), "attended": int(recorded and bool(present))}
+               # minutes attended (late: its minutes; excused and absent: none); recorded leaves excused
+               # sign-ups out, so that it is the attendance rate's denominator
+               "minutes": minutes_attended(status, late_minutes, duration) if attended else 0,
+               "recorded": int(recorded and status != EXCUSED), "attended": int(attended)}
 
 
 def _upsert(facts: list[dict[str, Any]]) -> None:

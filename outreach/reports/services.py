@@ -27,24 +27,27 @@ from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l
 from outreach.initiatives.models import Initiative
+from outreach.outcomes import figures as outcome_figures
 from outreach.reports import counts, privacy
-from outreach.reports.models import (EVERYONE, GRADE_BANDS, NO_PREVIOUS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope,
+from outreach.reports.models import (EVERYONE, GRADE_BANDS, HOURS_BANDS, NO_PREVIOUS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope,
                                      ImpactWorkshop, grade_band)
 from outreach.schools.models import SETTLEMENT_TYPES, Region, School
 from outreach.signups.models import Signup
 from outreach.students.models import GENDERS, Student
 from outreach.web import Page
+from outreach.venues.models import Venue
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
 
 BREAKDOWNS = ("by_region", "by_gender", "by_grade_band", "by_settlement_type", "by_month")
-# an extra breakdown for the page and the exports (the API may carry extra fields)
-EXTRA_BREAKDOWNS = ("by_language",)
+# breakdowns beyond the first contract: by_hours_band (v1.1) and by_language (extra; the API may carry extra fields)
+EXTRA_BREAKDOWNS = ("by_hours_band", "by_language")
 # the order cells are listed in (regions by code, months in time)
 KEY_ORDER = {
     "by_gender": tuple(GENDERS),
     "by_grade_band": GRADE_BANDS,
     "by_settlement_type": tuple(SETTLEMENT_TYPES),
     "by_language": tuple(DELIVERY_LANGUAGES),
+    "by_hours_band": tuple(key for key, _low in HOURS_BANDS),
 }
 
 
@@ -374,7 +377,80 @@ def impact_report(user: Any, *, initiative_id: int | None = None, region: str | 
     exact = report_for_scope(scope, filters={"initiative_id": initiative_id, "region": region,
                                              "from": date_from.isoformat() if date_from else None,
                                              "to": date_to.isoformat() if date_to else None})
-    return privacy.protect_report(exact, protection, (*BREAKDOWNS, *EXTRA_BREAKDOWNS))
+    keys = breakdown_keys(scope, exact) if protection is not None else None
+    return privacy.protect_report(exact, protection, (*BREAKDOWNS, *EXTRA_BREAKDOWNS), keys)
+
+
+def _delivered_workshops(scope: Scope) -> Select:
+    """The delivered workshops of a scope's initiatives and period (its region aside)."""
+    query = select(Workshop).where(Workshop.status != "cancelled", Workshop.starts_at <= scope.now)
+    if scope.starts_from is not None:
+        query = query.where(Workshop.starts_at >= scope.starts_from)
+    if scope.starts_before is not None:
+        query = query.where(Workshop.starts_at < scope.starts_before)
+    if scope.initiative_ids is not None:
+        query = query.where(Workshop.initiative_id.in_(scope.initiative_ids))
+    return query
+
+
+def _month_keys(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month) and len(months) <= _MONTH_RANGES:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = year + month // 12, month % 12 + 1
+    return months
+
+
+def breakdown_keys(scope: Scope, exact: dict[str, Any]) -> dict[str, list[str]]:
+    """Every key of each breakdown of a funder's report (API.md rule 5), decided without the children's figures:
+    the allowed values; every month of the period (without one: from the month of the first delivered workshop
+    to that of the last); every region where a workshop was delivered (its venue's), or the chosen region.
+    Keys the figures have beyond these are listed too (`privacy.complete_cells`)."""
+    keys: dict[str, list[str]] = {name: list(order) for name, order in KEY_ORDER.items()}
+    tz = local_tz()
+    delivered = _delivered_workshops(scope).subquery()
+    if scope.region is not None:
+        keys["by_region"] = [scope.region]
+        first_ts, last_ts = db.session.execute(select(func.min(ImpactFact.starts_ts), func.max(ImpactFact.starts_ts))
+                                               .where(*scope.conditions())).one()
+        bounds = [datetime.fromtimestamp(ts, tz) if ts is not None else None for ts in (first_ts, last_ts)]
+    else:
+        venue_regions = db.session.scalars(select(Venue.region).distinct().join(delivered, delivered.c.venue_id == Venue.id)
+                                           .where(Venue.region.is_not(None)))
+        keys["by_region"] = sorted(set(venue_regions) | {cell["key"] for cell in exact["by_region"]})
+        first, last = db.session.execute(select(func.min(delivered.c.starts_at), func.max(delivered.c.starts_at))).one()
+        bounds = [moment.astimezone(tz) if moment is not None else None for moment in (first, last)]
+    start = scope.starts_from.astimezone(tz).date() if scope.starts_from is not None else (
+        bounds[0].date() if bounds[0] is not None else None)
+    end = (scope.starts_before - timedelta(seconds=1)).astimezone(tz).date() if scope.starts_before is not None else (
+        bounds[1].date() if bounds[1] is not None else None)
+    months = set(_month_keys(start, end)) if start is not None and end is not None else set()
+    keys["by_month"] = sorted(months | {cell["key"] for cell in exact["by_month"]})
+    return keys
+
+
+def _hours_band_counts(scope: Scope) -> dict[str | None, int]:
+    """Students reached by the hours each attended in the filter (lower bound included): each student in one band.
+
+    Minutes attended are summed per student over the attended facts (present: the duration, late: its minutes);
+    absent and excused sign-ups add nothing, so summing only attended facts gives each student's whole time."""
+    per_student = (select(func.sum(ImpactFact.minutes).label("minutes"))
+                   .where(*scope.conditions(attended=True)).group_by(ImpactFact.student_id).subquery())
+    whens = [(per_student.c.minutes >= low * 60, literal(key)) for key, low in reversed(HOURS_BANDS[1:])]
+    band = case(*whens, else_=literal(HOURS_BANDS[0][0])).label("band")
+    rows = db.session.execute(select(band, func.count()).group_by(band))
+    return {str(key): int(n) for key, n in rows if n}
+
+
+def _selection(scope: Scope) -> outcome_figures.Selection:
+    return outcome_figures.Selection(initiative_ids=scope.initiative_ids, region=scope.region,
+                                     starts_from=scope.starts_from, starts_before=scope.starts_before, now=scope.now)
+
+
+def _outcomes(scope: Scope) -> dict[str, Any]:
+    """The questionnaires' figures of a scope (exact), counted once per data version like the other figures."""
+    key = ("outcomes", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before)
+    return cached_figures(key, scope.now, lambda: outcome_figures.outcome_figures(_selection(scope)))
 
 
 def _figures(scope: Scope) -> tuple[dict, dict, int | None]:
@@ -388,7 +464,9 @@ def _figures(scope: Scope) -> tuple[dict, dict, int | None]:
 
 def _counts(scope: Scope) -> dict[str, dict[str | None, int]]:
     kept = _kept_scope(scope)
-    return _kept_counts(kept, scope.region) if kept is not None else _breakdown_counts(scope)
+    counts = _kept_counts(kept, scope.region) if kept is not None else _breakdown_counts(scope)
+    counts["by_hours_band"] = _hours_band_counts(scope)
+    return counts
 
 
 def report_for_scope(scope: Scope, filters: dict[str, Any]) -> dict[str, Any]:
@@ -402,12 +480,15 @@ def report_for_scope(scope: Scope, filters: dict[str, Any]) -> dict[str, Any]:
         "workshops_delivered": totals["workshops"],
         "attendance_rate": round(totals["attended"] / totals["recorded"], 4) if totals["recorded"] else None,
         "student_hours": round(totals["minutes"] / 60, 2),
+        # the mean of each reached student's attended hours (the arts councils' "average hours engaged")
+        "average_hours": round(totals["minutes"] / 60 / reached, 2) if reached else None,
         "schools_reached": counts.get("schools", {}).get(None, 0),
         "regions_reached": len(counts.get("by_region", {})),
         "target_students": target,
     }
     for name in (*BREAKDOWNS, *EXTRA_BREAKDOWNS):
         report[name] = _cells(name, counts.get(name, {}))
+    report.update(outcome_figures.exact(_outcomes(scope)))
     return report
 
 

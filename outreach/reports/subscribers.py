@@ -2,7 +2,8 @@
 
 Every event that can change what a sign-up counts for adds the touched workshop, student or school to a set
 kept on the session (`session.info`). The sets are applied — each workshop, student and school recomputed
-once, whatever number of events named it — in a `before_commit` hook, so a request, a CLI command or a test
+once, whatever number of events named it — by the unit of work's "reports" step before the commit
+(`outreach/unitofwork.py`), so a request, a CLI command or a test
 that commits gets exact facts, and a new write path only has to announce its change. A read of the fact tables
 inside the same transaction (the report of a test, `rollups.drift()`, the initiatives' "students reached")
 first applies what is pending, so a transaction always reads its own writes. A rollback forgets the sets.
@@ -11,11 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql.util import find_tables
+from sqlalchemy.orm import Session
 
-from outreach import events
+from outreach import events, unitofwork
 from outreach.extensions import db
 from outreach.reports import rollups
 from outreach.reports.models import ImpactFact, ImpactReach, ImpactSchool, ImpactScope, ImpactWorkshop
@@ -82,23 +81,15 @@ def apply_pending(session: Session) -> None:
         session.info.pop(_APPLYING, None)
 
 
-@event.listens_for(Session, "before_commit")
-def _apply_before_commit(session: Session) -> None:
+def _apply_before_commit(session: Session, _changes: Any) -> None:
     apply_pending(session)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _apply_before_reading_facts(state: ORMExecuteState) -> None:
-    """A transaction reads its own writes: pending facts are applied before the fact tables are read."""
-    session = state.session
-    if not state.is_select or session.info.get(_APPLYING) or not has_pending(session):
-        return
-    if _FACT_TABLES.intersection(find_tables(state.statement, include_joins=True)):
-        apply_pending(session)
+def _forget(session: Session, *_args: Any) -> None:
+    """Committed or rolled back: what was pending is done or void."""
+    session.info.pop(_PENDING, None)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction: Any) -> None:
-    """Committed or rolled back: what was pending is done or void (a savepoint's end changes nothing)."""
-    if transaction.parent is None and not session.info.get(_APPLYING):
-        session.info.pop(_PENDING, None)
+unitofwork.register(unitofwork.Step("reports", before_commit=_apply_before_commit, after_commit=_forget,
+                                    after_rollback=_forget,
+                                    reads_own_writes=(_FACT_TABLES, has_pending, apply_pending)))

@@ -1,7 +1,9 @@
 """The impact report page, its exports, and the CSV of every sign-up."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,7 +13,8 @@ from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, localize
 from outreach.initiatives.models import Initiative
-from outreach.reports import exports, presenter, privacy, services
+from outreach.dbtypes import local_tz
+from outreach.reports import exports, periods, presenter, privacy, services
 from outreach.reports.forms import ImpactFilterForm
 from outreach.schools.models import Region
 from outreach.cache import cached_page
@@ -56,9 +59,18 @@ def impact():
     schools = None
     if sees_exact_figures(user):
         schools = services.school_table(user, **filters, page=page_number(), per_page=SCHOOLS_PER_PAGE)
-    return render_template("reports/impact.html", form=form, view=view, schools=schools,
-                           export_args={k: v for k, v in request.args.items() if k in ("initiative_id", "region",
-                                                                                          "from", "to") and v})
+    export_args = {k: v for k, v in request.args.items() if k in ("initiative_id", "region", "from", "to") and v}
+    return render_template("reports/impact.html", form=form, view=view, schools=schools, export_args=export_args,
+                           excel_args={**export_args, "for": "excel"}, presets=_presets(form))
+
+
+def _presets(form: ImpactFilterForm) -> list[tuple[str, str, bool]]:
+    """The school year, its terms and halves as links that set the period (kept: initiative, region)."""
+    keep = {k: v for k, v in request.args.items() if k in ("initiative_id", "region") and v}
+    today = datetime.now(local_tz()).date()
+    return [(p.label, url_for("reports.impact", **keep, **{"from": p.start.isoformat(), "to": p.end.isoformat()}),
+             (form.date_from.data, form.date_to.data) == (p.start, p.end))
+            for p in periods.presets(today, current_app.config["SCHOOL_TERMS"])]
 
 
 @bp.route("/reports/privacy")
@@ -74,9 +86,10 @@ def export(fmt: str):
     form = _filter_form()
     if not form.validate():
         raise OutreachError(_("The filters are not valid; please correct them on the report page."))
-    body = exports.export_report(user, fmt, form.filters())
-    return Response(body, mimetype=exports.FORMATS[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{exports.filename(fmt)}"'})
+    excel = fmt == "csv" and request.args.get("for") == "excel"
+    body = exports.export_report(user, fmt, form.filters(), excel=excel)
+    name = exports.filename(fmt, "impact-report-excel" if excel else "impact-report")
+    return Response(body, mimetype=exports.FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/reports/signups.csv")

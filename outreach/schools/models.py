@@ -10,6 +10,7 @@ from outreach.collation import sort_key_column, stored_key
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
 from outreach.extensions import db
 from outreach.i18n import _l, localize
+from outreach.naming import casefold
 
 SETTLEMENT_TYPES = {"urban": _l("urban"), "rural": _l("rural")}
 INSTRUCTION_LANGUAGES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
@@ -73,7 +74,7 @@ class School(db.Model):
 
     def set_name(self, name: str) -> None:
         self.name = name.strip()
-        self.name_folded = self.name.casefold()
+        self.name_folded = casefold(self.name)
         self.sort_kk, self.sort_ru = stored_key("kk", self.name), stored_key("ru", self.name)
 
 

@@ -14,6 +14,7 @@ from outreach.errors import FieldErrors, Forbidden, NotFound
 from outreach.events import announce, school_changed
 from outreach.extensions import db
 from outreach.i18n import _l
+from outreach.naming import casefold
 from outreach.auth import invitations
 from outreach.schools.models import INSTRUCTION_LANGUAGES, SETTLEMENT_TYPES, Region, School, SchoolLanguage
 from outreach.signups.models import Signup
@@ -140,7 +141,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
         query = query.where(School.settlement_type == settlement_type)
     if language:
         query = query.where(School.id.in_(select(SchoolLanguage.school_id).where(SchoolLanguage.language == language)))
-    folded = " ".join((q or "").split()).casefold()
+    folded = " ".join(casefold(q).split())
     if folded:
         query = query.where(School.name_folded.contains(folded, autoescape=True))
     return query.order_by(stored_order(School), School.id)
@@ -159,7 +160,7 @@ def summary(school: School) -> dict[str, int]:
     sign-ups waiting on upcoming workshops, sessions attended and distinct students reached."""
     roster = db.session.scalar(select(func.count()).select_from(Student).where(
         Student.school_id == school.id, Student.erased_at.is_(None))) or 0
-    present = Attendance.present.is_(True)
+    present = Attendance.present
     upcoming = Workshop.starts_at > utcnow()
 
     def count_where(condition):

@@ -1,7 +1,7 @@
 """The schools directory: list, a school's page, the edit form, inviting a representative."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from outreach.access import STAFF, role_required
@@ -15,8 +15,8 @@ from outreach.web import domain_error, paginate
 
 bp = Blueprint("schools", __name__, url_prefix="/schools")
 
-# the invitation link is shown once, on the page after the invitation (the email may not be sent yet)
-_LINK_KEY = "invitation_link"
+# the invitation link is shown once, in the answer to the invitation (the e-mail may not be sent yet); never kept
+# in the session cookie
 
 
 def _region_choices() -> list[tuple[str, str]]:
@@ -48,11 +48,10 @@ def index():
 @bp.route("/<int:school_id>")
 @role_required(*STAFF)
 def detail(school_id: int):
-    school = services.get_school(current_user, school_id)
-    shown = session.get(_LINK_KEY)
-    invitation = None
-    if shown and shown.get("school_id") == school.id:
-        invitation = session.pop(_LINK_KEY)
+    return _render_detail(services.get_school(current_user, school_id))
+
+
+def _render_detail(school, invitation: dict | None = None):
     return render_template("schools/detail.html", school=school, counts=services.summary(school),
                            representatives=services.representatives(school), invitation=invitation,
                            invite_form=InviteForm(formdata=None), instruction_languages=INSTRUCTION_LANGUAGES)
@@ -120,7 +119,6 @@ def invite(school_id: int):
             form.show_errors(error.fields)
             return render_template("schools/invite.html", form=form,
                                    school=services.get_school(current_user, school_id)), 422
-        session[_LINK_KEY] = {"school_id": school.id, "email": user.email, "url": link}
         flash(_("The invitation has been created."), "success")
-        return redirect(url_for("schools.detail", school_id=school.id))
+        return _render_detail(school, {"email": user.email, "url": link})
     return render_template("schools/invite.html", form=form, school=school)

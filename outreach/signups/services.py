@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import contains_eager
 
 from outreach.access import can_see_signup, keeps_rosters, may_change_after_start, may_sign_up, visible_signups
-from outreach.collation import by_name
+from outreach.collation import by_name, sort_key
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
 from outreach.events import announce, signup_changed
@@ -23,7 +23,8 @@ from outreach.extensions import db
 from outreach.i18n import _, _l, ngettext
 from outreach.signups.models import Signup
 from outreach.students.models import Student, fold
-from outreach.workshops.models import Workshop
+from outreach.venues.models import Venue
+from outreach.workshops.models import Workshop, WorkshopSeries
 
 @dataclass
 class SignupResult:
@@ -267,9 +268,20 @@ def _local_day_start(day: date) -> datetime:
 
 def open_workshops_query(*, initiative_id: int | None = None, date_from: date | None = None,
                          date_to: date | None = None, grade: int | None = None,
-                         language: str | None = None, now: datetime | None = None) -> Select:
-    """Scheduled workshops that have not started, soonest first, with the given filters."""
+                         language: str | None = None, now: datetime | None = None,
+                         for_school: int | None = None, region: str | None = None,
+                         locality: str | None = None) -> Select:
+    """Scheduled workshops that have not started, soonest first, with the given filters (`region` and `locality`
+    are the venue's; a locality as folded). `for_school`: the sessions of series made for that school come first
+    (its students are offered them first)."""
     query = select(Workshop).where(Workshop.status == "scheduled", Workshop.starts_at > (now or utcnow()))
+    if region or locality:
+        place = select(Venue.id)
+        if region:
+            place = place.where(Venue.region == region)
+        if locality:
+            place = place.where(Venue.locality_folded == locality)
+        query = query.where(Workshop.venue_id.in_(place))
     if initiative_id:
         query = query.where(Workshop.initiative_id == initiative_id)
     if date_from:
@@ -280,7 +292,35 @@ def open_workshops_query(*, initiative_id: int | None = None, date_from: date | 
         query = query.where(Workshop.min_grade <= grade, Workshop.max_grade >= grade)
     if language:
         query = query.where(Workshop.language == language)
+    if for_school is not None:
+        ours = select(WorkshopSeries.id).where(WorkshopSeries.school_id == for_school)
+        return query.order_by(case((Workshop.series_id.in_(ours), 0), else_=1), Workshop.starts_at, Workshop.id)
     return query.order_by(Workshop.starts_at, Workshop.id)
+
+
+def series_sessions(workshops: Sequence[Workshop], *, now: datetime | None = None) -> dict[int, list[Workshop]]:
+    """{series id: its open sessions, soonest first} for the series among `workshops` (one query)."""
+    ids = {w.series_id for w in workshops if w.series_id is not None}
+    if not ids:
+        return {}
+    grouped: dict[int, list[Workshop]] = {}
+    for workshop in db.session.scalars(select(Workshop).where(
+            Workshop.series_id.in_(ids), Workshop.status == "scheduled", Workshop.starts_at > (now or utcnow()))
+            .order_by(Workshop.starts_at, Workshop.id)):
+        grouped.setdefault(workshop.series_id, []).append(workshop)
+    return grouped
+
+
+def open_places(*, region: str | None = None, now: datetime | None = None) -> tuple[list[str], list[tuple[str, str]]]:
+    """Where open workshops take place: the regions' codes, and the localities (folded, as written) — of `region`
+    when one is chosen — for the browse filters."""
+    rows = db.session.execute(
+        select(Venue.region, Venue.locality_folded, func.min(Venue.locality)).join(Workshop, Workshop.venue_id == Venue.id)
+        .where(Workshop.status == "scheduled", Workshop.starts_at > (now or utcnow()), Venue.region.is_not(None))
+        .group_by(Venue.region, Venue.locality_folded)).all()
+    regions = sorted({code for code, _folded, _name in rows})
+    localities = {folded: name for code, folded, name in rows if folded and (region is None or code == region)}
+    return regions, sorted(localities.items(), key=lambda item: sort_key(item[1]))
 
 
 def school_summary(school_id: int | None, workshop_ids: Iterable[int]) -> dict[int, dict[str, Any]]:

@@ -1,24 +1,27 @@
 """Sign-up pages: browse open workshops, choose students, see the result, my sign-ups, cancel."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from outreach.access import ADMIN, COORDINATOR, SCHOOL, can_see_workshop, is_school_rep, is_staff, own_school_id, \
     role_required, visible_initiatives
-from outreach.collation import stored_order
+from outreach.collation import sort_key, stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
 from outreach.extensions import db
-from outreach.i18n import _
+from outreach.i18n import _, localize
 from outreach.initiatives.models import Initiative
-from outreach.schools.models import School
+from outreach.schools.models import Region, School
 from outreach.signups import services
-from outreach.signups.forms import BrowseForm, CancelForm, SchoolChoiceForm, SignupForm, grade_label
+from outreach.signups.forms import BrowseForm, CancelForm, SchoolChoiceForm, SignupForm, StudentSearchForm, grade_label
 from outreach.signups.models import SIGNUP_STATUSES
 from outreach import params
-from outreach.web import domain_error, is_safe_next, page_number, paginate
+from outreach.students import searches
+from outreach.web import domain_error, is_safe_next, page_number, paginate, without_query
 from outreach.cache import cached_page
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
 
@@ -46,10 +49,22 @@ def _workshop_or_404(workshop_id: int) -> Workshop:
 def browse():
     initiatives = db.session.scalars(visible_initiatives(current_user).where(Initiative.status == "active")
                                      .order_by(Initiative.starts_on.desc(), Initiative.id)).all()
-    form = BrowseForm(request.args, initiatives=initiatives)
-    page = paginate(services.open_workshops_query(**form.filters()))
-    mine = services.school_summary(own_school_id(current_user), [w.id for w in page.items])
-    return render_template("signups/browse.html", form=form, page=page, mine=mine)
+    form = BrowseForm(request.args, initiatives=initiatives, **_place_choices(request.args.get("region") or None))
+    page = paginate(services.open_workshops_query(**form.filters(), for_school=own_school_id(current_user)))
+    series = services.series_sessions(page.items)
+    mine = services.school_summary(own_school_id(current_user),
+                                   [w.id for w in page.items] + [w.id for ws in series.values() for w in ws])
+    return render_template("signups/browse.html", form=form, page=page, mine=mine, series=series)
+
+
+def _place_choices(region: str | None) -> dict:
+    """The regions where open workshops take place (the school's own first, then in alphabet order) and the
+    localities of the chosen region (or of all)."""
+    codes, localities = services.open_places(region=region)
+    names = {r.code: localize(r.names).text for r in db.session.scalars(select(Region).where(Region.code.in_(codes)))}
+    own = getattr(getattr(current_user, "school", None), "region_code", None)
+    ordered = sorted(codes, key=lambda code: (code != own, sort_key(names.get(code, code))))
+    return {"regions": [(code, names.get(code, code)) for code in ordered], "localities": localities}
 
 
 def _school_for(workshop: Workshop) -> tuple[School | None, SchoolChoiceForm | None]:
@@ -64,11 +79,12 @@ def _school_for(workshop: Workshop) -> tuple[School | None, SchoolChoiceForm | N
     return school, form
 
 
-def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200):
+def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200, search_form: Any = None):
     school, school_form = _school_for(workshop)
     page = students = None
     existing = {}
-    q = (params.query_text(request.args.get("q")) or "").strip()[:100] or None  # no NUL reaches the database
+    search = request.args.get(searches.PARAMETER)
+    q = searches.held(search, user_id=current_user.id)  # the name was sent by POST (signups.search)
     if school is not None:
         page = paginate(services.roster_query(workshop, school.id, q=q), per_page=ROSTER_PER_PAGE)
         students = page.items
@@ -76,6 +92,7 @@ def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200):
     chosen = set(form.student_ids.data or [])
     return render_template("signups/pick.html", workshop=workshop, form=form, school=school, school_form=school_form,
                            page=page, students=students, existing=existing, chosen=chosen, q=q,
+                           search=search if q else None, search_form=search_form or StudentSearchForm(formdata=None, q=q),
                            open=services.can_sign_up(workshop, current_user)), status
 
 
@@ -83,7 +100,24 @@ def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200):
 @role_required(SCHOOL, ADMIN, COORDINATOR)
 @cached_page()
 def pick(workshop_id: int):
+    old_link = without_query("q")  # a name in the address (an old link): the page without it
+    if old_link is not None:
+        return old_link
     return _render_pick(_workshop_or_404(workshop_id), SignupForm(formdata=None))
+
+
+@bp.route("/workshops/<int:workshop_id>/search", methods=["POST"])
+@role_required(SCHOOL, ADMIN, COORDINATOR)
+def search(workshop_id: int):
+    """The pick page's name search, sent by POST: the name is held on the server, the page gets its token."""
+    workshop = _workshop_or_404(workshop_id)
+    form = StudentSearchForm()
+    if not form.validate_on_submit():
+        return _render_pick(workshop, SignupForm(formdata=None), 422, search_form=form)
+    args = {"school_id": params.to_id(form.school_id.data) if not is_school_rep(current_user) else None}
+    if form.q.data:
+        args[searches.PARAMETER] = searches.hold(form.q.data, user_id=current_user.id)
+    return redirect(url_for("signups.pick", workshop_id=workshop.id, **args), 303)
 
 
 @bp.route("/workshops/<int:workshop_id>", methods=["POST"])
@@ -100,7 +134,9 @@ def register(workshop_id: int):
             raise  # a student of another school, or no such workshop: nothing is saved
         domain_error(error)
         return _render_pick(workshop, form, 422)
-    flash(services.result_summary([r.signup for r in results]), "success")
+    signups = [r.signup for r in results]
+    # a waitlist place is not what was asked for: said in the warning style, not as a success
+    flash(services.result_summary(signups), "warning" if any(s.status == "waitlisted" for s in signups) else "success")
     return redirect(url_for("signups.result", workshop_id=workshop_id, s=[r.signup.id for r in results],
                             existing=[r.signup.id for r in results if not r.created]))
 

@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringF
 from wtforms.validators import InputRequired
 
 from outreach.forms import BaseForm, DateField, FilterSelectField, int_or_none, max_length, optional, required
-from outreach.i18n import _l, _lp
+from outreach.i18n import _l, _lp, ngettext
 from outreach.students.import_files import MAX_BYTES, MAX_ROWS
 from outreach.students.models import CONSENT_METHODS, GENDERS
 from outreach.students.rules import MAX_GRADE, MAX_GUARDIAN_NAME, MAX_NAME, MAX_RELATIONSHIP, MIN_GRADE, today
@@ -46,6 +46,7 @@ class StudentForm(BaseForm):
     given_on = DateField(_l("Date consent was given"), validators=[required()], format="%Y-%m-%d", default=today)
     method = SelectField(_l("How consent was given"), choices=consent_method_choices(), default="",
                          validators=[required()])
+    media_consent = BooleanField(_l("The guardian agreed to photos and video of the student at workshops"))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args: Any, schools: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
@@ -64,7 +65,7 @@ class StudentForm(BaseForm):
     def data_for_service(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "first_name": self.first_name.data, "last_name": self.last_name.data, "grade": self.grade.data,
-            "gender": self.gender.data or None,
+            "gender": self.gender.data or None, "media_consent": bool(self.media_consent.data),
             "guardian_consent": {"guardian_name": self.guardian_name.data, "relationship": self.relationship.data,
                                  "given_on": self.given_on.data, "method": self.method.data},
         }
@@ -84,7 +85,7 @@ class StudentForm(BaseForm):
 
 
 class RosterFilterForm(BaseForm):
-    """The roster's search and filters (GET, no CSRF token needed)."""
+    """The roster's filters as the page reads them (GET, no CSRF token needed); the name comes from a held search."""
 
     class Meta:
         csrf = False
@@ -100,6 +101,13 @@ class RosterFilterForm(BaseForm):
             del self.school_id
         else:
             self.school_id.choices = [("", _l("All schools"))] + schools
+
+
+class RosterSearchForm(RosterFilterForm):
+    """The same fields sent by POST (outreach/students/searches.py): a child's name never goes into a URL."""
+
+    class Meta:
+        csrf = True
 
 
 class ImportUploadForm(BaseForm):
@@ -130,11 +138,24 @@ class ImportConfirmForm(BaseForm):
                                 "from the guardian named in their row, by the method and on the date above."),
                              validators=[InputRequired(message=_l("Confirm that guardian consent was collected "
                                                                   "for every student in the file."))])
+    skip_invalid = BooleanField(_l("Import the correct rows and skip the rows with problems"))
     submit = SubmitField(_l("Add the students"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.given_on.render_kw = {"max": today().isoformat()}
+
+    def for_preview(self, preview: Any) -> None:
+        """Word the choices for this file: how many rows go in, how many are skipped; without guardian
+        columns, consent is confirmed for the whole file with no guardian named per row."""
+        new, invalid = len(preview.new_rows), preview.rows_with_problems
+        self.skip_invalid.label.text = ngettext(
+            "Import the %(num)s correct student and skip the rows with problems (%(bad)s)",
+            "Import the %(num)s correct students and skip the rows with problems (%(bad)s)", new, bad=invalid)
+        if not preview.guardian_columns:
+            self.confirmed.label.text = _l("I confirm that guardian consent was collected for every student in this "
+                                           "file, by the method and on the date above. The guardians' names can be "
+                                           "added to each student later.")
 
     def show_service_errors(self, fields: dict[str, list[Any]]) -> None:
         for name, messages in fields.items():
@@ -145,3 +166,9 @@ class ImportConfirmForm(BaseForm):
 
 class EraseForm(BaseForm):
     submit = SubmitField(_l("Erase the student"))
+
+
+class KeepForm(BaseForm):
+    """Keep a student whose retention period is ending (the button of /students/retention)."""
+
+    submit = SubmitField(_l("Still in the programme"))

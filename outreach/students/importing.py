@@ -12,7 +12,6 @@ import csv
 import io
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
@@ -21,6 +20,8 @@ from flask_babel import format_decimal
 from sqlalchemy import delete, select, update
 
 from outreach import params
+from outreach.text import normalized, problem as text_problem
+from outreach.naming import casefold
 from outreach.access import is_school_rep
 from outreach.audit import services as audit
 from outreach.dbtypes import utcnow
@@ -40,8 +41,11 @@ from outreach.students.rules import (
 
 PENDING_TTL = timedelta(hours=1)
 
-FIELDS = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship")
-REQUIRED = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship")
+FIELDS = ("last_name", "first_name", "grade", "gender", "guardian_name", "relationship", "media_consent")
+REQUIRED = ("last_name", "first_name", "grade", "gender")
+#: a class list from the school's e-journal has no guardian columns: then consent is confirmed for the whole
+#: file, and the guardians' names can be filled in later; with one of the two columns, the other is needed too
+GUARDIAN_FIELDS = ("guardian_name", "relationship")
 
 FIELD_TITLES = {
     "last_name": _l("Last name"),
@@ -51,16 +55,18 @@ FIELD_TITLES = {
     "gender": _l("Gender"),
     "guardian_name": _l("Guardian"),
     "relationship": _l("Relationship"),
+    "media_consent": _l("Photos and video"),
 }
 
 #: The template's column headers in each language (also recognised on import).
 TEMPLATE_HEADERS: dict[str, dict[str, str]] = {
     "kk": {"last_name": "Тегі", "first_name": "Аты", "grade": "Сынып", "gender": "Жынысы",
-           "guardian_name": "Заңды өкіл", "relationship": "Туыстығы"},
+           "guardian_name": "Заңды өкіл", "relationship": "Туыстығы", "media_consent": "Фото және бейне"},
     "ru": {"last_name": "Фамилия", "first_name": "Имя", "grade": "Класс", "gender": "Пол",
-           "guardian_name": "Законный представитель", "relationship": "Кем приходится"},
+           "guardian_name": "Законный представитель", "relationship": "Кем приходится",
+           "media_consent": "Фото и видео"},
     "en": {"last_name": "Last name", "first_name": "First name", "grade": "Grade", "gender": "Gender",
-           "guardian_name": "Guardian", "relationship": "Relationship"},
+           "guardian_name": "Guardian", "relationship": "Relationship", "media_consent": "Photos and video"},
 }
 #: Gender values written into the template's drop-down, per language.
 TEMPLATE_GENDERS: dict[str, dict[str, str]] = {
@@ -84,7 +90,17 @@ _HEADER_WORDS: dict[str, set[str]] = {
                       "parent", "parent name", "parent/guardian", "parent or guardian"},
     "relationship": {"туыстығы", "туыстық", "кім болып келеді", "кем приходится", "степень родства", "родство",
                      "relationship", "relation", "relationship to student", "relationship to the student"},
+    # optional: the guardian agreed to photos and video (an empty cell or no column: no)
+    "media_consent": {"фото және бейне", "фото, бейне", "фото бейне", "фото", "фотоға келісім", "суретке түсіру",
+                      "суретке түсіруге келісім", "фото және бейнеге келісім", "фото и видео", "фото, видео",
+                      "фото видео", "фото/видео", "согласие на фото", "согласие на фото и видео",
+                      "согласие на фотосъемку", "фотосъемка", "photos and video", "photo and video", "photos",
+                      "photo", "media consent", "photo consent", "photos allowed"},
 }
+#: the words of a media consent cell (an empty cell is no)
+_YES_WORDS = {"иә", "ия", "иа", "келісті", "келісемін", "бар", "да", "согласен", "согласна", "согласие есть", "есть",
+              "yes", "y", "true", "1", "+", "✓", "✔", "x", "х", "agreed"}
+_NO_WORDS = {"жоқ", "келіспеді", "нет", "не согласен", "не согласна", "no", "n", "false", "0", "-", "—", "–"}
 
 _GENDER_WORDS: dict[str, set[str]] = {
     "female": {"female", "f", "girl", "woman", "w", "ж", "жен", "женский", "женщина", "девочка", "д", "әйел", "ә",
@@ -101,14 +117,14 @@ _GRADE_RE = re.compile(r"(-?\d{1,3})(?:[.,]0+)?(?:\s*[-–]?\s*[«\"'“]?\s*[^\
 
 
 def _header_key(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    text = casefold(text).replace("ё", "е")
     text = re.sub(r"\(.*?\)|[*:№#]", " ", text)
     text = text.replace(".", " ").replace("_", " ")
     return " ".join(text.split()).strip(" ,;")
 
 
 def _value_key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().replace("ё", "е").split()).rstrip(".")
+    return " ".join(casefold(text).replace("ё", "е").split()).rstrip(".")
 
 
 # Saved as Windows-1251, Kazakh letters that code page lacks become "?": recognise such headers too.
@@ -149,12 +165,18 @@ class ImportRow:
     gender: str | None = None
     guardian_name: str = ""
     relationship: str = ""
+    media_consent: bool = False
     problems: list[Problem] = field(default_factory=list)
+    #: the file has guardian columns (a class list from an e-journal has none)
+    guardian_columns: bool = True
+    #: the same student (names and grade, folded) is already on the roster: recognised and left as it is
+    existing: bool = False
 
     def values(self) -> dict[str, Any]:
         return {"number": self.number, "first_name": self.first_name, "last_name": self.last_name,
                 "grade": self.grade, "gender": self.gender, "guardian_name": self.guardian_name,
-                "relationship": self.relationship}
+                "relationship": self.relationship, "media_consent": "1" if self.media_consent else "",
+                "guardian_columns": self.guardian_columns}
 
     @property
     def ok(self) -> bool:
@@ -187,6 +209,25 @@ class ImportPreview:
     @property
     def is_valid(self) -> bool:
         return bool(self.rows) and not self.all_problems
+
+    @property
+    def new_rows(self) -> list[ImportRow]:
+        """The rows that would become students: correct, and not already on the roster."""
+        return [row for row in self.rows if row.ok and not row.existing]
+
+    @property
+    def existing_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.ok and row.existing]
+
+    @property
+    def can_import(self) -> bool:
+        """Something can be added: the file itself is usable and at least one row is new and correct (the rows
+        with problems are skipped only when the person importing chooses so)."""
+        return not self.problems and bool(self.new_rows)
+
+    @property
+    def guardian_columns(self) -> bool:
+        return all(row.guardian_columns for row in self.rows)
 
 
 def _header_score(rows: Sequence[Sequence[Any]]) -> int:
@@ -274,13 +315,17 @@ def _check_row(row: ImportRow, columns: Mapping[str, str]) -> None:
     def problem(name: str, message: Any) -> None:
         row.problems.append(Problem(row.number, columns.get(name, str(FIELD_TITLES[name])), message))
 
-    for name in ("last_name", "first_name", "guardian_name", "relationship"):
+    for name in ("last_name", "first_name", *(GUARDIAN_FIELDS if row.guardian_columns else ())):
         raw = row.cells.get(name, "")
-        value = clean_text(raw)
+        value = normalized(clean_text(raw))  # NFC, as the forms and the API keep names (outreach/text.py)
         if params.has_control_characters(value):
             problem(name, _l("Contains control characters (invisible characters that are not text). Type the "
                              "value again in the file and upload it again."))
             value = params.CONTROL_CHARACTERS.sub("", value)
+        elif text_problem(value) is not None:
+            problem(name, _l("Contains invisible formatting characters (such as text direction marks or zero-width "
+                             "spaces). Type the value again in the file and upload it again."))
+            value = params.FORMAT_CHARACTERS.sub("", value)
         elif not value:
             problem(name, _MISSING[name])
         elif len(value) > _LIMITS[name]:
@@ -295,6 +340,20 @@ def _check_row(row: ImportRow, columns: Mapping[str, str]) -> None:
     row.gender, message = parse_gender(row.cells.get("gender", ""))
     if message is not None:
         problem("gender", message)
+    row.media_consent, message = parse_yes_no(row.cells.get("media_consent", ""))
+    if message is not None:
+        problem("media_consent", message)
+
+
+def parse_yes_no(value: Any) -> tuple[bool, Any | None]:
+    """A media consent cell: yes (иә, да, +, 1 …) or no (жоқ, нет, empty …), else a problem (the cell left no)."""
+    text = _value_key(cell_text(value))
+    if not text or text in _NO_WORDS:
+        return False, None
+    if text in _YES_WORDS:
+        return True, None
+    return False, _l("“%(value)s” is not a yes or a no: write yes or no (иә or жоқ, да or нет), or leave the cell "
+                     "empty for no.", value=cell_text(value))
 
 
 def _duplicate_key(first_name: str, last_name: str, grade: int | None) -> tuple[str, str, int | None]:
@@ -302,7 +361,8 @@ def _duplicate_key(first_name: str, last_name: str, grade: int | None) -> tuple[
 
 
 def check_duplicates(rows: Sequence[ImportRow], school_id: int | None, columns: Mapping[str, str]) -> None:
-    """Two rows for one student, or a student already on the roster (same names and grade)."""
+    """Two rows for one student are a problem; a student already on the roster (same names and grade) is
+    recognised (`existing`) and will be left as it is: re-importing an updated class list adds only the new."""
     first_seen: dict[tuple[str, str, int | None], int] = {}
     candidates = [row for row in rows if row.first_name and row.last_name and row.grade is not None]
     for row in candidates:
@@ -325,9 +385,7 @@ def check_duplicates(rows: Sequence[ImportRow], school_id: int | None, columns: 
                 Student.name_folded.in_(names[start:start + 500]))).tuples())
     on_roster = {(name, grade) for name, grade in on_roster}
     for row in candidates:
-        if (folded_name(row.first_name, row.last_name), row.grade) in on_roster:
-            row.problems.append(Problem(row.number, columns.get("last_name", str(FIELD_TITLES["last_name"])),
-                                        _l("This student (names and grade) is already on the school's roster.")))
+        row.existing = (folded_name(row.first_name, row.last_name), row.grade) in on_roster
 
 
 def _split_full_name(text: str) -> tuple[str, str]:
@@ -363,6 +421,9 @@ def parse_roster_file(filename: str, data: bytes, *, school_id: int | None = Non
     has_names = {"first_name", "last_name"} <= set(columns) or "full_name" in columns
     missing = [name for name in REQUIRED if name not in columns and not (
         name in ("first_name", "last_name") and has_names)]
+    guardian_columns = any(name in columns for name in GUARDIAN_FIELDS)
+    if guardian_columns:
+        missing += [name for name in GUARDIAN_FIELDS if name not in columns]
     if missing:
         titles = ", ".join(str(FIELD_TITLES[name]) for name in missing)
         raise file_error(_header_help(ngettext("The file has no column for: %(columns)s.",
@@ -379,7 +440,7 @@ def parse_roster_file(filename: str, data: bytes, *, school_id: int | None = Non
         cells = {name: cell_text(row[position]) if position < len(row) else "" for position, name in mapping.items()}
         if "full_name" in cells and not (cells.get("first_name") or cells.get("last_name")):
             cells["last_name"], cells["first_name"] = _split_full_name(cells["full_name"])
-        import_rows.append(ImportRow(number=index + 1, cells=cells))
+        import_rows.append(ImportRow(number=index + 1, cells=cells, guardian_columns=guardian_columns))
     check_columns = dict(columns)
     if "full_name" in columns:
         check_columns.setdefault("first_name", columns["full_name"])
@@ -409,7 +470,7 @@ def recheck(values: Sequence[Mapping[str, Any]], school_id: int | None) -> list[
             number = int(item.get("number") or 0)
         except (TypeError, ValueError):
             number = 0
-        row = ImportRow(number=number, cells=cells)
+        row = ImportRow(number=number, cells=cells, guardian_columns=item.get("guardian_columns", True) is not False)
         _check_row(row, columns)
         rows.append(row)
     check_duplicates(rows, school_id, columns)
@@ -429,11 +490,14 @@ def _import_school(actor: Any, school_id: Any) -> int:
 
 
 def apply_import(preview_rows: Sequence[ImportRow | Mapping[str, Any]], consent: Mapping[str, Any], *,
-                 actor: Any, school_id: Any) -> list[Student]:
-    """Add every row as a student with guardian consent, or none: any problem and nothing is saved.
+                 actor: Any, school_id: Any, skip_invalid: bool = False) -> ImportResult:
+    """Add the new rows as students with guardian consent, in one transaction: all of them or none.
 
-    `consent` is confirmed once for the batch: {"given_on": date, "method": "paper|electronic",
-    "confirmed": True}; each row brings its guardian's name and relationship.
+    Rows already on the roster (same names and grade) are left as they are. A row with a problem stops the
+    import, unless `skip_invalid` (the person chose "import the valid rows, skip those with problems"): then
+    it is left out and counted. `consent` is confirmed once for the batch: {"given_on": date,
+    "method": "paper|electronic", "confirmed": True}; each row brings its guardian's name and relationship
+    (a file without guardian columns: none, to be filled in later).
     """
     check_roster_actor(actor)
     school = _import_school(actor, school_id)
@@ -457,25 +521,52 @@ def apply_import(preview_rows: Sequence[ImportRow | Mapping[str, Any]], consent:
                             code="too_many_rows")
     rows = recheck(values, school)
     problems = [p for row in rows for p in row.problems]
-    if problems:
+    if problems and not skip_invalid:
         messages = [_("Row %(row)s, %(column)s: %(message)s", row=p.row, column=p.column, message=p.message)
                     for p in problems]
         raise OutreachError(ngettext("%(num)s problem was found; nothing was imported.",
                                      "%(num)s problems were found; nothing was imported.", len(problems)),
                             code="import_invalid", fields={"rows": messages})
     method = consent.get("method", "paper")
+    new = [row for row in rows if row.ok and not row.existing]
+    if not new:
+        raise OutreachError(_l("There are no new students to import: every correct row is already on the roster."),
+                            code="import_empty")
     students = []
-    for row in rows:
+    for row in new:
         student = Student(school_id=school, first_name=row.first_name, last_name=row.last_name, grade=row.grade,
-                          gender=row.gender)
-        student.consent = GuardianConsent(guardian_name=row.guardian_name, relationship_to_student=row.relationship,
+                          gender=row.gender, media_consent=row.media_consent)
+        student.consent = GuardianConsent(guardian_name=row.guardian_name or None,
+                                          relationship_to_student=row.relationship or None,
                                           given_on=given_on, method=method, recorded_by_id=getattr(actor, "id", None))
         students.append(student)
     db.session.add_all(students)
     db.session.flush()
+    result = ImportResult(students, existing=sum(1 for row in rows if row.ok and row.existing),
+                          skipped=sum(1 for row in rows if not row.ok))
     audit.record(actor, "students.imported", object_type="school", object_id=school, count=len(students),
-                 consent_method=method)
-    return students
+                 consent_method=method, already_on_roster=result.existing, skipped_with_problems=result.skipped)
+    return result
+
+
+def result_summary(result: "ImportResult") -> str:
+    """What an import did, in one message: added, left as they were (already on the roster), skipped."""
+    parts = [ngettext("%(num)s student was added to the roster.", "%(num)s students were added to the roster.",
+                      len(result.students))]
+    if result.existing:
+        parts.append(ngettext("%(num)s student already on the roster was left as it was.",
+                              "%(num)s students already on the roster were left as they were.", result.existing))
+    if result.skipped:
+        parts.append(ngettext("%(num)s row with problems was skipped.", "%(num)s rows with problems were skipped.",
+                              result.skipped))
+    return " ".join(parts)
+
+
+@dataclass
+class ImportResult:
+    students: list[Student]
+    existing: int = 0  # rows already on the roster, left as they were
+    skipped: int = 0  # rows with problems, left out by choice
 
 
 # --- rows kept between the preview and the confirmation ----------------------------------------
@@ -601,6 +692,8 @@ def _template_xlsx(lang: str, headers: list[str]) -> bytes:
             _("Gender: %(female)s, %(male)s or %(unspecified)s.", **genders),
             _("Guardian and relationship: who gave consent for the student, for example the mother or father."),
             _("Only add students whose guardians have given consent (print the consent form from Outreach)."),
+            _("Photos and video: yes when the guardian agreed to photos and video of the student; leave it empty "
+              "for no."),
             _("At most %(rows)s students and %(size)s MB per file.", rows=format_decimal(MAX_ROWS),
               size=MAX_BYTES // (1024 * 1024)),
         ]

@@ -1,15 +1,17 @@
 """Students on a school's roster, and their guardians' consent. Nothing more about a child."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, event
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, false, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from outreach import unitofwork
 from outreach.collation import sort_key_column, stored_key
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
 from outreach.extensions import db
+from outreach.naming import casefold
 from outreach.i18n import _l
 
 GENDERS = {"female": _l("female"), "male": _l("male"), "unspecified": _l("unspecified")}
@@ -40,8 +42,15 @@ class Student(db.Model):
     sort_ru: Mapped[str | None] = mapped_column(sort_key_column())
     grade: Mapped[int] = mapped_column(Integer)
     gender: Mapped[str] = mapped_column(String(12), default="unspecified")
+    # the guardian agreed to photos and video of the child at workshops (recorded with the consent); without it,
+    # nobody photographs the child — the attendance sheet marks them for the teaching artist
+    media_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # retention (outreach/students/retention.py): when the school said the student is still in the programme (the
+    # retention period runs from then), and when the school was told the student is due for erasure
+    kept_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retention_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     school: Mapped["School"] = relationship()  # noqa: F821
     consent: Mapped["GuardianConsent | None"] = relationship(back_populates="student", uselist=False,
@@ -57,8 +66,8 @@ class Student(db.Model):
 
 
 def fold(text: str | None) -> str:
-    """Casefolded, NFC, inner whitespace collapsed: how names are compared."""
-    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+    """Casefolded (outreach.naming.casefold: ß, ﬁ and İ too), NFC, inner whitespace collapsed: how names are compared."""
+    return " ".join(casefold(text).split())
 
 
 def folded_name(first_name: str | None, last_name: str | None) -> str | None:
@@ -67,13 +76,14 @@ def folded_name(first_name: str | None, last_name: str | None) -> str | None:
     return f"{fold(last_name)}\t{fold(first_name)}"
 
 
-@event.listens_for(Student, "before_insert")
-@event.listens_for(Student, "before_update")
-def _keep_name_folded(_mapper, _connection, student: Student) -> None:
+def _keep_name_folded(student: Student) -> None:
     # kept in step with the names whoever writes them (services, factories, the demo seed)
     student.name_folded = folded_name(student.first_name, student.last_name)
     names = (student.last_name, student.first_name) if student.first_name or student.last_name else (None,)
     student.sort_kk, student.sort_ru = stored_key("kk", *names), stored_key("ru", *names)
+
+
+unitofwork.keep_on_save(Student, _keep_name_folded)
 
 
 class GuardianConsent(db.Model):
@@ -109,3 +119,38 @@ class ImportPreview(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HeldSearch(db.Model):
+    """What someone typed into a search over children's names, kept on the server under a random token, so
+    that the page's address (an access log, the browser's history, a Referer) carries the token, never the
+    name. A few hours at most; erasing any student deletes them all (outreach/students/searches.py)."""
+
+    __tablename__ = "held_search"
+    __table_args__ = (Index("ix_held_search_expires_at", "expires_at"),)
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def _rosters(school_ids: Any) -> set[str]:
+    """A change to a school's roster: that school's pages, and those that show every school's students."""
+    return {"students", *(f"school:{ident}" for ident in school_ids if ident is not None)}
+
+
+def _student_changes(student: Student, _kind: str) -> set[str]:
+    history = inspect(student).attrs.school_id.history
+    return _rosters({student.school_id, *history.deleted})
+
+
+def _consent_changes(consent: GuardianConsent, _kind: str) -> set[str]:
+    student = db.session.get(Student, consent.student_id)
+    return _rosters({student.school_id} if student is not None else ())
+
+
+# what a flushed row changes, for the cache versions (outreach/cache.py): its school's roster
+unitofwork.describe(Student, _student_changes)
+unitofwork.describe(GuardianConsent, _consent_changes)
+

@@ -19,9 +19,11 @@ from outreach.errors import NotFound, OutreachError
 from outreach.events import announce, student_changed
 from outreach.extensions import db
 from outreach.i18n import _l
+from outreach.notifications import services as notifications
 from outreach.schools.models import School
 from outreach.signups import services as signups
 from outreach.signups.models import Signup
+from outreach.students import searches
 from outreach.students.importing import ImportPreview, apply_import, parse_roster_file, purge_school_previews
 from outreach.students.models import GuardianConsent, Student, fold
 from outreach.students.rules import (INVALID, MAX_GUARDIAN_NAME, MAX_RELATIONSHIP, check_roster_actor, clean_text,
@@ -57,6 +59,12 @@ def _student_values(data: Mapping[str, Any], errors: dict[str, list[Any]], *, pa
             errors.setdefault(field, []).append(problem)
         else:
             values[field] = value
+    if "media_consent" in data or not partial:
+        raw = data.get("media_consent", False)
+        if isinstance(raw, bool):
+            values["media_consent"] = raw
+        else:
+            errors.setdefault("media_consent", []).append(_l("Say whether the guardian agreed to photos and video."))
     return values
 
 
@@ -201,13 +209,15 @@ def upcoming_signups(student: Student) -> list[Any]:
         .order_by(Workshop.starts_at, Signup.id)))
 
 
-def erase_student(student: Student, *, actor: Any) -> Student:
+def erase_student(student: Student, *, actor: Any, reason: str = "withdrawn") -> Student:
     """Consent withdrawn: the names and the guardian's details are removed for good.
 
     The row stays, with school, grade and gender, so that past sign-ups and attendance remain as
     anonymous records and the programme's figures do not change. Sign-ups to workshops that have
     not started are cancelled, so the seats go to the waitlist. The guardian consent row keeps
-    only when and how consent was given and when it was withdrawn.
+    only when and how consent was given and when it was withdrawn. `reason`: withdrawn (someone asked),
+    retention (the retention period ended: outreach/students/retention.py) or restore (erased again after a
+    backup from before the erasure was restored). The student is added to the erasure list (outreach/storage.py).
     """
     check_roster_actor(actor)
     if not can_see_student(actor, student):
@@ -217,6 +227,7 @@ def erase_student(student: Student, *, actor: Any) -> Student:
         signups.cancel(signup.id, actor=actor)
         cancelled += 1
     now = utcnow()
+    notifications.forget_name(student.school_id, student.full_name)  # a retention notice named the child
     student.first_name = None
     student.last_name = None
     student.name_folded = None
@@ -227,11 +238,22 @@ def erase_student(student: Student, *, actor: Any) -> Student:
         student.consent.withdrawn_at = now
     # an import preview of the school waiting for confirmation may hold the child's name
     purge_school_previews(student.school_id)
+    searches.forget_all()  # a held search may be the child's name
     db.session.flush()
-    storage.erased(db.session)  # on SQLite: the WAL is checkpointed once this commits
+    storage.erased(db.session, erasure_record(student))  # on SQLite: the WAL is checkpointed once this commits
+    details = {"school_id": student.school_id, "upcoming_signups_cancelled": cancelled}
+    if reason != "withdrawn":
+        details["reason"] = reason
     announce(student_changed, student.id, actor=actor, action="student.erased", subject=student,
-             details={"school_id": student.school_id, "upcoming_signups_cancelled": cancelled}, change="erased")
+             details=details, change="erased")
     return student
+
+
+def erasure_record(student: Student) -> dict:
+    """What the erasure list keeps of an erased student: its id and when its row was made (an id alone could
+    name another child in a database restored from before that id was given out), never a name."""
+    return {"student_id": student.id, "created_at": student.created_at.isoformat(),
+            "erased_at": (student.erased_at or utcnow()).isoformat()}
 
 
 def students_query(user: Any, *, school_id: int | None = None, q: str | None = None,

@@ -16,12 +16,12 @@ from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, current_language, ngettext
 from outreach.schools.models import School
 from outreach.signups.models import Signup
-from outreach.students import import_files, importing, services
+from outreach.students import import_files, importing, retention, searches, services
 from outreach.students.consent_pdf import consent_form_pdf
-from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportConfirmForm, ImportUploadForm, RosterFilterForm, StudentForm
+from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportConfirmForm, KeepForm, ImportUploadForm, RosterFilterForm, RosterSearchForm, StudentForm
 from outreach.students.models import Student
 from outreach import params
-from outreach.web import domain_error, paginate
+from outreach.web import domain_error, paginate, without_query
 from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
 
@@ -70,18 +70,44 @@ def _download_language() -> str:
 @role_required(*ROSTER)
 @cached_page()
 def index():
-    user = _user()
+    """The roster; a name search comes as ?search=<token> (students.search holds the text), never as ?q=."""
+    old_link = without_query("q")  # an old link or bookmark with the name in it: the page without it
+    if old_link is not None:
+        return old_link
     schools = _school_choices()
     filters = RosterFilterForm(formdata=request.args, schools=schools)
     filters.validate()
-    school_id = filters.school_id.data if schools is not None else None
-    query = services.students_query(user, school_id=school_id, q=filters.q.data or None, grade=filters.grade.data)
+    filters.q.data = searches.held(request.args.get(searches.PARAMETER), user_id=current_user.id)
+    return _roster(filters, schools)
+
+
+@bp.route("/students/search", methods=["POST"])
+@role_required(*ROSTER)
+def search():
+    """The search form, sent by POST: the name is held on the server and the roster asked for with its token."""
+    schools = _school_choices()
+    filters = RosterSearchForm(schools=schools)
+    if not filters.validate_on_submit():
+        return _roster(filters, schools, status=422)
+    args = {"grade": filters.grade.data, "school_id": filters.school_id.data if schools is not None else None}
+    if filters.q.data:
+        args[searches.PARAMETER] = searches.hold(filters.q.data, user_id=current_user.id)
+    return redirect(url_for("students.index", **args), 303)
+
+
+def _roster(filters: RosterFilterForm, schools: list[tuple[int, str]] | None, status: int = 200):
+    def value(field):  # a value that failed its check is not used: the list shows unfiltered by it
+        return None if field.errors else field.data
+
+    q, grade = value(filters.q), value(filters.grade)
+    school_id = value(filters.school_id) if schools is not None else None
+    query = services.students_query(_user(), school_id=school_id, q=q or None, grade=grade)
     if schools is not None:
         query = query.options(joinedload(Student.school).options(noload(School.language_rows), noload(School.region)))
     page = paginate(query)
-    filtered = bool(filters.q.data or filters.grade.data is not None or school_id)
+    filtered = bool(q or grade is not None or school_id)
     return render_template("students/index.html", page=page, filters=filters, filtered=filtered,
-                           show_school=schools is not None)
+                           show_school=schools is not None), status
 
 
 @bp.route("/students/<int:student_id>")
@@ -125,7 +151,8 @@ def edit(student_id: int):
                "grade": student.grade, "gender": student.gender,
                "guardian_name": consent.guardian_name if consent else None,
                "relationship": consent.relationship_to_student if consent else None,
-               "given_on": consent.given_on if consent else None, "method": consent.method if consent else "paper"}
+               "given_on": consent.given_on if consent else None, "method": consent.method if consent else "paper",
+               "media_consent": student.media_consent}
     form = StudentForm(data=initial, schools=_school_choices())
     if form.validate_on_submit():
         try:
@@ -217,10 +244,11 @@ def import_():
         except OutreachError as error:
             form.file.errors = [str(error)]
         else:
-            token = importing.save_pending(preview, user_id=user.id, school_id=school_id) if preview.is_valid else None
+            token = importing.save_pending(preview, user_id=user.id, school_id=school_id) if preview.can_import else None
             confirm = ImportConfirmForm(formdata=None, token=token)
+            confirm.for_preview(preview)
             return render_template("students/import_preview.html", preview=preview, confirm=confirm, upload=form,
-                                   school=db.session.get(School, school_id)), 200 if preview.is_valid else 422
+                                   school=db.session.get(School, school_id)), 200 if preview.can_import else 422
     status = 422 if form.is_submitted() else 200
     return render_template("students/import.html", form=form), status
 
@@ -232,13 +260,16 @@ def _import_confirm():
     if pending is None:
         flash(_("This import has expired or was already completed. Please upload the file again."), "warning")
         return redirect(url_for("students.import_"))
+    preview = importing.preview_from_pending(pending)
+    form.for_preview(preview)
     if form.validate_on_submit():
         consent = {"given_on": form.given_on.data, "method": form.method.data, "confirmed": form.confirmed.data}
         if importing.claim_pending(pending["token"], user_id=user.id) is None:  # a second click
             flash(_("This import has expired or was already completed. Please upload the file again."), "warning")
             return redirect(url_for("students.import_"))
         try:
-            students = services.apply_import(pending["rows"], consent, actor=user, school_id=pending["school_id"])
+            result = services.apply_import(pending["rows"], consent, actor=user, school_id=pending["school_id"],
+                                           skip_invalid=bool(form.skip_invalid.data))
         except OutreachError as error:
             importing.release_pending(pending["token"])
             domain_error(error)
@@ -248,15 +279,13 @@ def _import_confirm():
             raise
         else:
             importing.discard_pending(pending["token"])
-            flash(ngettext("%(num)s student was added to the roster.", "%(num)s students were added to the roster.",
-                           len(students)), "success")
+            flash(importing.result_summary(result), "success")
             args = {"school_id": pending["school_id"]} if _is_staff() else {}
             return redirect(url_for("students.index", **args))
-    preview = importing.preview_from_pending(pending)
     upload = ImportUploadForm(formdata=None, schools=_school_choices())
     if "school_id" in upload:
         upload.school_id.data = pending["school_id"]
-    if not preview.is_valid:
+    if not preview.can_import:
         form.token.data = ""
         # the answer is a 422 (rolled back): delete the stale preview in a transaction of its own
         db.session.rollback()
@@ -264,3 +293,28 @@ def _import_confirm():
         db.session.commit()
     return render_template("students/import_preview.html", preview=preview, confirm=form, upload=upload,
                            school=db.session.get(School, pending["school_id"])), 422
+
+
+# --- retention ------------------------------------------------------------------------------------------------
+
+@bp.route("/students/retention")
+@role_required(*ROSTER)
+def retention_list():
+    """Students whose retention period ends soon (or has ended): the school keeps the ones still in the programme."""
+    page = paginate(retention.due_query(_user()), scalars=False)
+    page.items = retention.due(page.items)
+    months, notice_days = retention.settings()
+    return render_template("students/retention.html", page=page, form=KeepForm(), show_school=_is_staff(),
+                           months=months, notice_days=notice_days)
+
+
+@bp.route("/students/<int:student_id>/keep", methods=["POST"])
+@role_required(*ROSTER)
+def keep(student_id: int):
+    form = KeepForm()
+    if not form.validate_on_submit():
+        abort(400)
+    student = retention.keep(student_id, actor=_user())
+    flash(_("%(name)s stays in the programme: the retention period starts again today.", name=student.full_name),
+          "success")
+    return redirect(url_for("students.retention_list", page=request.args.get("page") or None), 303)

@@ -63,7 +63,8 @@ def month_title(day: date, locale: str) -> str:
 
 def week_title(first: date, locale: str) -> str:
     last = first + timedelta(days=6)
-    return f"{format_date(first, 'd MMM', locale=locale)} – {format_date(last, 'd MMM y', locale=locale)}"
+    # whole month names: Kazakh texts do not abbreviate them («7 желтоқсан – 13 желтоқсан 2026»)
+    return f"{format_date(first, 'd MMMM', locale=locale)} – {format_date(last, 'd MMMM y', locale=locale)}"
 
 
 def grid(days: Iterable[date], workshops: Iterable[Any], *, month: int | None, today: date) -> list[Day]:

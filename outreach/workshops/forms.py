@@ -1,7 +1,7 @@
 """Forms for workshops: one workshop, a recurring series, the scope of a change, and the list filters."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TimeField
@@ -13,7 +13,7 @@ from outreach.forms import (
 )
 from outreach.i18n import LANGUAGES, _l
 from outreach.workshops.rules import DELIVERY_LANGUAGES, MAX_CAPACITY, MAX_DURATION, MAX_GRADE, MAX_INTERVAL_WEEKS, \
-    MAX_SESSIONS, MIN_GRADE, NAME_MAX, TITLE_MAX, WORKSHOP_STATUSES, local
+    MAX_SESSIONS, MIN_GRADE, TITLE_MAX, WORKSHOP_STATUSES, local
 
 GRADE_CHOICES = [(0, _l("0 (pre-school class)")), *((n, str(n)) for n in range(MIN_GRADE + 1, MAX_GRADE + 1))]
 SCOPES = [("this", _l("This session only")), ("following", _l("This and all following sessions"))]
@@ -22,9 +22,22 @@ SCOPES = [("this", _l("This session only")), ("following", _l("This and all foll
 _int_or_none = int_or_none
 
 
+def _iso_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+#: the label of the search box that filters a long list of records (static/js/ui.js)
+SEARCH_LABEL = _l("Search in the list")
 
 
 class WorkshopForm(BaseForm):
@@ -39,8 +52,11 @@ class WorkshopForm(BaseForm):
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=90,
                                     validators=[required(), number_range(1, MAX_DURATION)])
     capacity = IntegerField(_l("Capacity (seats)"), default=20, validators=[required(), number_range(1, MAX_CAPACITY)])
-    venue = StringField(_l("Venue"), validators=[required(), max_length(NAME_MAX)])
-    instructor = StringField(_l("Instructor"), validators=[required(), max_length(NAME_MAX)])
+    # picked from the records (a searchable list: static/js/app.js adds the search box); choices from the view
+    venue_id = SelectField(_l("Venue"), coerce=_int_or_none, choices=[], validators=[required()],
+                           validate_choice=False, render_kw={"data-searchable": SEARCH_LABEL})
+    artist_id = SelectField(_l("Teaching artist"), coerce=_int_or_none, choices=[], validators=[required()],
+                            validate_choice=False, render_kw={"data-searchable": SEARCH_LABEL})
     language = SelectField(_l("Language of delivery"), choices=list(DELIVERY_LANGUAGES.items()), default="kk",
                            validators=[required()], validate_choice=False)
     min_grade = SelectField(_l("From grade"), coerce=_int_or_none, choices=GRADE_CHOICES, default=0,
@@ -50,7 +66,8 @@ class WorkshopForm(BaseForm):
     scope = RadioField(_l("Apply the change to"), choices=SCOPES, default="this", validators=[optional()])
 
     #: service (API) field name → form field name
-    FIELD_MAP = {"starts_at": "date", "title": "title_kk", "title.kk": "title_kk", "title.ru": "title_ru",
+    FIELD_MAP = {"starts_at": "date", "title": "title_kk", "instructor": "artist_id", "venue": "venue_id",
+                 "title.kk": "title_kk", "title.ru": "title_ru",
                  "title.en": "title_en"}
 
     def starts_at(self) -> datetime | None:
@@ -66,8 +83,8 @@ class WorkshopForm(BaseForm):
             "starts_at": self.starts_at(),
             "duration_minutes": self.duration_minutes.data,
             "capacity": self.capacity.data,
-            "venue": self.venue.data,
-            "instructor": self.instructor.data,
+            "venue_id": self.venue_id.data,
+            "artist_id": self.artist_id.data,
             "language": self.language.data,
             "min_grade": self.min_grade.data,
             "max_grade": self.max_grade.data,
@@ -79,7 +96,7 @@ class WorkshopForm(BaseForm):
         for code in LANGUAGES:
             getattr(self, f"title_{code}").data = (workshop.title or {}).get(code, "")
         self.date.data, self.time.data = when.date(), when.time().replace(tzinfo=None)
-        for name in ("duration_minutes", "capacity", "venue", "instructor", "language", "min_grade", "max_grade"):
+        for name in ("duration_minutes", "capacity", "venue_id", "artist_id", "language", "min_grade", "max_grade"):
             getattr(self, name).data = getattr(workshop, name)
 
     def show_errors(self, fields: dict[str, list[Any]]) -> None:
@@ -100,8 +117,16 @@ class SeriesForm(WorkshopForm):
                       default="count", validators=[required()])
     count = IntegerField(_l("Number of sessions"), default=10, validators=[optional(), number_range(1, MAX_SESSIONS)])
     until = DateField(_l("Last date"), validators=[optional()])
+    school_id = SelectField(_l("For a school (its students are offered the series first)"), coerce=_int_or_none,
+                            choices=[], validators=[optional()], validate_choice=False)
+    # the dates to leave out (exceptions): offered when some dates clash; choices set by the view
+    skip_dates = CheckboxesField(_l("Skip these dates"), coerce=_iso_date, choices=[], validators=[optional()],
+                                 validate_choice=False)
 
     FIELD_MAP = {**WorkshopForm.FIELD_MAP, "rule": "weekdays"}
+
+    def skipped(self) -> list[date]:
+        return [d for d in (self.skip_dates.data or []) if d is not None]
 
     def rule(self) -> dict[str, Any]:
         return {"weekdays": list(self.weekdays.data or []), "interval_weeks": self.interval_weeks.data,
@@ -133,8 +158,10 @@ class FilterForm(BaseForm):
                                 validate_choice=False)
     region = FilterSelectField(_l("Region of the schools signed up"), choices=[], validators=[optional()],
                          validate_choice=False)
-    instructor = FilterSelectField(_l("Instructor"), choices=[], validators=[optional()], validate_choice=False)
-    venue = FilterSelectField(_l("Venue"), choices=[], validators=[optional()], validate_choice=False)
+    artist_id = FilterSelectField(_l("Teaching artist"), coerce=_int_or_none, choices=[], validators=[optional()],
+                                  validate_choice=False)
+    venue_id = FilterSelectField(_l("Venue"), coerce=_int_or_none, choices=[], validators=[optional()],
+                                 validate_choice=False)
     status = FilterSelectField(_l("Status"), choices=[("", _l("Any status")), *WORKSHOP_STATUSES.items()],
                          validators=[optional()])
     date_from = DateField(_l("From"), validators=[optional()])
@@ -143,7 +170,7 @@ class FilterForm(BaseForm):
     def values(self) -> dict[str, Any]:
         """The filters that were given and make sense, as keyword arguments of `workshops_query`."""
         out: dict[str, Any] = {}
-        for name in ("initiative_id", "region", "instructor", "venue", "status", "date_from", "date_to"):
+        for name in ("initiative_id", "region", "artist_id", "venue_id", "status", "date_from", "date_to"):
             field = getattr(self, name)
             if field.data not in (None, "") and not field.errors:
                 out[name] = field.data

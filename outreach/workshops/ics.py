@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable
 
-from flask import url_for
 from icalendar import Calendar, Event
 
 from outreach.dbtypes import local_tz, utcnow
 from outreach.i18n import _, force_locale, localize
+from outreach.links import external_url
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
 
 PRODID = "-//Outreach//Workshops//EN"
@@ -35,7 +35,7 @@ def _event(workshop: Workshop, language: str, stamp: Any) -> Event:
         _("Language of delivery: %(language)s", language=str(DELIVERY_LANGUAGES.get(workshop.language, ""))),
     ]
     event.add("description", "\n".join(lines))
-    event.add("url", url_for("workshops.detail", workshop_id=workshop.id, _external=True))
+    event.add("url", external_url("workshops.detail", workshop_id=workshop.id))
     event.add("status", "CANCELLED" if workshop.status == "cancelled" else "CONFIRMED")
     event.add("last-modified", workshop.updated_at or workshop.created_at)
     # seconds since creation grow with every change: calendars take the latest version

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from outreach.artists.models import Artist
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
 from outreach.extensions import db
 from outreach.i18n import TranslatableText, _l, localize
+from outreach.venues.models import Venue
 
 WORKSHOP_STATUSES = {"scheduled": _l("Scheduled"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}
 DELIVERY_LANGUAGES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
@@ -29,6 +31,10 @@ class WorkshopSeries(db.Model):
     weekdays: Mapped[str] = mapped_column(String(20))  # ISO weekdays "1,3" = Monday, Wednesday
     until: Mapped[date | None] = mapped_column(Date)
     count: Mapped[int | None] = mapped_column(Integer)
+    # the school the series is for (its students are offered it first); None: open to every school
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
+    # local dates the rule gives that were skipped (exceptions): they clashed when the series was made
+    skipped_dates: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -42,8 +48,8 @@ class Workshop(db.Model):
                         name="grade_range"),
         one_of("status", tuple(WORKSHOP_STATUSES)),
         one_of("language", tuple(DELIVERY_LANGUAGES)),
-        Index("ix_workshop_instructor_time", "instructor", "starts_at"),
-        Index("ix_workshop_venue_time", "venue", "starts_at"),
+        Index("ix_workshop_artist_time", "artist_id", "starts_at"),
+        Index("ix_workshop_venue_time", "venue_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +63,10 @@ class Workshop(db.Model):
     capacity: Mapped[int] = mapped_column(Integer)
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     waitlist_length: Mapped[int] = mapped_column(Integer, default=0)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist.id"))
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))
+    # the records' names, kept on the workshop (renames and merges write them) for the messages, feeds and lists
+    # that show them; clashes are decided on the ids
     venue: Mapped[str] = mapped_column(String(200))
     instructor: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2))
@@ -69,6 +79,8 @@ class Workshop(db.Model):
 
     initiative: Mapped["Initiative"] = relationship(lazy="joined")  # noqa: F821
     series: Mapped[WorkshopSeries | None] = relationship()
+    artist: Mapped[Artist] = relationship(lazy="joined")
+    place: Mapped[Venue] = relationship(lazy="joined")
 
     def set_time(self, starts_at: datetime, duration_minutes: int) -> None:
         self.starts_at = starts_at

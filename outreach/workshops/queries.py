@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from outreach.access import can_see_workshop, feed_workshops_scope, keeps_rosters, visible_workshops
+from outreach.access import (
+    can_see_workshop, can_take_attendance, feed_workshops_scope, is_artist, keeps_rosters, visible_workshops,
+)
 from outreach.attendance.services import recorded
 from outreach.auth.models import User
 from outreach.collation import sort_key
@@ -19,17 +21,22 @@ from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.signups.services import workshop_signups_query
 from outreach.students.models import Student
+from outreach.artists.models import Artist
+from outreach.naming import fold
+from outreach.venues.models import Venue
 from outreach.workshops.models import Workshop
-from outreach.workshops.rules import day_bounds, normalize_name
+from outreach.workshops.rules import day_bounds
 
 
 def workshops_query(user: Any, *, initiative_id: int | None = None, date_from: date | None = None,
                     date_to: date | None = None, status: str | None = None, region: str | None = None,
-                    instructor: str | None = None, venue: str | None = None) -> Select:
+                    instructor: str | None = None, venue: str | None = None, artist_id: int | None = None,
+                    venue_id: int | None = None) -> Select:
     """A SELECT of the workshops this user may see, filtered, in time order.
 
     Dates are local calendar days, both included. `region`: workshops with live sign-ups from schools of that
-    region. `instructor`/`venue`: the same name whatever its case. Funders see only the initiatives they fund;
+    region. `instructor`/`venue`: the records of that name, in any spelling (outreach.naming.fold); `artist_id`/
+    `venue_id`: one record's workshops. Funders see only the initiatives they fund;
     a school user sees every workshop that is not cancelled, and the cancelled ones its students were signed up to.
     """
     query = visible_workshops(user)
@@ -47,24 +54,25 @@ def workshops_query(user: Any, *, initiative_id: int | None = None, date_from: d
             select(Signup.workshop_id).join(Student, Student.id == Signup.student_id)
             .join(School, School.id == Student.school_id)
             .where(School.region_code == region, Signup.status != "cancelled")))
-    for column, wanted in ((Workshop.instructor, instructor), (Workshop.venue, venue)):
-        if wanted:
-            query = query.where(column.in_(_spellings(column, wanted)))
+    if artist_id is not None:
+        query = query.where(Workshop.artist_id == artist_id)
+    if venue_id is not None:
+        query = query.where(Workshop.venue_id == venue_id)
+    if instructor:
+        query = query.where(Workshop.artist_id.in_(select(Artist.id).where(Artist.name_folded == fold(instructor))))
+    if venue:
+        query = query.where(Workshop.venue_id.in_(select(Venue.id).where(Venue.name_folded == fold(venue))))
     return query.order_by(Workshop.starts_at, Workshop.id)
 
 
-def _spellings(column: Any, wanted: str) -> list[str]:
-    """Every stored spelling of a name that matches `wanted` case-insensitively (Cyrillic too, on SQLite)."""
-    key = normalize_name(wanted)
-    return [value for value in db.session.scalars(select(column).distinct()) if normalize_name(value) == key]
-
-
-def distinct_names(column: Any) -> list[str]:
-    """The instructor or venue names in use, one per spelling-insensitive name, sorted."""
-    seen: dict[str, str] = {}
-    for value in db.session.scalars(select(column).distinct().order_by(column)):
-        seen.setdefault(normalize_name(value), value)
-    return sorted(seen.values(), key=sort_key)  # in the page's alphabet
+def record_choices(model: Any, *, with_place: bool = False) -> list[tuple[int, str]]:
+    """(id, name) of every artist or venue, in the page's alphabet; venues with their locality when asked."""
+    if with_place:
+        rows = [(i, f"{n} ({place})" if place else n)
+                for i, n, place in db.session.execute(select(model.id, model.name, model.locality))]
+    else:
+        rows = db.session.execute(select(model.id, model.name)).all()
+    return sorted(((i, n) for i, n in rows), key=lambda c: (sort_key(c[1]), c[0]))
 
 
 def get_workshop(user: Any, workshop_id: int) -> Workshop:
@@ -84,8 +92,9 @@ class Roster:
 
 
 def roster(workshop: Workshop, user: Any) -> Roster | None:
-    """The sign-ups this user may see by name: staff all, a school its own students only, funders none."""
-    if not keeps_rosters(user):
+    """The sign-ups this user may see by name: staff all, a school its own students only, a teaching artist the
+    confirmed students of its own workshops, funders none."""
+    if not (keeps_rosters(user) or can_take_attendance(user, workshop)):
         return None
     signups = db.session.scalars(workshop_signups_query(workshop.id, actor=user)).unique().all()
     confirmed = sorted((s for s in signups if s.status == "confirmed"),
@@ -113,7 +122,7 @@ def feed_user(token: str) -> Any:
     if not token:
         return None
     user = db.session.scalar(select(User).where(User.feed_token == token))
-    if user is None or not user.active or not keeps_rosters(user):
+    if user is None or not user.active or not (keeps_rosters(user) or is_artist(user)):
         return None
     return user
 

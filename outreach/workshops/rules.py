@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any, Mapping, Sequence
 
-from flask_babel import format_date, format_time
+from flask_babel import format_time
+from sqlalchemy import select
 
+from outreach.dates import fmt_date, quoted_inside
 from outreach.dbtypes import local_tz
 from outreach import params
 from outreach.errors import FieldErrors, OutreachError
@@ -17,6 +19,9 @@ from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, _l
 from outreach.initiatives.models import Initiative
 from outreach.students.rules import MAX_GRADE, MIN_GRADE  # a workshop is for grades of the roster
+from outreach.artists.models import Artist
+from outreach.naming import fold
+from outreach.venues.models import Venue
 from outreach.workshops.models import DELIVERY_LANGUAGES, WORKSHOP_STATUSES, Workshop
 
 __all__ = ["DELIVERY_LANGUAGES", "WORKSHOP_STATUSES"]
@@ -28,8 +33,15 @@ MAX_DURATION = 1440
 NAME_MAX = 200
 TITLE_MAX = 300
 #: The fields of a workshop in the data dicts (the API's names).
-FIELDS = ("initiative_id", "title", "starts_at", "duration_minutes", "capacity", "venue", "instructor",
+FIELDS = ("initiative_id", "title", "starts_at", "duration_minutes", "capacity", "artist_id", "venue_id",
           "language", "min_grade", "max_grade")
+#: (record key in the clean values, id field, name field accepted instead of the id, record model)
+RECORD_FIELDS = (("artist", "artist_id", "instructor", Artist), ("place", "venue_id", "venue", Venue))
+NOT_FOUND = {"artist": _l("The teaching artist was not found."), "place": _l("The venue was not found.")}
+NO_SUCH_NAME = {"artist": _l("No teaching artist has this name: choose one from the list."),
+                "place": _l("No venue has this name: choose one from the list.")}
+SEVERAL_NAMES = {"artist": _l("Several teaching artists have this name: choose one by its id."),
+                 "place": _l("Several venues have this name: choose one by its id.")}
 
 #: A workshop's status can be changed by a client only to this one.
 SETTABLE_STATUSES = ("cancelled",)
@@ -39,11 +51,6 @@ CONTROL_CHARACTERS = _l("Line breaks, tabs and other control characters are not 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def normalize_name(value: str | None) -> str:
-    """How instructor and venue names are compared: trimmed, inner spaces collapsed, case folded."""
-    return " ".join((value or "").split()).casefold()
 
 
 def local(moment: datetime) -> datetime:
@@ -66,8 +73,8 @@ def day_bounds(first: date | None, last: date | None) -> tuple[datetime | None, 
 def describe(workshop: Workshop) -> str:
     """“Title” on <date> at <time>, in the viewer's language and the programme's time zone."""
     when = local(workshop.starts_at)
-    return _("“%(title)s” on %(date)s at %(time)s", title=workshop.display_title.text,
-             date=format_date(when.date(), "medium"), time=format_time(when.time(), "short"))
+    return _("“%(title)s” on %(date)s at %(time)s", title=quoted_inside(workshop.display_title.text),
+             date=fmt_date(when.date()), time=format_time(when.time(), "short"))
 
 
 
@@ -129,6 +136,29 @@ def _clean_name(data: Mapping[str, Any], name: str, errors: FieldErrors) -> str 
     return None
 
 
+def _clean_record(data: Mapping[str, Any], key: str, id_name: str, text_name: str, model: Any,
+                  errors: FieldErrors, *, required: bool) -> Any | None:
+    """The artist or venue record given by its id, or by a name that folds to exactly one record's name."""
+    if data.get(id_name) is not None:
+        ident = data[id_name]
+        record = db.session.get(model, ident) if _is_int(ident) and 1 <= ident <= params.INT32_MAX else None
+        if record is None:
+            errors.add(id_name, NOT_FOUND[key])
+        return record
+    if data.get(text_name) is not None:
+        name = _clean_name(data, text_name, errors)
+        if name is None:
+            return None
+        found = db.session.scalars(select(model).where(model.name_folded == fold(name)).limit(2)).all()
+        if len(found) == 1:
+            return found[0]
+        errors.add(text_name, NO_SUCH_NAME[key] if not found else SEVERAL_NAMES[key])
+        return None
+    if required or id_name in data or text_name in data:
+        errors.add(id_name, _l("This field is required."))
+    return None
+
+
 def validated(data: Mapping[str, Any], current: Workshop | None) -> dict[str, Any]:
     """Check the given fields (all of them for a new workshop) and return their clean values."""
     errors = FieldErrors()
@@ -163,11 +193,10 @@ def validated(data: Mapping[str, Any], current: Workshop | None) -> dict[str, An
             value = _clean_int(data, name, low, high, errors)
             if value is not None:
                 clean[name] = value
-    for name in ("venue", "instructor"):
-        if creating or name in data:
-            value = _clean_name(data, name, errors)
-            if value is not None:
-                clean[name] = value
+    for key, id_name, text_name, model in RECORD_FIELDS:
+        record = _clean_record(data, key, id_name, text_name, model, errors, required=creating)
+        if record is not None:
+            clean[key] = record
     if creating or "language" in data:
         language = data.get("language")
         problem = language_error(language)
@@ -190,8 +219,8 @@ def check_within_initiative(initiative: Initiative, starts: Sequence[datetime], 
         day = local_date(moment)
         if not initiative.starts_on <= day <= initiative.ends_on:
             message = _("The workshop on %(date)s falls outside the initiative's dates (%(start)s – %(end)s).",
-                        date=format_date(day, "medium"), start=format_date(initiative.starts_on, "medium"),
-                        end=format_date(initiative.ends_on, "medium"))
+                        date=fmt_date(day), start=fmt_date(initiative.starts_on),
+                        end=fmt_date(initiative.ends_on))
             raise OutreachError(message, code="outside_initiative_dates",
                                 fields={"starts_at" if index == 0 else later_field: [message]})
 

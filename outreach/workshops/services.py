@@ -7,30 +7,32 @@ with translated messages, and only flush: the request commits. Field rules are i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Mapping
 
-from flask_babel import format_date
 from sqlalchemy import select
 
+from outreach.dates import fmt_date
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, OutreachError
 from outreach.events import announce, workshop_changed
 from outreach.extensions import db
 from outreach.i18n import _l, ngettext
+from outreach.schools.models import School
 from outreach.signups.services import lock_workshop, promote_waitlist, release_erased_students
 from outreach.workshops.conflicts import Slot, refuse_conflicts
 from outreach.workshops.models import Workshop, WorkshopSeries
 from outreach.workshops.recurrence import RecurrenceRule, series_starts
-from outreach.workshops.rules import check_within_initiative, local, local_date, normalize_name, validated
+from outreach.workshops.rules import check_within_initiative, local, local_date, validated
 
 
 def _new_workshop(clean: Mapping[str, Any], starts_at: datetime, series: WorkshopSeries | None) -> Workshop:
     workshop = Workshop(initiative_id=clean["initiative"].id, series_id=series.id if series else None,
-                        title=dict(clean["title"]), capacity=clean["capacity"], venue=clean["venue"],
-                        instructor=clean["instructor"], language=clean["language"], min_grade=clean["min_grade"],
+                        title=dict(clean["title"]), capacity=clean["capacity"], artist_id=clean["artist"].id,
+                        instructor=clean["artist"].name, venue_id=clean["place"].id, venue=clean["place"].name,
+                        language=clean["language"], min_grade=clean["min_grade"],
                         max_grade=clean["max_grade"], seats_taken=0, waitlist_length=0, status="scheduled")
-    workshop.initiative = clean["initiative"]
+    workshop.initiative, workshop.artist, workshop.place = clean["initiative"], clean["artist"], clean["place"]
     workshop.set_time(starts_at, clean["duration_minutes"])
     return workshop
 
@@ -41,7 +43,7 @@ def create_workshop(data: Mapping[str, Any], *, actor: Any) -> Workshop:
     starts_at = clean["starts_at"]
     check_within_initiative(clean["initiative"], [starts_at])
     ends_at = starts_at + timedelta(minutes=clean["duration_minutes"])
-    refuse_conflicts([Slot(starts_at, ends_at, clean["instructor"], clean["venue"])])
+    refuse_conflicts([Slot(starts_at, ends_at, clean["artist"].id, clean["place"].id)])
     workshop = _new_workshop(clean, starts_at, None)
     db.session.add(workshop)
     db.session.flush()
@@ -50,17 +52,32 @@ def create_workshop(data: Mapping[str, Any], *, actor: Any) -> Workshop:
     return workshop
 
 
-def create_series(data: Mapping[str, Any], rule: RecurrenceRule | Mapping[str, Any], *, actor: Any) -> list[Workshop]:
-    """Schedule a recurring series. Every session is checked before any is saved: all or nothing."""
+def create_series(data: Mapping[str, Any], rule: RecurrenceRule | Mapping[str, Any], *, actor: Any,
+                  skip_dates: Iterable[date] = (), school_id: int | None = None) -> list[Workshop]:
+    """Schedule a recurring series. Every session is checked before any is saved: all or nothing — but the dates
+    in `skip_dates` (exceptions, e.g. the ones that clashed) are left out and remembered on the series.
+
+    A Conflict lists every clashing date in `error.clashes` [(local date, reason)], so the form can offer to skip
+    them. `school_id`: the school the series is for (its students are offered it first)."""
     clean = validated(data, None)
     rule = RecurrenceRule.coerce(rule)
     starts = series_starts(clean["starts_at"], rule)
+    skip = set(skip_dates)
+    skipped = sorted({local_date(s) for s in starts} & skip)
+    starts = [s for s in starts if local_date(s) not in skip]
+    if not starts:
+        message = _l("Every date of the series would be skipped: keep at least one.")
+        raise OutreachError(message, fields={"skip_dates": [message]})
+    if school_id is not None and db.session.get(School, school_id) is None:
+        message = _l("The school was not found.")
+        raise OutreachError(message, fields={"school_id": [message]})
     check_within_initiative(clean["initiative"], starts, later_field="until" if rule.until else "count")
     duration = timedelta(minutes=clean["duration_minutes"])
-    refuse_conflicts([Slot(s, s + duration, clean["instructor"], clean["venue"]) for s in starts], series=True)
+    refuse_conflicts([Slot(s, s + duration, clean["artist"].id, clean["place"].id) for s in starts], series=True)
     series = WorkshopSeries(initiative_id=clean["initiative"].id, interval_weeks=rule.interval_weeks,
                             weekdays=rule.weekdays_text or str(local(starts[0]).isoweekday()),
-                            until=rule.until, count=rule.count)
+                            until=rule.until, count=rule.count, school_id=school_id,
+                            skipped_dates=[d.isoformat() for d in skipped])
     db.session.add(series)
     db.session.flush()
     workshops = [_new_workshop(clean, start, series) for start in starts]
@@ -92,33 +109,40 @@ class _Change:
                                                                   self.workshop.duration_minutes))
 
     def slot(self) -> Slot:
-        return Slot(self.starts_at, self.ends_at, self.values.get("instructor", self.workshop.instructor),
-                    self.values.get("venue", self.workshop.venue), self.workshop.id)
+        return Slot(self.starts_at, self.ends_at, self.artist_id, self.venue_id, self.workshop.id)
+
+    @property
+    def artist_id(self) -> int:
+        return self.values["artist"].id if "artist" in self.values else self.workshop.artist_id
+
+    @property
+    def venue_id(self) -> int:
+        return self.values["place"].id if "place" in self.values else self.workshop.venue_id
 
     def changed_fields(self) -> list[str]:
         """The API names of the fields whose value really changes (for the audit trail)."""
         out = []
         for name, value in self.values.items():
-            if name == "initiative":
-                if value.id != self.workshop.initiative_id:
-                    out.append("initiative_id")
+            if name in ("initiative", "artist", "place"):
+                api_name = {"initiative": "initiative_id", "artist": "artist_id", "place": "venue_id"}[name]
+                if value.id != getattr(self.workshop, api_name):
+                    out.append(api_name)
             elif getattr(self.workshop, name) != value:
                 out.append(name)
         return sorted(out)
 
     @property
     def timing_changed(self) -> bool:
-        """Whether the time, instructor or venue changes (an unchanged workshop is not re-checked for clashes)."""
-        w, v = self.workshop, self.values
-        return (self.starts_at != w.starts_at or self.ends_at != w.ends_at
-                or normalize_name(v.get("instructor", w.instructor)) != normalize_name(w.instructor)
-                or normalize_name(v.get("venue", w.venue)) != normalize_name(w.venue))
+        """Whether the time, artist or venue changes (an unchanged workshop is not re-checked for clashes)."""
+        w = self.workshop
+        return (self.starts_at != w.starts_at or self.ends_at != w.ends_at or self.artist_id != w.artist_id
+                or self.venue_id != w.venue_id)
 
     @property
     def moves(self) -> bool:
         if "starts_at" in self.values and self.values["starts_at"] != self.workshop.starts_at:
             return True
-        return "venue" in self.values and normalize_name(self.values["venue"]) != normalize_name(self.workshop.venue)
+        return self.venue_id != self.workshop.venue_id
 
 
 def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
@@ -143,7 +167,7 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
             message = ngettext(
                 "%(num)s student is confirmed for the workshop on %(date)s; the capacity cannot be lower than that.",
                 "%(num)s students are confirmed for the workshop on %(date)s; the capacity cannot be lower than "
-                "that.", locked.seats_taken, date=format_date(when.date(), "medium"))
+                "that.", locked.seats_taken, date=fmt_date(when.date()))
             raise Conflict(message, code="capacity_below_confirmed", fields={"capacity": [message]})
         if capacity > locked.capacity:
             raised.append(locked.id)
@@ -159,9 +183,13 @@ def _apply_changes(changes: list[_Change], *, actor: Any, series: bool) -> None:
         if "initiative" in values:
             workshop.initiative = values["initiative"]
             workshop.initiative_id = values["initiative"].id
-        for name in ("title", "capacity", "venue", "instructor", "language", "min_grade", "max_grade"):
+        for name in ("title", "capacity", "language", "min_grade", "max_grade"):
             if name in values:
                 setattr(workshop, name, values[name])
+        if "artist" in values:
+            workshop.artist, workshop.instructor = values["artist"], values["artist"].name
+        if "place" in values:
+            workshop.place, workshop.venue = values["place"], values["place"].name
         if "starts_at" in values or "duration_minutes" in values:
             workshop.set_time(change.starts_at, values.get("duration_minutes", workshop.duration_minutes))
         workshop.updated_at = utcnow()

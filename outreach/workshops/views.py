@@ -4,21 +4,27 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import SCHOOL, STAFF, is_school_rep, is_staff, own_school_id, role_required, visible_initiatives
+from outreach.access import (
+    ALL_ROLES, ARTIST, SCHOOL, STAFF, TAKES_ATTENDANCE, can_take_attendance, is_school_rep, is_staff, keeps_rosters,
+    own_school_id, role_required, sees_seat_counts, visible_initiatives,
+)
 from outreach.attendance import services as attendance
 from outreach.attendance.forms import AttendanceForm
+from outreach.attendance.rules import saved_message
 from outreach.auth.services import regenerate_feed_token
-from outreach.collation import sort_key
+from outreach.collation import sort_key, stored_order
+from outreach.dates import fmt_date
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _, current_language, localize, ngettext
 from outreach.initiatives.models import Initiative
-from outreach.schools.models import Region
+from outreach.outcomes import services as outcomes
+from outreach.outcomes.models import STUDENTS
+from outreach.schools.models import Region, School
 from outreach import params
 from outreach.signups.services import school_summary
 from outreach.web import domain_error, paginate
@@ -26,13 +32,21 @@ from outreach.workshops import calendar as cal
 from outreach.workshops import ics, queries, rules, services
 from outreach.workshops.forms import CancelForm, FilterForm, SeriesForm, WorkshopForm
 from outreach.cache import cached_page
-from outreach.workshops.models import Workshop
+from outreach.workshops.models import Workshop, WorkshopSeries
+from outreach.artists.models import Artist
+from outreach.venues.models import Venue
 
 bp = Blueprint("workshops", __name__)
 
 
 def _user():
     return current_user._get_current_object()
+
+
+@bp.app_template_global("sees_seats")
+def _sees_seats() -> bool:
+    """Whether the pages may show this viewer a workshop's seats taken, seats left and waitlist (not a funder)."""
+    return sees_seat_counts(current_user)
 
 
 def _today() -> date:
@@ -51,9 +65,8 @@ def _filters(user, *, full: bool = True) -> FilterForm:
         regions = db.session.scalars(select(Region).order_by(Region.code)).all()
         filters.region.choices = [("", _("All regions")), *sorted(((r.code, r.name) for r in regions),
                                                                    key=lambda c: sort_key(c[1]))]
-        filters.instructor.choices = [("", _("All instructors")),
-                                      *((n, n) for n in queries.distinct_names(Workshop.instructor))]
-        filters.venue.choices = [("", _("All venues")), *((n, n) for n in queries.distinct_names(Workshop.venue))]
+        filters.artist_id.choices = [("", _("All teaching artists")), *queries.record_choices(Artist)]
+        filters.venue_id.choices = [("", _("All venues")), *queries.record_choices(Venue)]
     filters.validate()
     return filters
 
@@ -84,7 +97,7 @@ def _calendar_day(raw: str | None) -> date:
 
 
 @bp.route("/calendar")
-@role_required(*STAFF, SCHOOL)
+@role_required(*STAFF, SCHOOL, ARTIST)
 @cached_page(etag=True)
 def calendar():
     user = _user()
@@ -120,7 +133,7 @@ def calendar():
 # One workshop
 
 @bp.route("/workshops/<int:workshop_id>")
-@role_required()
+@role_required(*ALL_ROLES, ARTIST)
 def detail(workshop_id: int):
     user = _user()
     workshop = queries.get_workshop(user, workshop_id)
@@ -128,9 +141,16 @@ def detail(workshop_id: int):
     if workshop.series_id is not None:
         series_sessions = db.session.scalars(select(Workshop.id).where(
             Workshop.series_id == workshop.series_id).order_by(Workshop.starts_at, Workshop.id)).all()
+    answer_phases = []
+    takes_attendance = can_take_attendance(user, workshop)
+    if takes_attendance and workshop.status != "cancelled":
+        questionnaire = outcomes.questionnaire_for(workshop.initiative_id, STUDENTS)
+        answer_phases = [(phase, *outcomes.answered_count(workshop.id, phase))
+                         for phase in outcomes.phases(questionnaire)]
     return render_template("workshops/detail.html", workshop=workshop, roster=queries.roster(workshop, user),
-                           is_staff=is_staff(user), cancel_form=CancelForm(), series_sessions=series_sessions,
-                           local_day=rules.local_date(workshop.starts_at))
+                           is_staff=is_staff(user), takes_attendance=takes_attendance,
+                           manages_signups=keeps_rosters(user), cancel_form=CancelForm(), series_sessions=series_sessions,
+                           local_day=rules.local_date(workshop.starts_at), answer_phases=answer_phases)
 
 
 def _initiative_choices(form: WorkshopForm, user, current: int | None = None) -> None:
@@ -139,8 +159,10 @@ def _initiative_choices(form: WorkshopForm, user, current: int | None = None) ->
         query = visible_initiatives(user).where((Initiative.status == "active") | (Initiative.id == current))
     initiatives = db.session.scalars(query.order_by(Initiative.starts_on.desc(), Initiative.id)).all()
     form.initiative_id.choices = [("", _("Choose an initiative")), *(
-        (i.id, f"{i.display_title.text} ({format_date(i.starts_on, 'short')} – {format_date(i.ends_on, 'short')})")
+        (i.id, f"{i.display_title.text} ({fmt_date(i.starts_on, 'short')} – {fmt_date(i.ends_on, 'short')})")
         for i in initiatives)]
+    form.artist_id.choices = [("", _("Choose a teaching artist")), *queries.record_choices(Artist)]
+    form.venue_id.choices = [("", _("Choose a venue")), *queries.record_choices(Venue, with_place=True)]
 
 
 def _render_form(template: str, form, workshop=None, status: int = 200):
@@ -176,20 +198,48 @@ def new_series():
     _initiative_choices(form, user)
     names = cal.weekday_names(current_language(), "wide")
     form.weekdays.choices = [(i + 1, names[i]) for i in range(7)]
+    form.school_id.choices = [("", _("Any school")), *(
+        (school.id, school.name) for school in db.session.scalars(select(School).order_by(stored_order(School),
+                                                                                           School.id)))]
     if request.method == "GET":
         form.initiative_id.data = params.to_id(request.args.get("initiative_id"))
         return _render_form("workshops/series_form.html", form)
+    # the dates offered for skipping come back with the form (the clashes found on the previous try)
+    form.skip_dates.choices = [(d.isoformat(), fmt_date(d, "full")) for d in form.skipped()]
     if not form.validate_on_submit():
         return _render_form("workshops/series_form.html", form, status=422)
     try:
-        workshops = services.create_series(form.to_data(), form.rule(), actor=user)
+        workshops = services.create_series(form.to_data(), form.rule(), actor=user, skip_dates=form.skipped(),
+                                           school_id=form.school_id.data)
     except OutreachError as error:
         domain_error(error)
         form.show_errors(error.fields)
-        return _render_form("workshops/series_form.html", form, status=422)
+        clashes = getattr(error, "clashes", None)
+        if clashes:
+            # every clashing date, ticked: creating again leaves them out (with the ones skipped already)
+            offered = {d: text for d, text in form.skip_dates.choices}
+            offered.update((day.isoformat(), f"{fmt_date(day, 'full')}: {reason}") for day, reason in clashes)
+            form.skip_dates.choices = sorted(offered.items())
+            form.skip_dates.data = [date.fromisoformat(d) for d in offered]
+        return render_template("workshops/series_form.html", form=form, workshop=None,
+                               clashes=clashes), 409 if clashes else 422
     flash(ngettext("The series has been scheduled: %(num)s session.",
                    "The series has been scheduled: %(num)s sessions.", len(workshops)), "success")
-    return redirect(url_for("workshops.detail", workshop_id=workshops[0].id))
+    return redirect(url_for("workshops.series", series_id=workshops[0].series_id))
+
+
+@bp.route("/workshops/series/<int:series_id>")
+@role_required(*STAFF)
+def series(series_id: int):
+    """Every date of a series (and the dates it skipped), e.g. right after creating it."""
+    found = db.session.get(WorkshopSeries, series_id)
+    if found is None:
+        abort(404)
+    sessions = db.session.scalars(select(Workshop).where(Workshop.series_id == series_id)
+                                  .order_by(Workshop.starts_at, Workshop.id)).all()
+    school = db.session.get(School, found.school_id) if found.school_id else None
+    return render_template("workshops/series.html", series=found, sessions=sessions, school=school,
+                           skipped=[date.fromisoformat(d) for d in found.skipped_dates or []])
 
 
 def _staff_workshop(workshop_id: int) -> Workshop:
@@ -250,7 +300,7 @@ def cancel(workshop_id: int):
 # Attendance
 
 @bp.route("/workshops/<int:workshop_id>/attendance", methods=["GET", "POST"], endpoint="attendance")
-@role_required(*STAFF)
+@role_required(*TAKES_ATTENDANCE)
 def attendance_sheet(workshop_id: int):
     """The roster to tick. The page works offline too (static/js/attendance.js): it is kept on the phone until
     the workshop's end plus seven days, and a workshop that has not started yet shows its roster closed until
@@ -258,8 +308,7 @@ def attendance_sheet(workshop_id: int):
     user = _user()
     workshop = _staff_workshop(workshop_id)
     roster = queries.roster(workshop, user)
-    form = AttendanceForm()
-    form.set_roster(roster.confirmed)
+    form = AttendanceForm.for_roster(roster.confirmed, workshop.duration_minutes)
     try:
         attendance.check_can_record(workshop)
     except OutreachError as error:
@@ -270,21 +319,26 @@ def attendance_sheet(workshop_id: int):
                                          reason=str(error), recorded={}, fetched_at=utcnow()), workshop, user)
     recorded = attendance.recorded(workshop.id)
     if request.method == "POST":
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        for sid in form.late_missing():
+            form.late_field(sid).errors = [_("Say how many minutes late.")]
+            valid = False
+        if valid:
             try:
-                counts = attendance.record(workshop.id, form.present.data or [], actor=user)
+                marks = {sid: attendance.Recorded(*mark) for sid, mark in form.marks().items()}
+                counts = attendance.record_marks(workshop.id, marks, actor=user)
             except OutreachError as error:
                 domain_error(error)
             else:
-                flash(ngettext("Attendance saved: %(num)s student present, %(absent)s absent.",
-                               "Attendance saved: %(num)s students present, %(absent)s absent.",
-                               counts["present"], absent=counts["absent"]), "success")
+                flash(saved_message(counts), "success")
                 return redirect(url_for("workshops.detail", workshop_id=workshop.id))
-        # keep what was ticked
-        recorded = {s.student_id: s.student_id in set(form.present.data or []) for s in roster.confirmed}
-        return render_template("workshops/attendance.html", workshop=db.session.get(Workshop, workshop_id),
-                               roster=queries.roster(db.session.get(Workshop, workshop_id), user), form=form,
+        # keep what was marked
+        recorded = {sid: attendance.Recorded(*mark) for sid, mark in form.marks().items()}
+        workshop = db.session.get(Workshop, workshop_id)
+        return render_template("workshops/attendance.html", workshop=workshop,
+                               roster=queries.roster(workshop, user), form=form,
                                reason=None, recorded=recorded, fetched_at=utcnow()), 422
+    form.show(recorded)  # the ticks and menus show what was recorded
     return _keepable(render_template("workshops/attendance.html", workshop=workshop, roster=roster, form=form,
                                      reason=None, recorded=recorded, fetched_at=utcnow()), workshop, user)
 
@@ -320,7 +374,7 @@ def feed(token: str):
 
 
 @bp.route("/account/calendar-feed", methods=["POST"])
-@role_required(*STAFF, SCHOOL)
+@role_required(*STAFF, SCHOOL, ARTIST)
 def regenerate_feed():
     # the form carries only the CSRF token, which CSRFProtect has checked before this view runs
     regenerate_feed_token(_user())

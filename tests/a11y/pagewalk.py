@@ -25,9 +25,9 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = {"serious", "critical"}
 WIDTHS = (390, 1280)
-ROLES = ("anonymous", "admin", "coordinator", "school", "funder")
+ROLES = ("anonymous", "admin", "coordinator", "school", "funder", "artist")
 EMAILS = {"admin": "admin@example.org", "coordinator": "coordinator@example.org", "school": "school@example.org",
-          "funder": "funder@example.org"}
+          "funder": "funder@example.org", "artist": "artist@example.org"}
 NOT_PAGES = ("/api/", "/static/", "/reports/static/", "/bootstrap/")
 NOT_PAGE_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".json")
 FILES = {"students.consent_form", "students.import_template"}   # downloads, not pages
@@ -74,6 +74,9 @@ def page_paths(rows, role: str, ids: dict) -> list[str]:
     if role in ("admin", "coordinator"):
         paths.append(f"/workshops/{ids['past_workshop_id']}/attendance")   # a form to fill, not the "not yet" note
         paths.append(f"/workshops/{ids['past_workshop_id']}")
+    if role == "artist":  # the teaching artist's own last workshop: its attendance form and its page
+        paths.append(f"/workshops/{ids['artist_past_workshop_id']}/attendance")
+        paths.append(f"/workshops/{ids['artist_past_workshop_id']}")
     return paths
 
 
@@ -94,10 +97,33 @@ def demo_ids() -> dict:
                                                          Workshop.starts_at > now).order_by(Workshop.starts_at)).first()
     past = db.session.scalars(select(Workshop).where(Workshop.ends_at < now)
                               .order_by(Workshop.starts_at.desc())).first()
+    artist_past = db.session.scalars(select(Workshop).where(Workshop.ends_at < now,
+                                                            Workshop.artist_id == users["artist@example.org"].artist_id)
+                                     .order_by(Workshop.starts_at.desc())).first()
     student = db.session.scalars(select(Student).where(Student.school_id == school_user.school_id)
                                  .order_by(Student.id)).first()
-    return {"school_user_id": school_user.id, "school_id": school_user.school_id, "funder_id": funder_user.funder_id, "initiative_id": initiative.id,
-            "workshop_id": upcoming.id, "past_workshop_id": past.id, "student_id": student.id,
+    # a teacher's one-time link (only its hash is stored, so the walk makes one whose token it knows)
+    import hashlib
+    from datetime import timedelta
+
+    from outreach.outcomes.models import Questionnaire, TeacherLink
+
+    token = "pagewalk-teacher-link"
+    asked = select(Questionnaire.initiative_id).where(Questionnaire.audience == "teachers")
+    taught = db.session.scalars(select(Workshop).where(Workshop.ends_at < now, Workshop.initiative_id.in_(asked))
+                                .order_by(Workshop.starts_at.desc())).first() or past
+    link = db.session.scalar(select(TeacherLink).where(TeacherLink.workshop_id == taught.id,
+                                                       TeacherLink.school_id == school_user.school_id))
+    if link is None:
+        link = TeacherLink(workshop_id=taught.id, school_id=school_user.school_id, token_hash="")
+        db.session.add(link)
+    link.token_hash, link.answered_at, link.answers = hashlib.sha256(token.encode()).hexdigest(), None, None
+    link.expires_at = now + timedelta(days=7)
+    db.session.commit()
+    return {"feedback_token": token, "school_user_id": school_user.id, "school_id": school_user.school_id, "funder_id": funder_user.funder_id, "initiative_id": initiative.id,
+            "workshop_id": upcoming.id, "past_workshop_id": past.id, "artist_past_workshop_id": artist_past.id,
+            "student_id": student.id,
+            "artist_id": upcoming.artist_id, "venue_id": upcoming.venue_id,
             "feed_token": users["coordinator@example.org"].feed_token}
 
 

@@ -259,10 +259,10 @@ def test_addresses_are_normalised_and_look_alikes_refused(app, client, login):
     response = _invite(client, school, "ｓｃｈｏｏｌ２@EXAMPLE.ORG")
     assert response.status_code == 422 and "already exists" in response.get_data(as_text=True)
     # a new address keeps its local part, with the domain lower-cased
-    assert _invite(client, school, "Zhanna.A@Mektep.KZ").status_code == 302
+    assert _invite(client, school, "Zhanna.A@Mektep.KZ").status_code == 200
     user = db.session.scalar(select(User).where(User.email_normalized == "zhanna.a@mektep.kz"))
     assert user.email == "Zhanna.A@mektep.kz"
     # an all-Cyrillic local part beside a Latin domain is a real address, not a look-alike
-    assert _invite(client, school, "жанна@mektep.kz").status_code == 302
+    assert _invite(client, school, "жанна@mektep.kz").status_code == 200
     # signing in with the look-alike finds nobody
     assert _sign_in(app.test_client(), "school2@exаmple.org").status_code == 200

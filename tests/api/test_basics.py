@@ -8,7 +8,9 @@ import pytest
 
 from outreach.i18n import _, force_locale
 from tests.api.conftest import error_of
-from tests.factories import make_initiative, make_school
+from outreach.extensions import db
+from tests.factories import make_artist, make_initiative, make_school, make_venue
+from tests.clock import programme_today
 
 CONTRACT = {
     ("post", "/api/v1/tokens"), ("delete", "/api/v1/tokens/current"), ("get", "/api/v1/regions"), ("get", "/api/v1/funders"),
@@ -22,6 +24,14 @@ CONTRACT = {
     ("get", "/api/v1/workshops/{workshop_id}/attendance"), ("get", "/api/v1/reports/impact"),
     # beyond the contract, documented in the README: marks taken offline, sent in batches
     ("post", "/api/v1/attendance/sync"),
+    # v1.1: teaching artists and venues
+    ("get", "/api/v1/artists"), ("post", "/api/v1/artists"), ("get", "/api/v1/artists/{artist_id}"),
+    ("patch", "/api/v1/artists/{artist_id}"), ("post", "/api/v1/artists/{artist_id}/unavailable"),
+    ("get", "/api/v1/artists/{artist_id}/hours"), ("get", "/api/v1/venues"), ("post", "/api/v1/venues"),
+    ("get", "/api/v1/venues/{venue_id}"), ("patch", "/api/v1/venues/{venue_id}"),
+    # v1.1: feedback and outcomes
+    ("post", "/api/v1/initiatives/{initiative_id}/questionnaires"),
+    ("get", "/api/v1/initiatives/{initiative_id}/questionnaires"), ("post", "/api/v1/workshops/{workshop_id}/responses"),
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -29,7 +39,7 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 def student_body(**overrides):
     body = {"first_name": "Айару", "last_name": "Сейітова", "grade": 5, "gender": "female",
             "guardian_consent": {"guardian_name": "Айгүл Сейітова", "relationship": "анасы",
-                                 "given_on": (date.today() - timedelta(days=3)).isoformat()}}
+                                 "given_on": (programme_today() - timedelta(days=3)).isoformat()}}
     body.update(overrides)
     return body
 
@@ -230,6 +240,10 @@ def test_times_need_an_offset_and_any_offset_is_accepted(api, users):
     initiative = make_initiative(starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
     body = {"initiative_id": initiative.id, "title": {"kk": "Сабақ"}, "duration_minutes": 60, "capacity": 10,
             "venue": "Зал", "instructor": "Педагог", "language": "kk", "min_grade": 0, "max_grade": 11}
+    for name in ("Зал", "Басқа зал"):
+        make_venue(name)
+    make_artist("Педагог"), make_artist("Басқа")
+    db.session.commit()
     naive = api.post("/workshops", as_=users["coordinator"], json={**body, "starts_at": "2027-03-08T10:00:00"})
     assert naive.status_code == 422 and list(error_of(naive)["fields"]) == ["starts_at"]
     not_a_time = api.post("/workshops", as_=users["coordinator"], json={**body, "starts_at": "8 March, 10am"})

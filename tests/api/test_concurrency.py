@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach import create_app
+from outreach.app import create_app
 from outreach.extensions import db
 from tests.conftest import TEST_CONFIG
 from tests.servers import gunicorn, scratch_postgres

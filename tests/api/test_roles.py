@@ -7,9 +7,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from outreach.extensions import db
+from outreach.outcomes.services import start_from_library
 from outreach.signups.services import register
 from tests.api.conftest import error_of
-from tests.factories import make_funder, make_initiative, make_school, make_student, make_user, make_workshop
+from tests.factories import (
+    make_artist, make_funder, make_initiative, make_school, make_student, make_user, make_venue, make_workshop,
+)
+from tests.clock import programme_today
 
 ROLES = ("admin", "coordinator", "school", "funder")
 
@@ -25,16 +29,20 @@ def world():
     ws_b = make_workshop(initiative=init_b)
     ws_past = make_workshop(initiative=init_a, starts_at=datetime.now(timezone.utc) - timedelta(hours=2))
     st_a, st_b = make_student(school_a), make_student(school_b)
+    artist, venue = make_artist("Жаңа педагог"), make_venue("Жаңа зал")
+    make_venue("Басқа зал")
     users = {"admin": make_user("admin"), "coordinator": make_user("coordinator"),
              "school": make_user("school", school=school_a), "funder": make_user("funder", funder=funder_a)}
     coordinator = users["coordinator"]
     signup_a = register(ws_a.id, [st_a.id], actor=coordinator)[0].signup
     signup_b = register(ws_a.id, [st_b.id], actor=coordinator)[0].signup
-    register(ws_past.id, [st_a.id], actor=coordinator)
+    past_signup = register(ws_past.id, [st_a.id], actor=coordinator)[0].signup
+    start_from_library(init_a, "students", actor=coordinator)
     db.session.commit()
     ids = {"school_a": school_a.id, "school_b": school_b.id, "funder_a": funder_a.id, "funder_b": funder_b.id,
            "init_a": init_a.id, "init_b": init_b.id, "ws_a": ws_a.id, "ws_b": ws_b.id, "ws_past": ws_past.id,
-           "st_a": st_a.id, "st_b": st_b.id, "signup_a": signup_a.id, "signup_b": signup_b.id}
+           "st_a": st_a.id, "st_b": st_b.id, "signup_a": signup_a.id, "signup_b": signup_b.id,
+           "signup_past": past_signup.id, "artist": artist.id, "venue": venue.id}
     return users, ids
 
 
@@ -44,23 +52,23 @@ def _school(ids):
 
 
 def _initiative(ids):
-    today = date.today()
+    today = programme_today()
     return {"title": {"kk": "Домбыра", "en": "Dombra"}, "description": {"en": "Music"}, "art_form": "music",
             "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=60)).isoformat(),
             "target_students": 40, "funder_ids": [ids["funder_a"]]}
 
 
 def _workshop(ids):
-    starts = (date.today() + timedelta(days=20)).isoformat() + "T10:00:00+05:00"
+    starts = (programme_today() + timedelta(days=20)).isoformat() + "T10:00:00+05:00"
     return {"initiative_id": ids["init_a"], "title": {"kk": "Күй"}, "starts_at": starts, "duration_minutes": 90,
-            "capacity": 25, "venue": "Жаңа зал", "instructor": "Жаңа педагог", "language": "kk",
+            "capacity": 25, "venue_id": ids["venue"], "artist_id": ids["artist"], "language": "kk",
             "min_grade": 3, "max_grade": 9}
 
 
 def _student(ids):
     return {"first_name": "Әлихан", "last_name": "Қасенов", "grade": 4, "gender": "male", "school_id": ids["school_a"],
             "guardian_consent": {"guardian_name": "Гүлжан Қасенова", "relationship": "анасы",
-                                 "given_on": date.today().isoformat(), "method": "electronic"}}
+                                 "given_on": programme_today().isoformat(), "method": "electronic"}}
 
 
 STAFF_ONLY = {"admin": 200, "coordinator": 200, "school": 403, "funder": 403}
@@ -104,7 +112,24 @@ TABLE = [
     ("POST", "/attendance/sync", lambda ids: {"idempotency_key": "roles-1", "marks": [
         {"workshop_id": ids["ws_past"], "student_id": ids["st_a"], "present": True,
          "marked_at": datetime.now(timezone.utc).isoformat()}]}, STAFF_ONLY),
+    ("POST", "/initiatives/{init_a}/questionnaires", lambda ids: {"audience": "teachers", "questions": [
+        {"key": "class_engaged", "kind": "scale5", "text": {"kk": "Сынып белсенді болды"}}]}, CREATED_BY_STAFF),
+    ("GET", "/initiatives/{init_a}/questionnaires", None, STAFF_ONLY),
+    ("POST", "/workshops/{ws_past}/responses", lambda ids: {"items": [
+        {"signup_id": ids["signup_past"], "phase": "before", "answers": {"enjoyed": 4}}]}, STAFF_ONLY),
     ("GET", "/reports/impact", None, NO_SCHOOL),
+    ("GET", "/artists", None, STAFF_ONLY),
+    ("POST", "/artists", lambda ids: {"name": "Гүлмира Ахметова", "home_region": "KZ-75"}, CREATED_BY_STAFF),
+    ("GET", "/artists/{artist}", None, STAFF_ONLY),
+    ("PATCH", "/artists/{artist}", lambda ids: {"phone": "+7 701 000 00 00"}, STAFF_ONLY),
+    ("POST", "/artists/{artist}/unavailable", lambda ids: {"from": "2030-06-10T00:00:00+05:00",
+                                                          "to": "2030-06-25T00:00:00+05:00"}, CREATED_BY_STAFF),
+    ("GET", "/artists/{artist}/hours", None, STAFF_ONLY),
+    ("GET", "/venues", None, STAFF_ONLY),
+    ("POST", "/venues", lambda ids: {"name": "Есік мәдениет үйі", "region": "KZ-19", "locality": "Есік"},
+     CREATED_BY_STAFF),
+    ("GET", "/venues/{venue}", None, STAFF_ONLY),
+    ("PATCH", "/venues/{venue}", lambda ids: {"capacity": 80}, STAFF_ONLY),
     ("DELETE", "/tokens/current", None, {"admin": 204, "coordinator": 204, "school": 204, "funder": 204}),
     ("GET", "/reports/impact?initiative_id={init_a}", None, NO_SCHOOL),
     ("GET", "/reports/impact?initiative_id={init_b}", None,
@@ -134,7 +159,8 @@ def test_every_contract_operation_is_in_the_role_table(api):
         for name, param in (("{school_a}", "{school_id}"), ("{school_b}", "{school_id}"), ("{init_a}", "{initiative_id}"),
                             ("{init_b}", "{initiative_id}"), ("{ws_a}", "{workshop_id}"), ("{ws_b}", "{workshop_id}"),
                             ("{ws_past}", "{workshop_id}"), ("{st_a}", "{student_id}"), ("{st_b}", "{student_id}"),
-                            ("{signup_a}", "{signup_id}"), ("{signup_b}", "{signup_id}")):
+                            ("{signup_a}", "{signup_id}"), ("{signup_b}", "{signup_id}"),
+                            ("{artist}", "{artist_id}"), ("{venue}", "{venue_id}")):
             template = template.replace(name, param)
         listed.add((method, template))
     assert operations <= listed

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from outreach import create_app
+from outreach.app import create_app
 from outreach.extensions import db
 from tests.conftest import PASSWORD, TEST_CONFIG, Csrf, IsolatedClient
 from tests.factories import make_school, make_user

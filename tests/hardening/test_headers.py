@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from outreach import create_app
+from outreach.app import create_app
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.signups import services as signups
@@ -54,7 +54,8 @@ def test_every_page_has_a_strict_policy(client):
 
 def test_hsts_in_production(database_url, monkeypatch):
     monkeypatch.setenv("OUTREACH_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-at-least-32-bytes")
+    monkeypatch.setenv("OUTREACH_BASE_URL", "https://outreach.example.org")
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     response = app.test_client().get("/login", base_url="https://outreach.example.org")
     hsts = response.headers["Strict-Transport-Security"]

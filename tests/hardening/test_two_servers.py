@@ -11,11 +11,12 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from outreach import create_app
+from outreach.app import create_app
 from outreach.extensions import db
 from tests.conftest import PASSWORD, TEST_CONFIG
-from tests.servers import gunicorn, scratch_postgres
+from tests.servers import csrf_token as _csrf, gunicorn, scratch_postgres
 from tests.students.helpers import HEADERS, ROWS, csv_bytes
+from tests.clock import programme_today
 
 pytestmark = pytest.mark.slow
 
@@ -33,12 +34,6 @@ def _server(url: str, instance: Path):
     return gunicorn(env, ["--workers", "1"], "/login", log_dir=instance.parent)
 
 
-def _csrf(session: requests.Session, url: str) -> str:
-    html = session.get(url, timeout=30).text
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
 
 
 def test_a_preview_made_on_one_server_is_confirmed_on_another(shared_database, tmp_path):
@@ -75,7 +70,7 @@ def test_a_preview_made_on_one_server_is_confirmed_on_another(shared_database, t
             # the load balancer sends the confirmation to the other server
             response = browser.post(f"{second}/students/import", allow_redirects=False, timeout=60, data={
                 "csrf_token": _csrf(browser, f"{second}/students/import"), "step": "confirm", "token": token,
-                "method": "paper", "given_on": (date.today() - timedelta(days=1)).isoformat(), "confirmed": "y"})
+                "method": "paper", "given_on": (programme_today() - timedelta(days=1)).isoformat(), "confirmed": "y"})
             assert response.status_code == 302 and response.headers["Location"].endswith("/students")
             assert "3 students were added" in browser.get(f"{second}/students", timeout=30).text
             # and the first server sees the students too, and the preview is gone for both

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -123,7 +123,7 @@ def test_pages_list_schools_students_and_regions_in_the_pages_alphabet(client, l
 def test_funders_and_instructors_in_the_pages_alphabet():
     from outreach.initiatives import services as initiatives
     from outreach.workshops import queries as workshops
-    from outreach.workshops.models import Workshop
+    from outreach.artists.models import Artist
 
     for name in ["Қазына қоры", "Кеңес қоры", "Ақ жол қоры", "Атамекен қоры"]:
         make_funder(name=name)
@@ -133,7 +133,7 @@ def test_funders_and_instructors_in_the_pages_alphabet():
     with force_locale("kk"):
         assert [f.name for f in initiatives.funder_choices(coordinator)] == \
             ["Ақ жол қоры", "Атамекен қоры", "Кеңес қоры", "Қазына қоры"]
-        assert workshops.distinct_names(Workshop.instructor) == [f"{n} Серікқызы" for n in PEOPLE_SORTED]
+        assert [n for _id, n in workshops.record_choices(Artist)] == [f"{n} Серікқызы" for n in PEOPLE_SORTED]
 
 
 def test_the_exported_school_table_breaks_ties_in_the_alphabet(client, login):
@@ -170,3 +170,69 @@ def test_an_initiatives_funders_in_the_pages_alphabet(client, login):
     for path in (f"/initiatives/{initiative.id}?lang=kk", "/initiatives?lang=kk"):
         html = client.get(path).get_data(as_text=True)
         assert sorted(names, key=html.index) == names, path
+
+
+def test_the_account_funder_and_audit_pages_in_the_pages_alphabet(client, login):
+    """The December 2026 review: the funders list, a funder's representatives, the accounts' organisation filter
+    and role form, and the audit log's actor filter no longer sort by code point."""
+    from outreach.audit.services import record
+
+    funders = [make_funder(name=name) for name in ("Nomad Arts Foundation", "«Дала өнері» қоры", "«Алтын сахна» қоры")]
+    funders_sorted = ["«Алтын сахна» қоры", "«Дала өнері» қоры", "Nomad Arts Foundation"]
+    schools = [make_school(name=name) for name in ("Шәуілдір мектебі", "Қарасу мектебі", "Ұзынағаш мектебі", "Абай мектебі")]
+    schools_sorted = ["Абай мектебі", "Қарасу мектебі", "Ұзынағаш мектебі", "Шәуілдір мектебі"]
+    people = ["Сәуле Мектепова", "Әлия Администратор", "Айгерім Қорова"]
+    people_sorted = ["Айгерім Қорова", "Әлия Администратор", "Сәуле Мектепова"]
+    for school in schools:
+        make_user("school", school=school)
+    for name in people:
+        user = make_user("funder", funder=funders[0], name=name)
+        record(user, "user.signed_in", user)
+    admin = make_user("admin", name="Ерлан Әкімов")
+    db.session.commit()
+    login(admin)
+
+    def options(html: str, name: str) -> list[str]:
+        select_html = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        return [re.sub(r"\s+", " ", o).strip().replace("&#34;", '"') for o in re.findall(r"<option[^>]*>([^<]*)</option>", select_html)]
+
+    def in_order(found: list[str], wanted: list[str]) -> list[str]:
+        return [name for name in found if name in wanted]
+
+    funders_page = client.get("/funders?lang=kk").get_data(as_text=True)
+    assert sorted(funders_sorted, key=funders_page.index) == funders_sorted
+    detail = client.get(f"/funders/{funders[0].id}?lang=ru").get_data(as_text=True)
+    assert sorted(people_sorted, key=detail.index) == people_sorted
+    accounts = client.get("/accounts?lang=kk").get_data(as_text=True)
+    organisations = options(accounts, "organisation")
+    assert in_order(organisations, funders_sorted) == funders_sorted
+    assert in_order(organisations, schools_sorted) == schools_sorted
+    someone = db.session.scalars(select(type(admin)).where(type(admin).name == people[0])).one()
+    role_form = client.get(f"/accounts/{someone.id}?lang=kk").get_data(as_text=True)
+    assert in_order(options(role_form, "school_id"), schools_sorted) == schools_sorted
+    assert in_order(options(role_form, "funder_id"), funders_sorted) == funders_sorted
+    audit = client.get("/audit?lang=kk").get_data(as_text=True)
+    assert in_order(options(audit, "actor"), people_sorted) == people_sorted
+
+
+def test_teaching_artists_and_venues_in_the_pages_alphabet(client, login):
+    """The artists' and venues' lists, the merge form and the pay sheet sort in the alphabet of the page, not by
+    the folded search key (which reads Ә as А and Қ as К: «Әлия» before «Асель», «Қанат» among the К…)."""
+    from outreach.artists.services import monthly_hours
+    from tests.factories import make_artist, make_venue
+
+    artists = [make_artist(name) for name in ("Қанат Сәрсенов", "Әлия Омарова", "Кәмила Ахметова", "Асель Нұрова")]
+    artists_kk = ["Асель Нұрова", "Әлия Омарова", "Кәмила Ахметова", "Қанат Сәрсенов"]
+    for name in ("Қазақконцерт", "Әуезов театры", "Кеңес үйі", "Арман залы"):
+        make_venue(name)
+    venues_kk = ["Арман залы", "Әуезов театры", "Кеңес үйі", "Қазақконцерт"]
+    for artist in artists:
+        make_workshop(artist=artist, starts_at=datetime.now(timezone.utc) - timedelta(days=3))
+    db.session.commit()
+    login("coordinator")
+    for path, wanted in (("/artists?lang=kk", artists_kk), ("/artists/merge?lang=kk", artists_kk),
+                         ("/venues?lang=kk", venues_kk)):
+        html = client.get(path).get_data(as_text=True)
+        assert sorted(wanted, key=html.index) == wanted, path
+    with force_locale("kk"):
+        assert [row[0].name for row in monthly_hours()] == artists_kk

@@ -85,3 +85,27 @@ def test_calendar_heading_and_report_months_in_kazakh(client, login):
 
     with force_locale("kk"):
         assert [_month_label("2027-03"), _month_label("2027-03", "LLL y")] == ["наурыз 2027", "нау. 2027"]
+
+
+@pytest.mark.parametrize("lang,long,short", [
+    ("kk", "2027 ж. 8 наурыз, 10:00", "08.03.2027, 10:00"),
+    ("ru", "8 марта 2027 г., 10:00", "08.03.2027, 10:00"),
+])
+def test_one_long_and_one_short_style(app, lang, long, short):
+    """Long in sentences and letters, short in tables; "medium" (CLDR's «2027 ж. 08 нау.») reads as long."""
+    when = datetime(2027, 3, 8, 5, 0, tzinfo=timezone.utc)
+    with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
+        assert spaced(fmt_datetime(when)) == long
+        assert spaced(fmt_datetime(when, "medium")) == long
+        assert spaced(fmt_datetime(when, "short")) == short
+        assert spaced(fmt_date(date(2027, 3, 8), "medium")) == long.split(",")[0]
+
+
+@pytest.mark.parametrize("lang,opening,closing", [("kk", "басы: қазан 2026", "соңы: желтоқсан 2026"),
+                                                  ("ru", "с октября 2026", "по декабрь 2026")])
+def test_an_open_period_of_months_reads_as_a_phrase(app, lang, opening, closing):
+    from outreach.reports.presenter import period_text
+
+    with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
+        assert period_text("2026-10-01", None, months=True) == opening
+        assert period_text(None, "2026-12-31", months=True) == closing

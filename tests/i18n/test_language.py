@@ -52,3 +52,40 @@ def test_error_pages_are_translated(raw_client):
     ru = raw_client.get("/no-such-page?lang=ru").get_data(as_text=True)
     assert "404" in kk and "404" in ru
     assert "Страница не существует" in ru and "Бұл бет" not in ru
+
+
+
+def test_a_language_picked_on_the_sign_in_page_becomes_the_accounts(app, raw_client, login):
+    from outreach.auth.models import User
+    from outreach.extensions import db
+    from tests.factories import make_user
+
+    user = make_user(locale="kk")
+    raw_client.get("/login?lang=ru")
+    login(user, c=raw_client)
+    assert html_lang(raw_client.get("/")) == "ru"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "ru"
+    # the next sign-in, from another browser that asks for English, opens in the language picked
+    other = app.test_client()
+    login(user, c=other)
+    assert html_lang(other.get("/", headers={"Accept-Language": "en"})) == "ru"
+
+
+def test_the_note_about_the_saved_language_is_in_the_language_the_person_was_reading(raw_client, login):
+    from tests.factories import make_user
+
+    user = make_user(locale="kk")
+    headers = {"Accept-Language": "ru-RU,ru;q=0.9"}
+    from outreach.extensions import db
+    from tests.conftest import PASSWORD, Csrf
+
+    assert html_lang(raw_client.get("/login", headers=headers)) == "ru"
+    db.session.commit()
+    response = raw_client.post("/login", headers=headers, data={
+        "email": user.email, "password": PASSWORD, "csrf_token": Csrf.token(raw_client)})
+    assert response.status_code == 302
+    page = raw_client.get("/", headers=headers)
+    assert html_lang(page) == "kk"  # the account's language wins when nothing was picked …
+    # … and the note that says so is in Russian, the language the person was reading
+    assert re.search(r'<span lang="ru">Страницы показаны на языке', page.get_data(as_text=True))

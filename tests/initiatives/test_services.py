@@ -145,7 +145,7 @@ def _signup(workshop, student, status="confirmed", present=None):
     db.session.add(signup)
     db.session.flush()
     if present is not None:
-        db.session.add(Attendance(signup_id=signup.id, present=present))
+        db.session.add(Attendance(signup_id=signup.id, status="present" if present else "absent"))
         workshop.attendance_recorded_at = workshop.attendance_recorded_at or datetime.now(timezone.utc)
         db.session.flush()
     # rows written by hand: keep the report's facts in step as the real write paths do

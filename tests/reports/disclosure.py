@@ -1,6 +1,6 @@
 """What the contract promises funders, written out independently of outreach/reports/privacy.py.
 
-`expected_for_funder(exact)` puts a coordinator's exact answer through the four rules of API.md
+`expected_for_funder(exact)` puts a coordinator's exact answer through the five rules of API.md
 ("Funders see protected figures"); `differencing_attack(...)` plays an attacker who holds many
 funder answers and subtracts them in pairs.
 """
@@ -27,8 +27,31 @@ def month_bounds(key: str) -> tuple[str, str]:
     return date(year, month, 1).isoformat(), date(year, month, calendar.monthrange(year, month)[1]).isoformat()
 
 
-def expected_for_funder(exact: dict) -> dict:
-    """Rules 2-4 on an exact answer (rule 1 is the caller's: ask the coordinator for whole months)."""
+# rule 5: the keys every shown breakdown lists (regions and months depend on the filter: see all_keys)
+FIXED_KEYS = {"by_gender": ("female", "male", "unspecified"), "by_grade_band": ("0-4", "5-9", "10-11"),
+              "by_settlement_type": ("urban", "rural")}
+
+
+def all_keys(exact: dict, answer: dict) -> dict:
+    """The keys a shown funder answer must list: the fixed ones; regions and months as the answer lists them,
+    once checked that they hold every key the exact answer has, in order, and (for a period) every month of it."""
+    keys = dict(FIXED_KEYS)
+    for name in ("by_region", "by_month"):
+        listed = [c["key"] for c in answer[name]]
+        assert listed == sorted(set(listed)), (name, listed)
+        assert {c["key"] for c in exact[name]} <= set(listed), (name, listed)
+        keys[name] = tuple(listed)
+    start, end = answer["filters"].get("from"), answer["filters"].get("to")
+    if start and end:
+        assert keys["by_month"][0] <= start[:7] and keys["by_month"][-1] >= end[:7], keys["by_month"]
+    if answer["filters"].get("region"):
+        assert keys["by_region"] == (answer["filters"]["region"],)
+    return keys
+
+
+def expected_for_funder(exact: dict, keys: dict | None = None) -> dict:
+    """Rules 2-5 on an exact answer (rule 1 is the caller's: ask the coordinator for whole months); `keys` are
+    the keys each breakdown lists (rule 5), a key with no students being a cell of 0."""
     out = {key: exact[key] for key in ("workshops_delivered", "regions_reached", "target_students")}
     small = exact["students_reached"] < THRESHOLD
     if small:
@@ -43,14 +66,17 @@ def expected_for_funder(exact: dict) -> dict:
                                                                                           ROUND_HALF_UP))
     for name in BREAKDOWNS:
         cells = {c["key"]: c["students_reached"] for c in exact[name]}
-        if small:
-            hidden = set(cells)
-        else:
-            hidden = {k for k, n in cells.items() if n < THRESHOLD}
-            if len(hidden) == 1:
-                rest = sorted((n, k) for k, n in cells.items() if k not in hidden)
-                if rest:
-                    hidden.add(rest[0][1])
+        if small:  # rule 2: not even which categories exist
+            out[name] = []
+            continue
+        if keys is not None:
+            cells = {**{k: cells.get(k, 0) for k in keys[name]}, **{k: n for k, n in cells.items()
+                                                                     if k not in keys[name]}}
+        hidden = {k for k, n in cells.items() if n < THRESHOLD}
+        if len(hidden) == 1:
+            rest = sorted((n, k) for k, n in cells.items() if k not in hidden)
+            if rest:
+                hidden.add(rest[0][1])
         out[name] = [{"key": k, "students_reached": None if k in hidden else half_up(n, BASE),
                       "suppressed": k in hidden} for k, n in cells.items()]
     out["suppressed"] = small

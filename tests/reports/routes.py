@@ -11,7 +11,9 @@ ROUTES = [
     ("GET", "/reports/signups.csv", STAFF_ONLY, "reports.signups_csv"),
     # how funders' figures protect children: no data, readable by a funder's board without signing in
     ("GET", "/reports/privacy",
-     {"anonymous": 200, "admin": 200, "coordinator": 200, "school": 200, "funder": 200}, "reports.privacy_page"),
+     {"anonymous": 200, "admin": 200, "coordinator": 200, "school": 200, "funder": 200, "artist": 200},
+     "reports.privacy_page"),
     ("GET", "/reports/static/reports.css",
-     {"anonymous": 200, "admin": 200, "coordinator": 200, "school": 200, "funder": 200}, "reports.static"),
+     {"anonymous": 200, "admin": 200, "coordinator": 200, "school": 200, "funder": 200, "artist": 200},
+     "reports.static"),
 ]

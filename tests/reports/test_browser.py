@@ -22,9 +22,9 @@ def test_the_demo_funder_sees_the_report(live_server, browser, seeded, lang):
     page.click("#mainnav a[href='/reports/impact']")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == lang
-    assert page.locator(".stat-card").count() == 8  # seven figures and the progress toward the target
+    assert page.locator(".stat-card").count() == 9  # eight figures (average hours per student too) and the progress toward the target
     charts = page.locator("svg.report-chart[role=img]")
-    assert charts.count() == 6
+    assert charts.count() == 8  # one per breakdown (hours each student attended the seventh) and the outcomes
     assert all(charts.nth(i).locator("title").first.text_content() for i in range(charts.count()))
     assert page.locator(".tile-map [role=listitem]").count() == 20
     # the demo has a few hundred students: most of a funder's cells are suppressed, and say so
@@ -35,8 +35,10 @@ def test_the_demo_funder_sees_the_report(live_server, browser, seeded, lang):
     assert details.locator("table tbody tr").count() > 0
     # no per-school table for a funder, and the exports answer
     assert page.locator("#h-schools").count() == 0
-    for fmt in ("pdf", "xlsx", "csv"):
-        href = page.locator(f"a[href*='impact.{fmt}']").get_attribute("href")
+    hrefs = [page.locator(".report-exports a").nth(i).get_attribute("href")
+             for i in range(page.locator(".report-exports a").count())]
+    assert {h.split("?")[0].rsplit(".", 1)[1] for h in hrefs} == {"pdf", "xlsx", "csv"} and len(hrefs) == 4
+    for href in hrefs:  # the CSV twice: as it is, and for Excel
         assert page.request.get(f"{live_server}{href}").status == 200
     # choosing an initiative filters the report
     page.select_option("select[name=initiative_id]", index=1)

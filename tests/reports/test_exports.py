@@ -13,6 +13,7 @@ from flask_babel import format_decimal, format_percent
 from outreach.extensions import db
 from outreach.i18n import _, force_locale
 from outreach.reports.exports import neutralise
+from tests.conftest import Csrf
 from tests.factories import make_initiative, make_school, make_student, make_workshop
 from tests.reports import data
 
@@ -36,18 +37,16 @@ def page_figures(page: str) -> dict[str, str]:
     return {html.unescape(label.strip()): html.unescape(value.strip()) for value, label in pairs}
 
 
-def csv_blocks(body: bytes) -> list[list[list[str]]]:
+def csv_rows(body: bytes, delimiter: str = ",") -> list[list[str]]:
+    """The report's CSV: one table, every row section, item, measure, value."""
     assert body.startswith(b"\xef\xbb\xbf"), "no byte order mark"
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    blocks, block = [], []
-    for row in rows:
-        if not row:
-            blocks.append(block)
-            block = []
-        else:
-            block.append(row)
-    blocks.append(block)
-    return blocks
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=delimiter))
+    assert all(len(row) == 4 for row in rows), [row for row in rows if len(row) != 4][:3]
+    return rows
+
+
+def section(rows: list[list[str]], title: str) -> list[list[str]]:
+    return [row[1:] for row in rows if row[0] == title]
 
 
 def formatted(app, lang: str, label: str, raw) -> str:
@@ -68,16 +67,17 @@ def test_csv_and_xlsx_carry_the_pages_figures_with_headers_in_the_viewers_langua
     page = page_figures(client.get(f"/reports/impact?lang={lang}").get_data(as_text=True))
     labels = {name: translated(app, lang, name) for name in FIGURES}
     assert set(labels.values()) <= set(page)
-    blocks = csv_blocks(client.get(f"/reports/impact.csv?lang={lang}").data)
-    figures_block = next(b for b in blocks if b[0] == [translated(app, lang, "Figures")])
-    assert figures_block[1] == [translated(app, lang, "Figure"), translated(app, lang, "Value")]
-    csv_figures = {row[0]: row[1] for row in figures_block[2:]}
+    rows = csv_rows(client.get(f"/reports/impact.csv?lang={lang}").data)
+    assert rows[0] == [translated(app, lang, t) for t in ("Section", "Item", "Measure", "Value")]
+    value = translated(app, lang, "Value")
+    csv_figures = {item: number for item, measure, number in section(rows, translated(app, lang, "Figures"))
+                   if measure == value}
     for name, label in labels.items():
         assert formatted(app, lang, name, csv_figures[label]) == page[label], (lang, name)
-    region = next(b for b in blocks if b[0] == [translated(app, lang, "Students reached by region")])
-    assert region[1][:2] == [translated(app, lang, "Region"), labels["Students reached"]]
+    region = section(rows, translated(app, lang, "Students reached by region"))
     names = {"kk": "Астана", "ru": "Астана", "en": "Astana"}
-    assert [names[lang], "2", "0.4"] in region[2:]
+    assert [names[lang], labels["Students reached"], "2"] in region
+    assert [names[lang], translated(app, lang, "Share of students reached"), "0.4"] in region
 
     book = load_workbook(io.BytesIO(client.get(f"/reports/impact.xlsx?lang={lang}").data))
     summary = book[translated(app, lang, "Summary")[:31]]
@@ -97,20 +97,73 @@ def test_csv_and_xlsx_carry_the_pages_figures_with_headers_in_the_viewers_langua
             translated(app, lang, "Rural"), 2, 5, round(2 / 3, 4), 2.5] in school_rows
 
 
+@pytest.mark.parametrize("lang,point", [("ru", ","), ("kk", ","), ("en", ".")])
+def test_the_csv_for_excel_uses_semicolons_and_the_languages_decimal_sign(programme, app, client, login, lang, point):
+    login(programme.coordinator)
+    response = client.get(f"/reports/impact.csv?lang={lang}&for=excel")
+    assert "excel" in response.headers["Content-Disposition"]
+    rows = csv_rows(response.data, delimiter=";")
+    region = section(rows, translated(app, lang, "Students reached by region"))
+    names = {"kk": "Астана", "ru": "Астана", "en": "Astana"}
+    assert [names[lang], translated(app, lang, "Share of students reached"), f"0{point}4"] in region
+    plain = csv_rows(client.get(f"/reports/impact.csv?lang={lang}").data)
+    assert [row[:3] for row in plain] == [row[:3] for row in rows]  # the same table, only written for Excel
+
+
+def test_the_page_offers_the_csv_for_excel(programme, client, login):
+    login(programme.coordinator)
+    page = client.get("/reports/impact?lang=ru").get_data(as_text=True)
+    assert re.search(r'href="/reports/impact\.csv\?[^"]*for=excel[^"]*"[^>]*>CSV для Excel<', page)
+
+
+def test_the_pdf_says_whose_report_it_is_with_the_filters_and_when_it_was_made(programme, app, client, login):
+    from pypdf import PdfReader
+
+    def first_page(path):
+        response = client.get(path)
+        assert response.status_code == 200
+        return " ".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+
+    login(programme.funder1)
+    text = first_page("/reports/impact.pdf?lang=ru&from=2025-06&to=2025-08")
+    assert "Подготовлено для: Дала қоры" in text
+    assert translated(app, "ru", "Period") in text and "июнь 2025" in text
+    assert "Сформировано:" in text
+    client.post("/logout", data={"csrf_token": Csrf.token(client, "/account")})
+    login(programme.coordinator)
+    assert "Все инициативы программы" in first_page("/reports/impact.pdf?lang=ru")
+
+
+def test_the_target_is_shown_as_progress_only_for_the_whole_initiative(programme, app, client, login):
+    login(programme.coordinator)
+    whole = client.get(f"/reports/impact?lang=en&initiative_id={programme.i1.id}").get_data(as_text=True)
+    card = whole[whole.index("target-card"):][:1500]
+    assert re.search(r"\d+ of 100 students", card) and 'role="progressbar"' in card
+    narrowed = client.get(f"/reports/impact?lang=en&initiative_id={programme.i1.id}&region=KZ-71")
+    card = narrowed.get_data(as_text=True)
+    card = card[card.index("target-card"):][:1500]
+    assert "of 100 students" not in card and 'role="progressbar"' not in card
+    assert "The target of the whole initiative, 100 students, is not divided by region or period." in card
+    rows = csv_rows(client.get(f"/reports/impact.csv?lang=en&initiative_id={programme.i1.id}&from=2025-06-01").data)
+    assert ["Figures", "Target of the whole initiative (students)", "Value", "100"] in rows
+
+
 def test_a_funders_exports_are_suppressed_like_the_page(programme, app, client, login):
     login(programme.funder1)
     page = client.get("/reports/impact?lang=en").get_data(as_text=True)
-    blocks = csv_blocks(client.get("/reports/impact.csv?lang=en").data)
-    region = next(b for b in blocks if b[0] == ["Students reached by region"])
-    assert all(row[1] == "fewer than 10" and row[2] == "" for row in region[2:])
+    rows = csv_rows(client.get("/reports/impact.csv?lang=en").data)
+    # the whole selection is small: no breakdown, not even its categories (API.md rule 2)
+    assert not section(rows, "Students reached by region")
+    assert [(m, n[:29]) for _i, m, n in section(rows, "Breakdowns")] == [("Value", "Fewer than 10 students are in")]
     assert "fewer than 10" in page
-    assert not any(b[0] == ["Schools"] for b in blocks)  # no per-school table for funders
+    assert not section(rows, "Schools")  # no per-school table for funders
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(client.get("/reports/impact.xlsx?lang=en").data))
     assert "Schools" not in book.sheetnames
     texts = [c.value for row in book["Breakdowns"].iter_rows() for c in row]
-    assert "fewer than 10" in texts
+    assert any(str(t).startswith("Fewer than 10 students are in this selection") for t in texts)
+    assert "Girls" not in texts and "Urban" not in texts
 
 
 def test_formulas_are_neutralised():
@@ -198,3 +251,27 @@ def test_every_signup_as_anonymous_csv(programme, app, client, login):
 def test_the_signups_csv_is_for_staff_only(programme, client, login):
     login(programme.funder1)
     assert client.get("/reports/signups.csv").status_code == 403
+
+
+def test_the_month_not_yet_over_is_marked_so_far_not_drawn_as_a_drop(programme, app, client, login):
+    from datetime import datetime, timedelta, timezone
+
+    from outreach.attendance import services as attendance
+    from outreach.signups import services as signups
+
+    school = make_school(region_code="KZ-75")
+    students = [make_student(school, grade=3) for _ in range(2)]
+    started = datetime.now(timezone.utc) - timedelta(hours=2)
+    workshop = make_workshop(initiative=programme.i1, starts_at=started, duration_minutes=60)
+    signups.register(workshop.id, [s.id for s in students], actor=programme.coordinator)
+    attendance.record(workshop.id, [s.id for s in students], actor=programme.coordinator)
+    db.session.commit()
+    login(programme.coordinator)
+    page = client.get("/reports/impact?lang=en").get_data(as_text=True)
+    section_html = page[page.index('id="h-by_month"'):page.index('id="h-by_settlement_type"')]
+    with app.test_request_context("/?lang=en"):
+        from flask_babel import format_date
+        month = format_date(started.date(), "LLLL y")
+    assert f"{month} (so far)" in section_html  # the table's row
+    assert 'class="partial"' in section_html and 'stroke-dasharray="5 4"' in section_html  # the chart's last step
+    assert section_html.count("(so far)") >= 2  # and its axis label

@@ -14,7 +14,8 @@ from tests.reports.data import cells
 
 CONTRACT_KEYS = {"filters", "students_reached", "signups", "workshops_delivered", "attendance_rate", "student_hours",
                  "schools_reached", "regions_reached", "target_students", "by_region", "by_gender", "by_grade_band",
-                 "by_settlement_type", "by_month", "suppression_threshold", "rounding_base", "suppressed"}
+                 "by_settlement_type", "by_month", "by_hours_band", "outcomes", "teacher_feedback",
+                 "suppression_threshold", "rounding_base", "suppressed"}
 
 
 @pytest.fixture
@@ -24,7 +25,8 @@ def programme(app):
 
 def test_every_figure_for_a_coordinator(programme):
     report = impact_report(programme.coordinator)
-    assert CONTRACT_KEYS <= set(report) and set(report) - CONTRACT_KEYS == {"by_language"}
+    assert CONTRACT_KEYS <= set(report) and set(report) - CONTRACT_KEYS == {"by_language", "average_hours",
+                                                                           "teacher_comments", "outcome_target"}
     assert report["filters"] == {"initiative_id": None, "region": None, "from": None, "to": None}
     # delivered: W1 W2 W4 W5 W7 (W3 cancelled, W6 not started)
     assert report["workshops_delivered"] == 5
@@ -46,6 +48,10 @@ def test_every_figure_for_a_coordinator(programme):
     # W2 starts on 1 April in Almaty (31 March in UTC); s1 counts in March and in April
     assert cells(report, "by_month") == {"2025-03": 2, "2025-04": 3, "2025-05": 1}
     assert cells(report, "by_language") == {"kk": 2, "ru": 3, "en": 1}
+    # hours each attended: s1 90 + 60 minutes (2.5 h), s2 1.5 h, s3 1.5 h, s4 and s5 1 h
+    assert cells(report, "by_hours_band") == {"0-2": 4, "2-5": 1}
+    assert [c["key"] for c in report["by_hours_band"]] == ["0-2", "2-5"]
+    assert report["average_hours"] == 1.5  # 7.5 student-hours over 5 students
     assert report["suppression_threshold"] is None
     assert not any(c["suppressed"] for name in ("by_region", "by_month", "by_gender") for c in report[name])
     # cells in a fixed order: regions by code, months in time, the others as the contract lists them

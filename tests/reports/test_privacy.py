@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import html
 import re
 from datetime import date
 from itertools import product
@@ -69,10 +70,11 @@ def test_a_funder_sees_rounded_figures_and_labelled_hidden_cells(small):
             report["attendance_rate"]) == (55, 70, 90, 5, 0.96)
     assert (report["workshops_delivered"], report["regions_reached"], report["target_students"]) == (3, 3, 100)
     assert report["suppression_threshold"] == 10 and report["rounding_base"] == 5 and report["suppressed"] is False
-    # rule 3: the region with 3 children hides, and with it the next smallest (22), marked as protecting it
-    assert cells(report, "by_region") == {"KZ-11": None, "KZ-19": None, "KZ-71": 30}
+    # rule 5: KZ-75, where a workshop was delivered to nobody from there, is listed as a small cell (0); with the
+    # region of 3 children that makes two small cells, so no complementary one is needed (rule 3)
+    assert cells(report, "by_region") == {"KZ-11": None, "KZ-19": 20, "KZ-71": 30, "KZ-75": None}
     why = {c["key"]: c["suppressed_because"] for c in report["by_region"]}
-    assert why == {"KZ-11": "small", "KZ-19": "complementary", "KZ-71": None}
+    assert why == {"KZ-11": "small", "KZ-19": None, "KZ-71": None, "KZ-75": "small"}
     # a cell of 22 hidden only to protect a cell of 1
     assert cells(report, "by_gender") == {"female": 35, "male": None, "unspecified": None}
     assert [c["suppressed_because"] for c in report["by_gender"]] == [None, "complementary", "small"]
@@ -88,8 +90,8 @@ def test_a_small_selection_hides_every_child_figure(small):
         report = impact_report(small.funder, **filters)
         assert report["suppressed"] is True
         assert all(report[key] is None for key in disclosure.CHILD_FIGURES)
-        assert all(c["suppressed"] and c["students_reached"] is None
-                   for name in disclosure.BREAKDOWNS for c in report[name])
+        # rule 2: not even which categories exist
+        assert all(report[name] == [] for name in disclosure.BREAKDOWNS)
         assert report["workshops_delivered"] == 1 and report["target_students"] == 100
     # the coordinator still gets the 3 and the 9
     assert impact_report(small.coordinator, region="KZ-11")["students_reached"] == 3
@@ -189,8 +191,27 @@ def test_the_report_page_shows_protected_figures_and_says_why(small, app, client
     shown = {v.strip() for table in tables for v in re.findall(r'<td class="text-end">(.*?)</td>', table, re.S)}
     assert shown and not shown & {"22", "3", "1", "9", "34", "54", "32", "25"} - {"25"}  # exact cells never shown
     assert {"55", "35", "30", "25"} <= shown
-    # the tile map's complementary region says so
-    assert re.search(r'class="tile [^"]*tile-suppressed"[^>]*title="[^"]*' + re.escape(hidden), page)
+    # the tile map's small regions say so, the one with no children from it (rule 5) like the one with 3
+    assert len(re.findall(r'class="tile [^"]*tile-suppressed"[^>]*title="[^"]*' + re.escape(fewer), page)) >= 2
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_group_hidden_to_protect_another_is_explained_in_one_plain_sentence_with_a_link(small, app, client,
+                                                                                         login, lang):
+    from outreach.reports.presenter import complementary_explained
+
+    login(small.funder)
+    page = _page(client, "/reports/impact", lang)
+    with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
+        sentence = str(complementary_explained())
+    notes = re.findall(r'<p class="small text-body-secondary mb-1 complementary-note">(.*?)</p>', page, re.S)
+    assert notes and all(html.unescape(n).strip().startswith(sentence) for n in notes)
+    assert all('href="/reports/privacy#small-groups"' in n for n in notes)
+    privacy_page = client.get(f"/reports/privacy?lang={lang}").get_data(as_text=True)
+    assert 'id="small-groups"' in privacy_page
+    coordinator = app.test_client()
+    login(small.coordinator, c=coordinator)
+    assert "complementary-note" not in coordinator.get(f"/reports/impact?lang={lang}").get_data(as_text=True)
 
 
 def test_the_report_page_for_a_small_selection_shows_no_child_figure(small, client, login):
@@ -231,7 +252,7 @@ def test_the_exports_carry_the_same_protected_figures(small, app, client, login,
     rows = _csv_rows(client.get(f"/reports/impact.csv?lang={lang}").data)
     flat = [cell for row in rows for cell in row]
     assert note in flat
-    assert [reached, "55"] in rows
+    assert any(row[1] == reached and row[3] == "55" for row in rows)
     assert hidden in flat and fewer in flat
     assert not {"57", "69", "92.25", "22", "54", "34"} & set(flat)  # (3 is the regions reached: exact)
     # no per-school table for a funder: no school's name

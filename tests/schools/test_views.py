@@ -107,6 +107,7 @@ def test_unknown_school_is_404_for_staff(client, login):
 @pytest.mark.parametrize("path", ["/schools", "/schools?q=%D0%BC%D0%B5%D0%BA%D1%82%D0%B5%D0%BF&language=kk"])
 def test_list_query_count_does_not_grow_with_rows(client, login, count_queries, path):
     login("coordinator")
+    client.get(path)  # the signed-in user and the next workshop's start are read once per version of them
     counts = []
     for n in (5, 45):  # 5, then 50 schools (the page shows 25)
         for i in range(n):

@@ -10,6 +10,9 @@ ROUTES = [
     ("GET", "/signups/workshops/{workshop_id}", SCHOOL_AND_STAFF, "signups.pick"),
     ("POST", "/signups/workshops/{workshop_id}",
      {"anonymous": 400, "admin": 422, "coordinator": 422, "school": 422, "funder": 403}, "signups.register"),
+    # the name search (POST): with only the token it is an empty search, the page without a held one
+    ("POST", "/signups/workshops/{workshop_id}/search",
+     {"anonymous": 400, "admin": 303, "coordinator": 303, "school": 303, "funder": 403}, "signups.search"),
     ("GET", "/signups/workshops/{workshop_id}/result", SCHOOL_AND_STAFF, "signups.result"),
     ("GET", "/signups/workshops/{workshop_id}/list", SCHOOL_AND_STAFF, "signups.workshop"),
     ("POST", "/signups/999999/cancel",

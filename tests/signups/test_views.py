@@ -13,6 +13,7 @@ from outreach.signups.models import Signup
 from outreach.workshops.models import Workshop
 from tests.conftest import Csrf
 from tests.factories import make_initiative, make_school, make_student, make_user, make_workshop
+from tests.clock import programme_today
 
 
 def _token(client, path="/account"):
@@ -57,7 +58,7 @@ def test_browse_lists_only_open_workshops_with_filters(client, rep):
     fits_grade_7 = _text(client.get("/signups/browse?grade=7"))
     assert "Ашық сабақ" in fits_grade_7 and "Домбыра" not in fits_grade_7
     assert "Ашық сабақ" not in _text(client.get("/signups/browse?language=ru"))
-    later = (date.today() + timedelta(days=20)).isoformat()
+    later = (programme_today() + timedelta(days=20)).isoformat()
     by_date = _text(client.get(f"/signups/browse?date_from={later}"))
     assert "Домбыра" in by_date and "Ашық сабақ" not in by_date
     # a mistyped filter is shown, not a server error
@@ -92,6 +93,25 @@ def test_signing_up_shows_confirmed_and_waitlisted_per_student(client, rep, scho
     assert rows == [("confirmed", "Оқушы0"), ("confirmed", "Оқушы1"), ("waitlisted", "Оқушы2"), ("waitlisted", "Оқушы3")]
     assert "Waitlist, position 1" in page and "Waitlist, position 2" in page
     assert db.session.get(Workshop, workshop.id).seats_taken == 2
+
+
+def test_a_full_workshop_offers_the_waitlist_with_the_position_and_says_so_as_a_warning(client, rep, school):
+    workshop = make_workshop(capacity=2)
+    students = [make_student(school, first_name=f"Оқушы{i}") for i in range(5)]
+    db.session.commit()
+    path = f"/signups/workshops/{workshop.id}"
+    client.post(path, data={"student_ids": [s.id for s in students[:4]], "csrf_token": _token(client, path)})
+    browse = _text(client.get("/signups/browse"))
+    card = browse[browse.index(workshop.title["en"]):].split('class="list-group-item"')[0]
+    assert "Join the waitlist" in card and "Next on the waitlist: № 3" in card
+    assert "Choose students" not in card
+    pick = _text(client.get(path))
+    assert "the first of them as № 3" in pick and "Add the chosen students to the waitlist" in pick
+    response = client.post(path, data={"student_ids": [students[4].id], "csrf_token": _token(client, path)},
+                           follow_redirects=True)
+    page = _text(response)
+    assert re.search(r'class="alert alert-warning[^"]*" role="alert"> 1 student is on the waitlist', page)
+    assert "alert-success" not in page
 
 
 def test_signing_up_to_a_started_workshop_is_refused_with_a_message(client, rep, school):

@@ -6,12 +6,16 @@ from datetime import date, timedelta
 from typing import Any, Sequence
 
 from openpyxl import Workbook, load_workbook
+from tests.clock import programme_today
 
 HEADERS = {
     "kk": ["Тегі", "Аты", "Сынып", "Жынысы", "Заңды өкіл", "Туыстығы"],
     "ru": ["Фамилия", "Имя", "Класс", "Пол", "Законный представитель", "Кем приходится"],
     "en": ["Last name", "First name", "Grade", "Gender", "Guardian", "Relationship"],
 }
+
+#: the optional last column of the template: the guardian agreed to photos and video
+MEDIA_HEADERS = {"kk": "Фото және бейне", "ru": "Фото и видео", "en": "Photos and video"}
 
 ROWS = [
     ["Сейітова", "Әлия", "5", "Ж", "Сейітова Гүлнар", "анасы"],
@@ -51,7 +55,7 @@ def fill_template(template: bytes, rows: Sequence[Sequence[Any]]) -> bytes:
 
 def consent_data(**overrides: Any) -> dict[str, Any]:
     data = {"guardian_name": "Айгүл Сейітова", "relationship": "анасы",
-            "given_on": date.today() - timedelta(days=3), "method": "paper"}
+            "given_on": programme_today() - timedelta(days=3), "method": "paper"}
     data.update(overrides)
     return data
 

@@ -8,6 +8,7 @@ import pytest
 from outreach.extensions import db
 from tests.factories import PASSWORD, make_school, make_student, make_user
 from tests.students.helpers import HEADERS, xlsx_bytes
+from tests.clock import programme_today
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +39,26 @@ def test_a_school_imports_an_excel_roster_and_sees_the_students(live_server, bro
     page.goto(f"{live_server}/students")
     page.get_by_role("link", name="Import from Excel or CSV").click()
     page.set_input_files("input[name=file]", str(workbook))
+    held = []
+
+    def slow_server(route):  # the server takes its time: the person sees that the file is on its way
+        if route.request.method == "POST" and not held:
+            held.append(1)
+            page.wait_for_timeout(1500)
+        route.continue_()
+
+    page.route("**/students/import", slow_server)
     page.get_by_role("button", name="Check the file").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("3 students are ready to be added").is_visible()
+    status = page.locator("[data-upload-status]")
+    status.wait_for(state="visible", timeout=5000)
+    assert page.locator("[data-upload-status] progress").count() == 1
+    assert page.get_by_role("button", name="Check the file").is_disabled()
+    page.get_by_text("3 students are ready to be added").wait_for(timeout=15000)
+    page.unroute("**/students/import")
     assert page.locator("table.import-rows tbody tr").count() == 3
 
     page.select_option("select[name=method]", "paper")
-    page.fill("input[name=given_on]", (date.today() - timedelta(days=7)).isoformat())
+    page.fill("input[name=given_on]", (programme_today() - timedelta(days=7)).isoformat())
     page.check("input[name=confirmed]")
     page.get_by_role("button", name="Add the students").click()
     page.wait_for_url(f"{live_server}/students")

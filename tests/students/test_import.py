@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from outreach.audit.models import AuditEvent
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import force_locale
@@ -20,7 +21,8 @@ from outreach.students import import_files, importing, services
 from outreach.dbtypes import utcnow
 from outreach.students.models import GuardianConsent, ImportPreview as ImportPreviewRow, Student
 from tests.factories import make_school, make_student, make_user
-from tests.students.helpers import HEADERS, ROWS, csv_bytes, fill_template, xlsx_bytes
+from tests.students.helpers import HEADERS, MEDIA_HEADERS, ROWS, csv_bytes, fill_template, xlsx_bytes
+from tests.clock import programme_today
 
 RU_ROWS = [  # what a Windows-1251 file can hold: no Kazakh-only letters
     ["Иванова", "Мария", "5", "Ж", "Иванова Ольга", "мать"],
@@ -133,7 +135,7 @@ def test_every_row_problem_is_listed_with_row_column_and_message(app):
         ["Ахметов", "Тимур", "5", "X", "Әке", "әкесі"],         # 7: unknown gender
         ["Ахметов", "Арман", "5", "", "Әке", "әкесі"],          # 8: gender missing
         ["Ахметов", "Самат", "5", "Е", "", ""],                 # 9: guardian and relationship missing
-        ["ӘБЕНОВА", "дана", "4", "Ж", "Ана", "анасы"],          # 10: already on the roster
+        ["ӘБЕНОВА", "дана", "4", "Ж", "Ана", "анасы"],          # 10: already on the roster: recognised
         ["Сейітова", "Әлия", "5", "Ж", "Ана", "анасы"],         # 11: fine
         ["сейітова", "ӘЛИЯ", "5", "ж", "Ана", "анасы"],         # 12: same as row 11
         ["Ж?мабаева", "Айым", "3", "Ж", "Ана", "анасы"],        # 13: letters lost in saving
@@ -153,11 +155,12 @@ def test_every_row_problem_is_listed_with_row_column_and_message(app):
     assert by_row[7][0][0] == "Жынысы" and "“X” is not a gender" in by_row[7][0][1]
     assert by_row[8][0][0] == "Жынысы" and "missing" in by_row[8][0][1]
     assert [c for c, _m in by_row[9]] == ["Заңды өкіл", "Туыстығы"]
-    assert by_row[10] == [("Тегі", "This student (names and grade) is already on the school's roster.")]
+    assert 10 not in by_row and preview.rows[8].existing  # recognised, never an error
     assert by_row[12] == [("Тегі", "The same student (names and grade) is already in row 11 of this file.")]
     assert by_row[13][0][0] == "Тегі" and "“?”" in by_row[13][0][1]
     assert 11 not in by_row and 14 not in by_row
-    assert preview.rows_with_problems == 11
+    assert preview.rows_with_problems == 10
+    assert [r.number for r in preview.new_rows] == [11, 14] and preview.can_import
 
 
 def test_cell_values_in_messages_are_escaped_on_the_page(client, csrf, login):
@@ -180,7 +183,7 @@ def test_cell_values_in_messages_are_escaped_on_the_page(client, csrf, login):
     ("broken.xlsx", b"PK\x03\x04 this is not a workbook", "file_unreadable"),
     ("notes.csv", "Мектеп туралы\r\nбірдеңе;басқа\r\n".encode(), "header_not_found"),
     ("no-gender.csv", csv_bytes(HEADERS["en"][:3], [["A", "B", "5"]]), "columns_missing"),
-    ("no-guardian.csv", csv_bytes(HEADERS["ru"][:4], [["A", "B", "5", "Ж"]]), "columns_missing"),
+    ("no-relationship.csv", csv_bytes(HEADERS["ru"][:5], [["A", "B", "5", "Ж", "C"]]), "columns_missing"),
 ])
 def test_files_that_cannot_be_used_are_refused_with_a_reason(app, name, data, code):
     with pytest.raises(OutreachError) as caught:
@@ -191,8 +194,11 @@ def test_files_that_cannot_be_used_are_refused_with_a_reason(app, name, data, co
 
 def test_missing_columns_are_named(app):
     with pytest.raises(OutreachError) as caught:
-        importing.parse_roster_file("a.csv", csv_bytes(HEADERS["ru"][:4], [["A", "B", "5", "Ж"]]))
-    assert "Guardian, Relationship" in str(caught.value)
+        importing.parse_roster_file("a.csv", csv_bytes(HEADERS["ru"][:5], [["A", "B", "5", "Ж", "C"]]))
+    assert "Relationship" in str(caught.value)  # one guardian column without the other
+    with pytest.raises(OutreachError) as caught:
+        importing.parse_roster_file("a.csv", csv_bytes(HEADERS["ru"][:3], [["A", "B", "5"]]))
+    assert "Gender" in str(caught.value)
 
 
 def test_size_and_row_limits(app):
@@ -234,13 +240,13 @@ def test_millions_of_empty_lines_count_as_too_many_rows(app):
 # --- all or nothing ----------------------------------------------------------------------------
 
 def _consent(**kw):
-    return {"given_on": date.today() - timedelta(days=1), "method": "paper", "confirmed": True, **kw}
+    return {"given_on": programme_today() - timedelta(days=1), "method": "paper", "confirmed": True, **kw}
 
 
 def test_apply_adds_every_row_with_consent(app):
     user = make_user("school")
     preview = importing.parse_roster_file("a.csv", csv_bytes(HEADERS["kk"], ROWS), school_id=user.school_id)
-    students = services.apply_import(preview.rows, _consent(method="electronic"), actor=user, school_id=None)
+    students = services.apply_import(preview.rows, _consent(method="electronic"), actor=user, school_id=None).students
     assert [(s.last_name, s.grade, s.school_id) for s in students] == [
         ("Сейітова", 5, user.school_id), ("Иванов", 7, user.school_id), ("Smith", 0, user.school_id)]
     assert {(c.guardian_name, c.method) for c in db.session.scalars(select(GuardianConsent))} == {
@@ -261,7 +267,7 @@ def test_apply_refuses_an_invalid_row_and_saves_nothing(app):
 
 @pytest.mark.parametrize("consent,field", [
     (dict(confirmed=False), "confirmed"), (dict(given_on=None), "given_on"),
-    (dict(given_on=date.today() + timedelta(days=1)), "given_on"), (dict(method="sms"), "method"),
+    (dict(given_on=programme_today() + timedelta(days=1)), "given_on"), (dict(method="sms"), "method"),
 ])
 def test_batch_consent_is_required(app, consent, field):
     user = make_user("school")
@@ -290,7 +296,7 @@ def _import_token(response) -> str:
 def _confirm(client, csrf, import_token, **overrides):
     token = csrf.token(client, "/students/import")
     data = {"csrf_token": token, "step": "confirm", "token": import_token, "method": "paper",
-            "given_on": (date.today() - timedelta(days=2)).isoformat(), "confirmed": "y", **overrides}
+            "given_on": (programme_today() - timedelta(days=2)).isoformat(), "confirmed": "y", **overrides}
     return client.post("/students/import", data=data)
 
 
@@ -322,7 +328,7 @@ def test_a_school_imports_a_csv_previews_it_and_confirms(client, csrf, login):
 
 def test_an_invalid_file_shows_its_problems_and_offers_no_confirmation(client, csrf, login):
     login(english("school"))
-    rows = [ROWS[0], ["Иванов", "Иван", "15", "?", "О", "о"]]
+    rows = [["Сейітова", "Әлия", "5", "жоқ", "Ана", "анасы"], ["Иванов", "Иван", "15", "?", "О", "о"]]
     response = _upload(client, csrf, csv_bytes(HEADERS["kk"], rows), "bad.csv")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -351,7 +357,7 @@ def test_confirmation_needs_the_consent_statement(client, csrf, login):
     response = _confirm(client, csrf, import_token, confirmed="")
     assert response.status_code == 422
     assert "Confirm that guardian consent was collected" in response.get_data(as_text=True)
-    response = _confirm(client, csrf, import_token, given_on=(date.today() + timedelta(days=3)).isoformat())
+    response = _confirm(client, csrf, import_token, given_on=(programme_today() + timedelta(days=3)).isoformat())
     assert response.status_code == 422 and "cannot be in the future" in response.get_data(as_text=True)
     assert _count() == 0
     assert _confirm(client, csrf, import_token).status_code == 302  # still there to try again
@@ -406,9 +412,10 @@ def test_the_roster_is_checked_again_at_confirmation(client, csrf, login):
     make_student(db.session.get(type(user.school), user.school_id), first_name="Иван", last_name="ИВАНОВ", grade=7)
     db.session.commit()
     response = _confirm(client, csrf, import_token)
-    assert response.status_code == 422
-    assert "already on the school&#39;s roster" in response.get_data(as_text=True)
-    assert _count() == 1
+    assert response.status_code == 302  # recognised at confirmation: left as it is, the others added
+    assert _count() == 3
+    page = client.get("/students").get_data(as_text=True)
+    assert "2 students were added to the roster. 1 student already on the roster was left as it was." in page
 
 
 def test_another_user_cannot_confirm_someone_elses_import(app, client, csrf, login):
@@ -499,7 +506,8 @@ def test_xlsx_template_round_trip(client, csrf, login, lang):
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     assert f"students-{lang}.xlsx" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
-    assert [c.value for c in workbook.worksheets[0][1]] == HEADERS[lang]
+    # the optional photos-and-video column comes last
+    assert [c.value for c in workbook.worksheets[0][1]] == [*HEADERS[lang], MEDIA_HEADERS[lang]]
     assert len(workbook.worksheets) == 2  # the second sheet explains how to fill it in
     gender = importing.TEMPLATE_GENDERS[lang]
     filled = fill_template(response.data, [
@@ -520,7 +528,7 @@ def test_csv_template_opens_in_excel_and_reads_back(client, login, lang, delimit
     response = client.get(f"/students/import/template?lang={lang}&format=csv")
     assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
     header = response.data.decode("utf-8-sig").strip()
-    assert header == delimiter.join(HEADERS[lang])
+    assert header == delimiter.join([*HEADERS[lang], MEDIA_HEADERS[lang]])
     line = delimiter.join(["Сейітова", "Әлия", "5", "Ж", "Сейітова Гүлнар", "анасы"])
     preview = importing.parse_roster_file("t.csv", response.data + line.encode() + b"\r\n")
     assert preview.is_valid and preview.delimiter == delimiter
@@ -532,3 +540,59 @@ def test_downloads_do_not_switch_the_pages_language(client, login):
     assert client.get("/students/import/template?lang=ru&format=csv").status_code == 200
     assert client.get("/students/consent-form?lang=en").status_code == 200
     assert '<html lang="kk">' in client.get("/students").get_data(as_text=True)
+
+
+# --- imports that forgive: the valid rows, an updated class list, a class list from the e-journal -----------
+
+BAD_AND_GOOD = [*ROWS, ["Ахметов", "Тимур", "5", "X", "Әке", "әкесі"], ["Ахметов", "Ержан", "12", "Е", "Әке", "әкесі"],
+                ["Нұрланова", "Дина", "3", "Ж", "Ана", "анасы"], ["Омаров", "Ерлан", "9", "Е", "Әке", "әкесі"]]
+
+
+def test_the_valid_rows_are_imported_when_the_person_chooses_to_skip_the_others(client, csrf, login):
+    user = login(english("school"))
+    response = _upload(client, csrf, csv_bytes(HEADERS["kk"], BAD_AND_GOOD), "class.csv")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "5 new students are ready to be added." in html and "2 rows have problems." in html
+    assert "Import the 5 correct students and skip the rows with problems (2)" in html
+    token = _import_token(response)
+    refused = _confirm(client, csrf, token)  # not chosen: all or nothing, as before
+    assert refused.status_code == 422 and _count() == 0
+    done = _confirm(client, csrf, token, skip_invalid="y")
+    assert done.status_code == 302 and _count() == 5
+    assert "5 students were added to the roster. 2 rows with problems were skipped." in \
+        client.get("/students").get_data(as_text=True)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "students.imported")).one()
+    assert event.details["count"] == 5 and event.details["skipped_with_problems"] == 2
+    assert {s.school_id for s in db.session.scalars(select(Student))} == {user.school_id}
+
+
+def test_an_updated_class_list_adds_only_the_new_students(client, csrf, login):
+    login(english("school"))
+    _confirm(client, csrf, _import_token(_upload(client, csrf, csv_bytes(HEADERS["kk"], ROWS), "class.csv")))
+    assert _count() == 3
+    updated = [[r[0].upper(), *r[1:]] for r in ROWS] + [["Нұрланова", "Дина", "3", "Ж", "Ана", "анасы"]]
+    response = _upload(client, csrf, csv_bytes(HEADERS["kk"], updated), "class-v2.csv")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Problems" not in html
+    assert "1 new student is ready to be added." in html
+    assert "3 students are already on the roster and will be left as they are." in html
+    assert _confirm(client, csrf, _import_token(response)).status_code == 302
+    assert _count() == 4
+    again = _upload(client, csrf, csv_bytes(HEADERS["kk"], updated), "class-v2.csv")  # nothing new any more
+    assert again.status_code == 422 and 'name="token"' not in again.get_data(as_text=True)
+
+
+def test_a_class_list_from_the_e_journal_without_guardian_columns_is_imported_with_consent_for_the_file(
+        client, csrf, login):
+    login(english("school"))
+    journal = ["Аты", "Тегі", "Сыныбы", "Жынысы"]
+    rows = [["Әлия", "Сейітова", "5", "қыз"], ["Иван", "Иванов", "7", "ұл"]]
+    response = _upload(client, csrf, csv_bytes(journal, rows), "kundelik.csv")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[:2000]
+    assert "The file has no columns for the guardians" in html
+    assert "names can be added to each student later." in html  # the consent is confirmed for the file
+    assert _confirm(client, csrf, _import_token(response)).status_code == 302
+    consents = db.session.scalars(select(GuardianConsent)).all()
+    assert len(consents) == 2 and all(c.guardian_name is None and c.given_on for c in consents)

@@ -18,6 +18,7 @@ from outreach.students import services
 from outreach.students.models import GuardianConsent, Student
 from tests.factories import make_school, make_student, make_user, make_workshop
 from tests.students.helpers import consent_data, student_data
+from tests.clock import programme_today
 
 
 def _students() -> int:
@@ -54,11 +55,11 @@ def test_no_consent_no_student(consent):
 def test_each_missing_consent_field_is_named_with_a_dot():
     user = make_user("school")
     with pytest.raises(OutreachError) as caught:
-        services.create_student(student_data(guardian_consent={"given_on": date.today()}), actor=user)
+        services.create_student(student_data(guardian_consent={"given_on": programme_today()}), actor=user)
     assert set(caught.value.fields) == {"guardian_consent.guardian_name", "guardian_consent.relationship"}
     with pytest.raises(OutreachError) as caught:
         services.create_student(student_data(guardian_consent=consent_data(
-            given_on=date.today() + timedelta(days=2), method="fax", guardian_name=" ")), actor=user)
+            given_on=programme_today() + timedelta(days=2), method="fax", guardian_name=" ")), actor=user)
     assert set(caught.value.fields) == {"guardian_consent.given_on", "guardian_consent.method",
                                         "guardian_consent.guardian_name"}
     assert "future" in str(caught.value.fields["guardian_consent.given_on"][0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from tests.factories import make_initiative, make_user
+from tests.factories import artist_named, make_initiative, make_user, venue_named
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -25,6 +25,11 @@ def workshop_data(initiative, **overrides) -> dict:
             "starts_at": at(2027, 3, 8, 10), "duration_minutes": 90, "capacity": 10, "venue": "Үлкен зал",
             "instructor": "Анна Ким", "language": "kk", "min_grade": 0, "max_grade": 11}
     data.update(overrides)
+    # the names stand for records (a name that folds to exactly one record's is accepted): make them
+    if isinstance(data.get("instructor"), str) and data["instructor"].strip():
+        artist_named(data["instructor"])
+    if isinstance(data.get("venue"), str) and data["venue"].strip():
+        venue_named(data["venue"])
     return data
 
 

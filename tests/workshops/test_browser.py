@@ -13,7 +13,7 @@ from outreach.signups import services as signups
 from outreach.workshops.models import Workshop
 from outreach.workshops.rules import local_date
 from tests.conftest import PASSWORD
-from tests.factories import make_initiative, make_school, make_student, make_user
+from tests.factories import make_artist, make_initiative, make_school, make_student, make_user, make_venue
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,7 @@ def test_coordinator_creates_a_series_and_takes_attendance(live_server, browser)
     school = make_school()
     students = [make_student(school, first_name=name, last_name="Сейітова", grade=5)
                 for name in ("Айару", "Дана", "Томирис")]
+    make_artist("Айгерім Сәрсенова"), make_artist("Анна Ким"), make_venue("Opera rehearsal hall")
     db.session.commit()
     first = local_date(utcnow()) - timedelta(days=14)  # the first session is over, so its roster is open
 
@@ -44,14 +45,21 @@ def test_coordinator_creates_a_series_and_takes_attendance(live_server, browser)
     page.fill("input[name=time]", "09:30")
     page.fill("input[name=duration_minutes]", "60")
     page.fill("input[name=capacity]", "10")
-    page.fill("input[name=venue]", "Opera rehearsal hall")
-    page.fill("input[name=instructor]", "Aigerim Sarsenova")
+    # the artist and the venue are picked from searchable lists: typing the Russian spelling finds the Kazakh one
+    page.fill("input[aria-controls=venue_id]", "opera")
+    page.fill("input[aria-controls=artist_id]", "Айгерим Сарс")
+    assert page.eval_on_selector("select[name=artist_id]", "s => s.options[s.selectedIndex].text") == \
+        "Айгерім Сәрсенова"
     page.click(f"label[for=weekdays-{first.weekday()}]")
     page.check("input[name=ends][value=count]")
     page.fill("input[name=count]", "3")
     page.get_by_role("button", name="Create the series").click()
     page.wait_for_load_state()
     assert "The series has been scheduled: 3 sessions." in page.inner_text("main")
+    # the coordinator sees every date of the new series, and opens the first session
+    assert page.locator("main ol.list-group li").count() == 3
+    page.locator("main ol.list-group li a").first.click()
+    page.wait_for_load_state()
     assert "Session 1 of 3" in page.inner_text("main")
 
     sessions = db.session.scalars(select(Workshop).order_by(Workshop.starts_at)).all()

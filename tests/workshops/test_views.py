@@ -11,7 +11,7 @@ from outreach.extensions import db
 from outreach.signups import services as signups
 from outreach.workshops import services
 from outreach.workshops.models import Workshop
-from tests.factories import make_funder, make_school, make_student, make_user, make_workshop
+from tests.factories import artist_named, make_funder, make_school, make_student, make_user, make_workshop, venue_named
 from tests.workshops.helpers import at, term, workshop_data
 
 
@@ -65,7 +65,7 @@ def test_calendar_filters(client, login):
     services.create_workshop(workshop_data(initiative, title={"kk": "Екіншісі"}, instructor="Ерлан", venue="Б"),
                              actor=coordinator)
     db.session.commit()
-    html = html_of(client.get("/calendar?date=2027-03-08&instructor=ӘЛИЯ"))
+    html = html_of(client.get(f"/calendar?date=2027-03-08&artist_id={artist_named('Алия').id}"))
     assert "Біріншісі" in html and "Екіншісі" not in html
 
 
@@ -181,10 +181,12 @@ def test_funders_see_figures_without_names_and_only_for_what_they_fund(client, l
 
 # --- forms ------------------------------------------------------------------------------------------------------
 
-def _form(initiative, **overrides) -> dict:
+def _form(initiative, venue: str = "Үлкен зал", instructor: str = "Анна Ким", **overrides) -> dict:
+    """The form as a coordinator sends it: the artist and the venue picked from their lists (by id)."""
     data = {"initiative_id": str(initiative.id), "title_kk": "Би сабағы", "title_ru": "", "title_en": "",
             "date": "2027-03-08", "time": "10:00", "duration_minutes": "90", "capacity": "12",
-            "venue": "Үлкен зал", "instructor": "Анна Ким", "language": "kk", "min_grade": "1", "max_grade": "6"}
+            "venue_id": str(venue_named(venue).id), "artist_id": str(artist_named(instructor).id), "language": "kk",
+            "min_grade": "1", "max_grade": "6"}
     data.update(overrides)
     return data
 
@@ -207,12 +209,14 @@ def test_a_clash_is_explained_and_the_form_keeps_what_was_typed(client, login, c
     services.create_workshop(workshop_data(initiative, title={"en": "Existing class"}), actor=coordinator)
     db.session.commit()
     token = csrf.token(client, "/workshops/new")
+    new_hall = venue_named("Жаңа зал")
+    db.session.commit()
     response = client.post("/workshops/new?lang=en", data={**_form(initiative, venue="Жаңа зал", time="11:00"),
                                                             "csrf_token": token})
     html = html_of(response)
     assert response.status_code == 422
-    assert "The instructor Анна Ким is already booked" in html and "Existing class" in html
-    assert 'value="Жаңа зал"' in html and 'value="11:00"' in html
+    assert "The teaching artist Анна Ким is already booked" in html and "Existing class" in html
+    assert f'<option selected value="{new_hall.id}">' in html and 'value="11:00"' in html
     assert db.session.scalar(select(func.count()).select_from(Workshop)) == 1
 
 

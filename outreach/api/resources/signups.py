@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import ADMIN, COORDINATOR, SCHOOL, STAFF
+from outreach.access import ADMIN, COORDINATOR, SCHOOL, TAKES_ATTENDANCE
 from outreach.api import schemas as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.attendance import services as attendance
@@ -56,20 +56,26 @@ def cancel_signup(signup_id: int):
 
 @bp.route(f"/workshops/<{ID}:workshop_id>/attendance", methods=["PUT"])
 @bp.doc(summary="Record who came: everyone confirmed and not listed is absent",
-        description="Only for a workshop that has started (else 409); every id must have a confirmed "
-                    "sign-up (else 422).")
-@bp.roles(*STAFF)
+        description="Either present (the shorthand: these present, the rest absent) or marks (present, late "
+                    "with the minutes attended, excused, absent). Only for a workshop that has started (else "
+                    "409); every id must have a confirmed sign-up, and late minutes must be 1 … the duration "
+                    "(else 422).")
+@bp.roles(*TAKES_ATTENDANCE)
 @bp.arguments(s.AttendanceIn)
 @bp.response(200, s.AttendanceOut)
 @bp.errors(400, 401, 404, 409, 413)
 def put_attendance(data: dict[str, Any], workshop_id: int):
-    return attendance.record(workshop_id, data["present"], actor=actor())
+    workshops.get_workshop(actor(), workshop_id)  # a teaching artist: its own workshops only (else 404)
+    if "present" in data:
+        return attendance.record(workshop_id, data["present"], actor=actor())
+    marks = [(m["student_id"], attendance.Recorded(m["status"], m["minutes"])) for m in data["marks"]]
+    return attendance.record_marks(workshop_id, marks, actor=actor())
 
 
 @bp.route(f"/workshops/<{ID}:workshop_id>/attendance")
 @bp.doc(summary="Attendance of a workshop: one item per confirmed sign-up",
-        description="present is null while attendance is not recorded (recorded: false).")
-@bp.roles(*STAFF)
+        description="present, status and minutes are null while attendance is not recorded (recorded: false).")
+@bp.roles(*TAKES_ATTENDANCE)
 @bp.arguments(s.PageArgs, location="query")
 @bp.response(200, s.AttendanceList)
 @bp.errors(401, 404)
@@ -78,22 +84,25 @@ def get_attendance(args: dict[str, Any], workshop_id: int):
     recorded = workshop.attendance_recorded_at is not None
     page = page_of(attendance.workshop_attendance(workshop.id), args, scalars=False)
     page["items"] = [{"signup_id": signup.id, "student_id": s._student_id(signup),
-                      "present": present if recorded else None} for signup, present in page["items"]]
+                      "present": status in attendance.ATTENDED if recorded and status else None,
+                      "status": status if recorded else None, "minutes": minutes if recorded else None,
+                      "media_consent": bool(signup.student is not None and signup.student.media_consent)}
+                     for signup, status, minutes in page["items"]]
     return {**page, "recorded": recorded}
 
 
 @bp.route("/attendance/sync", methods=["POST"])
 @bp.doc(summary="Send a batch of attendance marks taken offline",
-        description="Each mark says whether a student was present at a workshop and when the mark was taken. "
+        description="Each mark says how a student attended a workshop (mark: present, late with the minutes "
+                    "attended, excused, absent; or the older present: true/false) and when it was taken. "
                     "Per student the later mark wins; a mark for a cancelled or not yet started workshop, or for "
                     "a student without a confirmed place, is refused (status refused, with an error) while the "
                     "rest apply. Sending the same batch (same idempotency_key and marks) again changes nothing "
                     "and returns the first answer with replayed: true; the same key with other marks is 409 "
                     "idempotency_key_reused.")
-@bp.roles(*STAFF)
+@bp.roles(*TAKES_ATTENDANCE)
 @bp.arguments(s.SyncIn)
 @bp.response(200, s.SyncOut)
 @bp.errors(400, 401, 409, 413)
 def sync_attendance(data: dict[str, Any]):
-    marks = [attendance.Mark(m["workshop_id"], m["student_id"], m["present"], m["marked_at"]) for m in data["marks"]]
-    return s.sync_answer(attendance.sync(data["idempotency_key"], marks, actor=actor()))
+    return s.sync_answer(attendance.sync(data["idempotency_key"], s.marks_of(data), actor=actor()))

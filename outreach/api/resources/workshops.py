@@ -18,14 +18,17 @@ from outreach.workshops import queries, services as workshops
 @bp.errors(401)
 def list_workshops(args: dict[str, Any]):
     filters = {key: args.get(key) for key in ("initiative_id", "date_from", "date_to", "status", "region",
-                                               "instructor", "venue")}
+                                               "instructor", "venue", "artist_id", "venue_id")}
     return page_of(queries.workshops_query(actor(), **filters), args)
 
 
 @bp.route("/workshops", methods=["POST"])
 @bp.doc(summary="Schedule a workshop",
         description="The start date must fall within the initiative's dates (422); 409 schedule_conflict when "
-                    "the instructor or the venue is booked at an overlapping time.")
+                    "the artist or the venue is booked at an overlapping time, or the artist's workshops at venues "
+                    "in different localities leave less than the travel time; 409 artist_unavailable in an "
+                    "artist's unavailable period. artist_id and venue_id, or names that fold to exactly one "
+                    "record's (instructor, venue).")
 @bp.roles(*STAFF)
 @bp.arguments(s.WorkshopIn)
 @bp.response(201, s.WorkshopOut)

@@ -13,21 +13,24 @@
   }
   if (!O || !window.indexedDB || !window.caches) return;
 
-  // Sign-out wipes the kept lists first (marks still waiting stay: they are sent only under their own user).
+  // Sign-out wipes the kept lists and their key first (marks still waiting stay: they are sent only under their
+  // own user).
   document.querySelectorAll('form[data-sign-out]').forEach(function (form) {
     form.addEventListener('submit', function (event) {
       if (form.getAttribute('data-wiped')) return;
       event.preventDefault();
       var done = function () { form.setAttribute('data-wiped', '1'); form.submit(); };
-      O.wipeLists().then(done, done);
+      O.forget().then(done, done);
     });
   });
 
   if (!shellPage) {
     if (userId === null) {
-      O.wipeLists().catch(function () { return null; });  // signed out (or the session ended)
+      O.forget().catch(function () { return null; });  // signed out (or the session ended)
     } else {
-      O.claim(userId).catch(function () { return null; });  // another user's lists go
+      O.signedIn(userId).then(function () {  // another user's lists go; ours, if the session ended elsewhere
+        return navigator.onLine ? O.checkSession() : null;
+      }).catch(function () { return null; });
     }
   }
   O.purgeExpired().catch(function () { return null; });
@@ -54,6 +57,9 @@
   window.OutreachSend = send;
   send();
   window.addEventListener('online', send);
+  window.addEventListener('online', function () {  // back online: the first answer says if the session lives
+    if (userId !== null && !shellPage) O.checkSession().catch(function () { return null; });
+  });
   setInterval(send, 10000);
 
   // The offline page lists what is kept on the phone.

@@ -1,12 +1,17 @@
 /* What the phone keeps for offline attendance, shared by the pages and the service worker.
  *
  * IndexedDB "outreach-offline":
- *   batches  — marks saved on the phone, one batch per "Save": {key, userId, workshopId, marks:[{workshop_id,
+ *   batches  — marks (and pupils' answers, kind "answers", see saveAnswers) saved on the phone, one batch per "Save": {key, userId, workshopId, marks:[{workshop_id,
  *              student_id, present, marked_at}], savedAt, state: waiting|sent|failed, blocked: null|signin|
  *              other_user, result, seen}. Ids and times only, no names.
- *   lists    — attendance pages kept in the Cache Storage "outreach-pages": {path, workshopId, keepUntil, title,
- *              when}. Wiped at sign-out, when another user signs in, and after the workshop plus seven days.
- *   meta     — {key: "owner", userId}: whose lists are kept.
+ *   lists    — attendance pages kept for offline use: {path, workshopId, keepUntil, title, when, sealed: {iv, data,
+ *              type}}. The page itself (it names the children) is only ever stored sealed: AES-GCM under the
+ *              list key, never in plain text and never in the Cache Storage. Wiped at sign-out, when the server
+ *              first says the session is gone (401, the sign-in page), when another user signs in, when the key
+ *              changes, and one day after the workshop unless marks taken there are still waiting.
+ *   meta     — {key: "owner", userId}: whose lists are kept; {key: "listkey", userId, keyId, cryptoKey}: the list
+ *              key the server hands to the signed-in session (GET /attendance/session), imported as a
+ *              non-extractable CryptoKey: scripts can use it, not read it out.
  * Sending: GET /attendance/session first (who is signed in, a fresh CSRF token); a batch goes only under the user
  * who took it. The server applies a batch once per idempotency key, so sending it twice is harmless.
  */
@@ -22,15 +27,26 @@
   function open() {
     if (dbPromise) return dbPromise;
     dbPromise = new Promise(function (resolve, reject) {
-      var request = global.indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () {
+      var request = global.indexedDB.open(DB_NAME, 2);
+      request.onupgradeneeded = function (event) {
         var db = request.result;
-        var batches = db.createObjectStore('batches', {keyPath: 'key'});
-        batches.createIndex('workshop', 'workshopId');
-        db.createObjectStore('lists', {keyPath: 'path'});
-        db.createObjectStore('meta', {keyPath: 'key'});
+        if (!db.objectStoreNames.contains('batches')) {
+          db.createObjectStore('batches', {keyPath: 'key'}).createIndex('workshop', 'workshopId');
+        }
+        if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta', {keyPath: 'key'});
+        if (!db.objectStoreNames.contains('lists')) {
+          db.createObjectStore('lists', {keyPath: 'path'});
+        } else if (event.oldVersion < 2) {
+          // version 1 kept the pages in plain text in the Cache Storage: those lists go (wipeLists and
+          // purgeExpired drop the pages themselves)
+          request.transaction.objectStore('lists').clear();
+        }
       };
-      request.onsuccess = function () { resolve(request.result); };
+      request.onsuccess = function () {
+        var db = request.result;
+        db.onversionchange = function () { db.close(); dbPromise = null; };  // a newer page or worker upgrades
+        resolve(db);
+      };
       request.onerror = function () { dbPromise = null; reject(request.error); };
     });
     return dbPromise;
@@ -90,9 +106,20 @@
     return put('batches', batch).then(function () { announce({type: 'saved', key: batch.key}); return batch; });
   }
 
-  function batchesFor(workshopId) {
+  /* Pupils' answers (outcomes/answer.html): a batch of kind "answers", {items: [{signup_id, phase, answers}]}
+   * — sign-up ids and values, never a name. Sent like the marks, to /attendance/answers; answering again
+   * replaces on the server, so a batch sent twice changes nothing. */
+  function saveAnswers(userId, workshopId, items) {
+    var batch = {key: newKey(), kind: 'answers', userId: userId, workshopId: workshopId, items: items,
+                 savedAt: Date.now(), state: 'waiting', blocked: null, result: null, seen: false};
+    return put('batches', batch).then(function () { announce({type: 'saved', key: batch.key}); return batch; });
+  }
+
+  /* A workshop's batches of one kind: "marks" (attendance; the default) or "answers". */
+  function batchesFor(workshopId, kind) {
+    kind = kind || 'marks';
     return all('batches').then(function (batches) {
-      return batches.filter(function (b) { return b.workshopId === workshopId; })
+      return batches.filter(function (b) { return b.workshopId === workshopId && (b.kind || 'marks') === kind; })
         .sort(function (a, b) { return a.savedAt - b.savedAt; });
     });
   }
@@ -132,8 +159,9 @@
         return Promise.all(stale.map(function (b) { return remove('batches', b.key); })).then(function () {
           if (!waiting.length) return {sent: 0};
           return fetchJson('/attendance/session').then(function (session) {
-            if (session.status === 401 || session.status === 403 || session.status === 0 ||
-                (session.status >= 300 && session.status < 400)) {
+            var gone = sessionGone(session.status);
+            if (gone || session.status === 403) {
+              if (gone) forget().catch(function () { return null; });  // the lists and the key go; marks stay
               return Promise.all(waiting.map(function (b) { b.blocked = 'signin'; return put('batches', b); }))
                 .then(function () { announce({type: 'signin'}); return {signin: true}; });
             }
@@ -154,11 +182,13 @@
           batch.blocked = 'other_user';
           return put('batches', batch);
         }
-        return fetchJson('/attendance/sync', {
+        var answers = batch.kind === 'answers';
+        return fetchJson(answers ? '/attendance/answers' : '/attendance/sync', {
           method: 'POST',
           headers: {'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': session.csrf_token},
-          body: JSON.stringify({idempotency_key: batch.key, user_id: batch.userId, marks: batch.marks,
-                               flash: !!batch.flash})
+          body: JSON.stringify(answers
+            ? {idempotency_key: batch.key, user_id: batch.userId, workshop_id: batch.workshopId, items: batch.items}
+            : {idempotency_key: batch.key, user_id: batch.userId, marks: batch.marks, flash: !!batch.flash})
         }).then(function (response) {
           if (response.status === 200 && response.body) {
             batch.state = 'sent';
@@ -183,15 +213,83 @@
     return chain.then(function () { announce({type: 'synced', sent: sent}); return {sent: sent}; });
   }
 
+  // ------------------------------------------------------------------------------------- the list key
+
+  /* An answer that says the session is gone: 401, or a redirect (to the sign-in page). */
+  function sessionGone(status) {
+    return status === 401 || status === 0 || (status >= 300 && status < 400);
+  }
+
+  function fromBase64(text) {
+    var raw = global.atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i += 1) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  /* The key of the signed-in session's lists, asked of the server and kept as a non-extractable CryptoKey.
+   * Resolves to the CryptoKey, or null when the session is gone (then the lists and the key are wiped). */
+  function listKey(userId) {
+    return fetchJson('/attendance/session').then(function (session) {
+      if (sessionGone(session.status)) return forget().then(function () { return null; });
+      if (session.status !== 200 || !session.body || !session.body.list_key) throw new Error('no key');
+      if (session.body.user_id !== userId) throw new Error('another user');
+      var keyId = session.body.list_key_id;
+      return get('meta', 'listkey').then(function (stored) {
+        if (stored && stored.userId === userId && stored.keyId === keyId && stored.cryptoKey) return stored.cryptoKey;
+        // a new key (the account's sessions were ended, another user): lists sealed under the old one go
+        return wipeLists().then(function () {
+          return global.crypto.subtle.importKey('raw', fromBase64(session.body.list_key), {name: 'AES-GCM'}, false,
+                                                ['encrypt', 'decrypt']);
+        }).then(function (cryptoKey) {
+          return put('meta', {key: 'listkey', userId: userId, keyId: keyId, cryptoKey: cryptoKey})
+            .then(function () { return put('meta', {key: 'owner', userId: userId}); })
+            .then(function () { return cryptoKey; });
+        });
+      });
+    });
+  }
+
+  /* Sign-out, or the server saying the session is gone: the key and every kept list leave the phone. Marks
+   * still waiting stay (ids and times, no names): they are sent when their user signs in again. */
+  function forget() {
+    return wipeLists().then(function () { return remove('meta', 'listkey'); })
+      .then(function () { announce({type: 'forgotten'}); });
+  }
+
+  /* Ask the server whether the session holding the lists still lives (on every page load online). */
+  function checkSession() {
+    return get('meta', 'listkey').then(function (stored) {
+      if (!stored) return null;
+      return fetchJson('/attendance/session').then(function (session) {
+        if (sessionGone(session.status)) return forget();
+        if (session.status === 200 && session.body &&
+            (session.body.user_id !== stored.userId || session.body.list_key_id !== stored.keyId)) return forget();
+        return null;
+      });
+    });
+  }
+
   // --------------------------------------------------------------------------------------- kept lists
 
+  /* Keep an attendance page sealed: its HTML encrypted (AES-GCM, a fresh 96-bit IV) under the list key. */
   function keepPage(path, response, info) {
-    return caches.open(PAGES).then(function (cache) {
-      return cache.put(path, response);
-    }).then(function () {
-      return get('lists', path);
-    }).then(function (old) {
-      return put('lists', Object.assign({path: path}, old || {}, info));
+    return Promise.all([response.text(), get('meta', 'listkey')]).then(function (got) {
+      var html = got[0];
+      var stored = got[1];
+      var key = Promise.resolve(stored ? stored.cryptoKey : null);  // claim() fetched it
+      return key.then(function (cryptoKey) {
+        if (!cryptoKey) throw new Error('signed out');
+        var iv = global.crypto.getRandomValues(new Uint8Array(12));
+        return global.crypto.subtle.encrypt({name: 'AES-GCM', iv: iv}, cryptoKey, new TextEncoder().encode(html))
+          .then(function (data) {
+            return get('lists', path).then(function (old) {
+              var entry = Object.assign({path: path}, old || {}, info);
+              entry.sealed = {iv: iv, data: data, type: response.headers.get('Content-Type') || 'text/html'};
+              return put('lists', entry);
+            });
+          });
+      });
     });
   }
 
@@ -204,46 +302,75 @@
     });
   }
 
-  /* Whose lists the phone holds; another user's are wiped first. */
+  /* Whose lists the phone holds; another user's are wiped first; the list key is fetched when missing. */
   function claim(userId) {
     return get('meta', 'owner').then(function (owner) {
-      if (owner && owner.userId === userId) return false;
-      return wipeLists().then(function () { return put('meta', {key: 'owner', userId: userId}); })
-        .then(function () { return true; });
+      var same = owner && owner.userId === userId;
+      return (same ? Promise.resolve() : wipeLists().then(function () { return remove('meta', 'listkey'); }))
+        .then(function () { return put('meta', {key: 'owner', userId: userId}); })
+        .then(function () { return get('meta', 'listkey'); })
+        .then(function (stored) { return stored && stored.userId === userId ? stored.cryptoKey : listKey(userId); })
+        .then(function (cryptoKey) { if (!cryptoKey) throw new Error('signed out'); return !same; });
     });
   }
 
-  function wipeLists() {
-    return all('lists').then(function (entries) {
-      return caches.open(PAGES).then(function (cache) {
-        return Promise.all(entries.map(function (e) { return cache.delete(e.path); }));
-      }).then(function () {
-        return tx('lists', 'readwrite', function (s) { return req(s.clear()); });
-      }).then(function () {
-        return remove('meta', 'owner');
+  /* A page of a signed-in user: another user's lists and key go (without asking the server anything). */
+  function signedIn(userId) {
+    return get('meta', 'owner').then(function (owner) {
+      return owner && owner.userId !== userId ? forget() : null;
+    });
+  }
+
+  var ATTENDANCE_PAGE = /^\/workshops\/\d+\/attendance\/?$/;
+
+  /* Attendance pages in the Cache Storage (kept there in plain text before version 2): never wanted now. */
+  function dropPlainPages() {
+    if (!global.caches) return Promise.resolve();
+    return global.caches.open(PAGES).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (r) { return ATTENDANCE_PAGE.test(new URL(r.url).pathname); })
+          .map(function (r) { return cache.delete(r); }));
       });
     });
   }
 
+  function wipeLists() {
+    return tx('lists', 'readwrite', function (s) { return req(s.clear()); })
+      .then(function () { return remove('meta', 'owner'); })
+      .then(dropPlainPages);
+  }
+
+  /* A list goes a day after its workshop (keepUntil, from the server), unless marks taken there still wait. */
   function purgeExpired() {
     var now = Date.now();
-    return all('lists').then(function (entries) {
-      var old = entries.filter(function (e) { return !e.keepUntil || Date.parse(e.keepUntil) < now; });
-      if (!old.length) return 0;
-      return caches.open(PAGES).then(function (cache) {
-        return Promise.all(old.map(function (e) { return cache.delete(e.path).then(function () { return remove('lists', e.path); }); }));
-      }).then(function () { return old.length; });
+    return Promise.all([all('lists'), all('batches')]).then(function (got) {
+      var waiting = {};
+      got[1].forEach(function (b) { if (b.state === 'waiting') waiting[b.workshopId] = true; });
+      var old = got[0].filter(function (e) {
+        return (!e.keepUntil || Date.parse(e.keepUntil) < now || !e.sealed) && !(e.sealed && waiting[e.workshopId]);
+      });
+      return Promise.all(old.map(function (e) { return remove('lists', e.path); }))
+        .then(dropPlainPages).then(function () { return old.length; });
     });
   }
 
+  /* A kept page, opened with the list key: a Response, or undefined when there is none (or the key is gone). */
   function keptPage(path) {
-    return caches.open(PAGES).then(function (cache) { return cache.match(path, {ignoreSearch: true, ignoreVary: true}); });
+    return Promise.all([get('lists', path.replace(/\/$/, '')), get('meta', 'listkey')]).then(function (got) {
+      var entry = got[0];
+      var stored = got[1];
+      if (!entry || !entry.sealed || !stored) return undefined;
+      return global.crypto.subtle.decrypt({name: 'AES-GCM', iv: entry.sealed.iv}, stored.cryptoKey, entry.sealed.data)
+        .then(function (plain) {
+          return new Response(plain, {status: 200, headers: {'Content-Type': entry.sealed.type}});
+        }, function () { return remove('lists', entry.path).then(function () { return undefined; }); });
+    });
   }
 
   global.OutreachOffline = {
-    PAGES: PAGES, saveBatch: saveBatch, batchesFor: batchesFor, markSeen: markSeen, syncWaiting: syncWaiting,
+    PAGES: PAGES, saveBatch: saveBatch, saveAnswers: saveAnswers, batchesFor: batchesFor, markSeen: markSeen, syncWaiting: syncWaiting,
     allBatches: function () { return all('batches'); }, keepPage: keepPage, keptPage: keptPage, lists: lists,
     describeList: describeList, claim: claim, wipeLists: wipeLists, purgeExpired: purgeExpired, listen: listen,
-    announce: announce
+    announce: announce, forget: forget, signedIn: signedIn, checkSession: checkSession, sessionGone: sessionGone
   };
 })(self);

@@ -2,7 +2,10 @@
  *
  * - The shell (CSS, JS, icons, the offline page) is kept at install and served from the phone.
  * - Pages load from the network; an attendance page that came with X-Offline-Keep-Until is kept on the phone,
- *   so that it opens again without a connection. Other pages offline: the offline page.
+ *   sealed under the session's list key (offline-store.js), so that it opens again without a connection. Other
+ *   pages offline: the offline page.
+ * - The first answer that says the session is gone (401, or a page that ends on the sign-in page) wipes the key
+ *   and the kept lists.
  * - Marks saved offline are sent by Background Sync where the browser has it (the pages also send them on
  *   the `online` event and at every page load).
  */
@@ -11,7 +14,8 @@
 var CONFIG = self.OUTREACH_SW;
 var SHELL = 'outreach-shell-' + CONFIG.version;
 var PAGES = 'outreach-pages';
-var ATTENDANCE_PAGE = /^\/workshops\/\d+\/attendance\/?$/;
+// the attendance list and the pupils' questionnaire (outcomes/answer.html) are kept on the phone
+var ATTENDANCE_PAGE = /^\/workshops\/\d+\/(attendance|answers\/(before|after|each))\/?$/;
 var NETWORK_TIMEOUT_MS = 6000;
 
 importScripts(CONFIG.store);
@@ -48,11 +52,16 @@ function withTimeout(promise, ms) {
   });
 }
 
-function fromPhone(path) {
+function offlinePage() {
   return caches.open(PAGES).then(function (cache) {
-    return cache.match(path, {ignoreSearch: true, ignoreVary: true}).then(function (page) {
-      return page || cache.match(CONFIG.offline, {ignoreSearch: true, ignoreVary: true});
-    });
+    return cache.match(CONFIG.offline, {ignoreSearch: true, ignoreVary: true});
+  });
+}
+
+function fromPhone(path, keepable) {
+  var kept = keepable ? OutreachOffline.keptPage(path).catch(function () { return undefined; }) : Promise.resolve();
+  return kept.then(function (page) {
+    return page || offlinePage();
   }).then(function (page) {
     return page || new Response('Offline', {status: 503, headers: {'Content-Type': 'text/plain; charset=utf-8'}});
   });
@@ -62,6 +71,9 @@ function page(request, event) {
   var url = new URL(request.url);
   var keepable = ATTENDANCE_PAGE.test(url.pathname);
   return withTimeout(fetch(request), NETWORK_TIMEOUT_MS).then(function (response) {
+    if (response.status === 401 || (response.redirected && new URL(response.url).pathname === CONFIG.login)) {
+      event.waitUntil(OutreachOffline.forget().catch(function () { return null; }));
+    }
     var keepUntil = response.headers.get('X-Offline-Keep-Until');
     var userId = parseInt(response.headers.get('X-Offline-User') || '', 10);
     if (keepable && response.ok && keepUntil && userId) {
@@ -74,7 +86,7 @@ function page(request, event) {
     }
     return response;
   }, function () {
-    return keepable ? fromPhone(url.pathname) : fromPhone(CONFIG.offline);
+    return fromPhone(url.pathname, keepable);
   });
 }
 

@@ -109,9 +109,74 @@
     event.preventDefault();
     focusField(link.getAttribute('data-focus'));
   });
+  // --- a large file shows how far its upload has got, then that it is being checked
+  document.addEventListener('submit', function (event) {
+    var form = closest(event.target, 'form[data-upload-progress]');
+    var status = form && form.querySelector('[data-upload-status]');
+    if (!status || !window.FormData || !window.XMLHttpRequest) return;
+    event.preventDefault();
+    var bar = status.querySelector('progress');
+    var text = status.querySelector('span');
+    var button = form.querySelector('[type=submit]');
+    var data = new FormData(form);
+    if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+    var xhr = new XMLHttpRequest();
+    status.hidden = false;
+    if (button) button.disabled = true;
+    xhr.upload.addEventListener('progress', function (e) {
+      if (!e.lengthComputable) return;
+      var percent = Math.round(e.loaded / e.total * 100);
+      bar.value = percent;
+      text.textContent = text.getAttribute('data-msg-sending').replace('{percent}', percent + '%');
+      if (e.loaded >= e.total) { bar.removeAttribute('value'); text.textContent = text.getAttribute('data-msg-checking'); }
+    });
+    xhr.addEventListener('load', function () {
+      // the answer is the next page (the preview, or the form with its errors): show it as it came
+      document.open(); document.write(xhr.responseText); document.close();
+    });
+    xhr.addEventListener('error', function () { if (button) button.disabled = false; status.hidden = true; form.submit(); });
+    xhr.open('POST', form.action);
+    xhr.send(data);
+  });
+
   function ready() {
     var summary = document.querySelector('[data-error-summary]');
     if (summary) summary.focus();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready); else ready();
+  // --- searchable lists (artists, venues): a search box above the select hides the options that do not match.
+  // Names are folded like outreach/naming.py does: case, Kazakh letters as Russian ones, Latin look-alikes.
+  var LOOK = {A: 'а', B: 'в', C: 'с', E: 'е', H: 'н', I: 'и', K: 'к', M: 'м', O: 'о', P: 'р', T: 'т', X: 'х', Y: 'у',
+    a: 'а', c: 'с', e: 'е', h: 'х', i: 'и', k: 'к', o: 'о', p: 'р', x: 'х', y: 'у'};
+  var KK = {'і': 'и', 'ә': 'а', 'ө': 'о', 'ү': 'у', 'ұ': 'у', 'қ': 'к', 'ғ': 'г', 'ң': 'н', 'һ': 'х', 'ё': 'е'};
+  function fold(text) {
+    var out = '';
+    for (var i = 0; i < text.length; i++) {
+      var ch = LOOK[text[i]] || text[i].toLowerCase();
+      out += KK[ch] || ch;
+    }
+    return out.replace(/\s+/g, ' ').trim();
+  }
+  document.querySelectorAll('select[data-searchable]').forEach(function (select) {
+    var box = document.createElement('input');
+    box.type = 'search';
+    box.className = 'form-control form-control-sm mb-1';
+    box.setAttribute('aria-label', select.getAttribute('data-searchable'));
+    box.placeholder = select.getAttribute('data-searchable');
+    box.setAttribute('aria-controls', select.id);
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener('input', function () {
+      var wanted = fold(box.value);
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var shown = !option.value || fold(option.text).indexOf(wanted) !== -1;
+        option.hidden = !shown;
+        if (shown && option.value && !first) first = option;
+      });
+      var current = select.selectedIndex < 0 ? null : select.options[select.selectedIndex];
+      if (wanted && first && (!current || !current.value || current.hidden)) {
+        select.value = first.value;
+      }
+    });
+  });
 })();

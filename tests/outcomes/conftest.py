@@ -1,0 +1,2 @@
+"""The API tests' JSON client, for the outcomes' API tests too."""
+from tests.api.conftest import api  # noqa: F401
