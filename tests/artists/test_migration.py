@@ -91,7 +91,7 @@ def test_the_migration_folds_like_the_application():
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "2026_12_07_artists.py"
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "2026_12_07_02_artists.py"
     spec = importlib.util.spec_from_file_location("artists_migration", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
