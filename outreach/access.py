@@ -137,6 +137,12 @@ def is_artist(user: Any) -> bool:
     return getattr(user, "role", None) == ARTIST
 
 
+def receives_reminders(user: Any) -> bool:
+    """The day-before reminders and the follow-up of absences go to school representatives and teaching artists
+    (outreach/notifications/daily.py); their account page turns them off."""
+    return getattr(user, "role", None) in (SCHOOL, ARTIST)
+
+
 def own_artist_id(user: Any) -> int | None:
     """The artist record a teaching artist's account is bound to; None for everyone else."""
     return user.artist_id if is_artist(user) else None

@@ -47,6 +47,11 @@ def fmt_month(key: str | None) -> str:
     return format_date(date(year, month, 1), "LLLL y")
 
 
+def fmt_time(value: datetime | None) -> str:
+    """The time of day without seconds («10:00»), in the programme's time zone."""
+    return format_time(value, "short") if value else ""
+
+
 def fmt_datetime(value: datetime | None, style: str = "long", zone: bool = False) -> str:
     """Date in the given style and time without seconds, in the programme's time zone; `zone` names it (e-mails)."""
     if not value:

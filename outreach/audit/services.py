@@ -46,6 +46,8 @@ ACTIONS = {
     "user.reactivated": _l("Account reactivated"),
     "user.role_changed": _l("Role changed"),
     "user.feed_token_regenerated": _l("Calendar feed address renewed"),
+    "user.reminders_on": _l("E-mail reminders turned on"),
+    "user.reminders_off": _l("E-mail reminders turned off"),
     "api_token.revoked": _l("API token revoked"),
     "funder.created": _l("Funder organisation added"),
     "funder.updated": _l("Funder organisation edited"),

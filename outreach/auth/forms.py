@@ -27,6 +27,11 @@ class LanguageForm(BaseForm):
     submit = SubmitField(_l("Save"))
 
 
+class RemindersForm(BaseForm):
+    reminders = BooleanField(_l("E-mail reminders"))
+    submit = SubmitField(_l("Save"))
+
+
 class EmptyForm(BaseForm):
     """A form with only the CSRF token, for buttons that change something."""
 

@@ -254,6 +254,16 @@ def set_locale(user: User, locale: str) -> None:
     db.session.flush()
 
 
+def set_reminders(user: User, on: bool) -> None:
+    """The day-before reminders and the follow-up of absences by e-mail, on or off (audited: "why did no reminder
+    come?" has its answer)."""
+    if user.reminders == on:
+        return
+    user.reminders = on
+    db.session.flush()
+    record(user, "user.reminders_on" if on else "user.reminders_off", user)
+
+
 def regenerate_feed_token(user: User) -> str:
     user.feed_token = new_token()
     db.session.flush()

@@ -5,9 +5,10 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
+from outreach.access import receives_reminders
 from outreach.auth import resets, services, throttle
 from outreach.auth.forms import (EmptyForm, ForgotPasswordForm, LanguageForm, LoginForm, PasswordChangeForm,
-                                 SetPasswordForm)
+                                 RemindersForm, SetPasswordForm)
 from outreach.auth.passwords import verify_password
 from outreach.errors import OutreachError
 from outreach.extensions import db, limiter
@@ -86,6 +87,11 @@ def account():
     user = current_user._get_current_object()
     language_form = LanguageForm(prefix="lang", locale=user.locale)
     password_form = PasswordChangeForm(prefix="pw")
+    reminders_form = RemindersForm(prefix="notices", reminders=user.reminders) if receives_reminders(user) else None
+    if reminders_form is not None and reminders_form.submit.data and reminders_form.validate_on_submit():
+        services.set_reminders(user, bool(reminders_form.reminders.data))
+        flash(_("Reminders by e-mail are on.") if user.reminders else _("Reminders by e-mail are off."), "success")
+        return redirect(url_for("auth.account"))
     if language_form.submit.data and language_form.validate_on_submit():
         services.set_locale(user, language_form.locale.data)
         session["lang"] = language_form.locale.data
@@ -104,6 +110,7 @@ def account():
                 flash(_("Your password has been changed. Other devices have been signed out."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/account.html", language_form=language_form, password_form=password_form,
+                           reminders_form=reminders_form,
                            feed_form=EmptyForm(prefix="feed"), tokens=services.live_tokens(user),
                            everywhere_form=EmptyForm(prefix="everywhere"),
                            revoke_form=EmptyForm(prefix="token"))

@@ -1,4 +1,5 @@
-"""flask outbox run: the outbox worker (a long-running process); flask send-outbox: one batch (for cron)."""
+"""flask outbox run: the outbox worker (a long-running process); flask send-outbox: one batch (for cron);
+flask notices run: the daily follow-up of absences and reminders of tomorrow's workshops."""
 from __future__ import annotations
 
 import threading
@@ -7,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from outreach.notifications import sending, services
+from outreach.notifications import daily, sending, services
 
 
 def register_cli(app: Flask) -> None:
@@ -27,6 +28,19 @@ def register_cli(app: Flask) -> None:
         click.echo("Outbox worker stopped.")
 
     app.cli.add_command(group)
+
+    notices = AppGroup("notices", help="The daily follow-up of absences and reminders the day before.")
+
+    @notices.command("run")
+    @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Run as on this day (YYYY-MM-DD; default: today in the programme's time zone).")
+    def notices_run(day) -> None:
+        """Queue the follow-up of students absent from two workshops in a row and the reminders of tomorrow's
+        workshops; run it daily. Running it again the same day queues nothing new."""
+        outcome = daily.run(day.date() if day else None)
+        click.echo(f"Notices: {outcome.followups} follow-up message(s) and {outcome.reminders} reminder(s) queued.")
+
+    app.cli.add_command(notices)
 
     @app.cli.command("send-outbox")
     @click.option("--limit", default=200, show_default=True, help="At most this many messages in one run.")

@@ -34,7 +34,12 @@ KINDS = {
     "workshop_cancelled": _l("Workshop cancelled"),
     "workshop_moved": _l("Workshop moved"),
     "teacher_feedback": _l("Teachers' questionnaire"),
+    "retention_notice": _l("Retention period notice"),
+    "absence_followup": _l("Follow-up of absences"),
+    "reminder": _l("Reminder the day before"),
 }
+#: the messages that name students: an erased student's name is taken out of them (forget_name)
+NAMING_KINDS = ("retention_notice", "absence_followup", "reminder")
 STATUSES = {"pending": _l("Pending"), "sent": _l("Sent"), "failed": _l("Failed")}
 #: after this many failed attempts a message is given up: shown as failed, not retried until an admin asks
 FAILED_AFTER = 5
@@ -72,9 +77,10 @@ def withdraw_unsent(user: User, kind: str) -> int:
     return result.rowcount or 0
 
 
-def forget_name(school_id: int, name: str, kinds: tuple[str, ...] = ("retention_notice",)) -> int:
-    """An erased student's name out of the messages that named it (the retention notices to its school's
-    representatives, sent or not): the outbox keeps no name of an erased child. Returns how many changed."""
+def forget_name(school_id: int, name: str, kinds: tuple[str, ...] = NAMING_KINDS) -> int:
+    """An erased student's name out of the messages that named it (the retention notices, the follow-up of
+    absences and the reminders to its school's representatives, sent or not): the outbox keeps no name of an
+    erased child. Returns how many changed."""
     if not name:
         return 0
     changed = 0

@@ -227,7 +227,7 @@ def erase_student(student: Student, *, actor: Any, reason: str = "withdrawn") ->
         signups.cancel(signup.id, actor=actor)
         cancelled += 1
     now = utcnow()
-    notifications.forget_name(student.school_id, student.full_name)  # a retention notice named the child
+    notifications.forget_name(student.school_id, student.full_name)  # a notice or a reminder named the child
     student.first_name = None
     student.last_name = None
     student.name_folded = None
