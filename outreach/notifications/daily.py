@@ -267,7 +267,7 @@ def reminders(day: date) -> int:
     per_school: dict[int, dict[int, list[Student]]] = defaultdict(lambda: defaultdict(list))
     for workshop_id, student in _confirmed(list(by_id)):
         per_school[student.school_id][workshop_id].append(student)
-    names = dict(db.session.execute(select(School.id, School.name).where(School.id.in_(list(per_school)))).tuples())
+    names = dict(db.session.execute(select(School.id, School.name).where(School.id.in_(list(per_school)))).tuples().all())
     queued = 0
     recipients = _wanting(db.session.scalars(representatives_of(list(per_school)).order_by(User.id))) \
         if per_school else []
