@@ -221,7 +221,7 @@ def _school_reminder(user: User, tomorrow: date, workshops: list[Workshop], stud
                            title=_title(workshop, user.locale), venue=workshop.venue) + "\n" + ngettext(
                 "%(num)s student of your school:", "%(num)s students of your school:", len(names)) + "\n"
                 + "\n".join(f"- {student.full_name}" for student in names))
-        subject = _("Tomorrow, %(date)s: workshops of your students", date=fmt_date(tomorrow))
+        subject = _("Reminder: tomorrow, %(date)s, workshops of your students", date=fmt_date(tomorrow))
         body = (ngettext("Tomorrow, %(date)s, students of your school take part in %(num)s workshop:",
                          "Tomorrow, %(date)s, students of your school take part in %(num)s workshops:",
                          len(workshops), date=fmt_date(tomorrow, "full"))
@@ -245,7 +245,7 @@ def _artist_reminder(user: User, tomorrow: date, workshops: list[Workshop],
             else:
                 line += "\n- " + _("No students are signed up yet.")
             parts.append(line)
-        subject = _("Tomorrow, %(date)s: your workshops", date=fmt_date(tomorrow))
+        subject = _("Reminder: tomorrow, %(date)s, your workshops", date=fmt_date(tomorrow))
         body = (ngettext("Tomorrow, %(date)s, you give %(num)s workshop:",
                          "Tomorrow, %(date)s, you give %(num)s workshops:", len(workshops),
                          date=fmt_date(tomorrow, "full"))

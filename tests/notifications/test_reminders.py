@@ -63,7 +63,7 @@ def test_a_representative_gets_tomorrow_s_workshops_with_their_own_confirmed_stu
     s = _tomorrow(app)
     assert daily.run(TODAY).reminders == 4
     [message] = _reminders(s["rep"])
-    assert message.locale == "ru" and "Завтра" in message.subject
+    assert message.locale == "ru" and "Напоминание: завтра" in message.subject
     body = message.body
     assert "10:00" in body and "15:30" in body and "«Урок танца»" in body and "Опера залы" in body
     assert "Құрманғазиева Әлия" in body and "Бекова Дана" in body
@@ -79,14 +79,14 @@ def test_a_teaching_artist_gets_only_the_workshops_they_give_with_venue_and_scho
     s = _tomorrow(app)
     daily.run(TODAY)
     [message] = _reminders(s["artist_user"])
-    assert message.locale == "kk" and "Ертең" in message.subject
+    assert message.locale == "kk" and "Еске салу: ертең" in message.subject
     assert "10:00" in message.body and "Опера залы" in message.body and "«Би сабағы»" in message.body
     assert "№7 мектеп: 1" in message.body and "№12 гимназия: 1" in message.body
     assert "15:30" not in message.body and "Ән" not in message.body  # the other artist's workshop
     for name in ("Құрманғазиева", "Сәрсенова", "Жақсыбеков"):
         assert name not in message.body
     [other] = _reminders(s["other_artist_user"])
-    assert "15:30" in other.body and "“Singing”" in other.body and "Dance lesson" not in other.body
+    assert "3:30" in other.body and "“Singing”" in other.body and "Dance lesson" not in other.body
 
 
 def test_a_second_run_the_same_day_sends_nothing_and_reminders_off_means_none(app):
