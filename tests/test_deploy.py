@@ -38,3 +38,12 @@ def test_every_unit_reads_the_environment_file_and_it_names_real_settings(app):
     names = re.findall(r"^([A-Z_]+)=", (DEPLOY / "outreach.env.example").read_text(), re.M)
     assert names and all(name in app.config for name in names if name != "DATABASE_URL"), \
         [n for n in names if n not in app.config]
+
+
+def test_the_daily_unit_sends_the_day_s_notices_after_retention():
+    """The follow-up and the reminders run every day, after retention has erased whom it erases (they name no
+    student erased that day)."""
+    commands = [line.split("wsgi", 1)[1].strip() for line in (DEPLOY / "outreach-daily.service").read_text().splitlines()
+                if line.startswith("ExecStart=") and "flask --app wsgi" in line]
+    assert "notices run" in commands and "retention run" in commands
+    assert commands.index("retention run") < commands.index("notices run")

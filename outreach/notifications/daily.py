@@ -151,7 +151,7 @@ def absence_runs(day: date) -> list[Run]:
 
 def _followup(user: User, runs: list[Run]) -> None:
     with force_locale(user.locale):
-        lines = [_("%(name)s — “%(initiative)s”: absent on %(first)s and on %(second)s",
+        lines = [_("%(name)s — “%(initiative)s”: %(first)s and %(second)s",
                    name=run.student.full_name, initiative=quoted_inside(localize(run.initiative.title, user.locale).text),
                    first=fmt_date(run.dates[0]), second=fmt_date(run.dates[1])) for run in runs]
         subject = ngettext("A student of your school missed two workshops in a row",
