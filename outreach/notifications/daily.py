@@ -64,9 +64,10 @@ def claim(key: str) -> bool:
     """Take `key` for this transaction: True if nobody had (a concurrent claim of it waits for this one to end)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(NoticeSent).values(key=key, sent_at=utcnow())
-                                .on_conflict_do_nothing(index_elements=["key"]))
-    return result.rowcount == 1
+    # RETURNING says whether the row went in (a row count is not reliable for ON CONFLICT across drivers)
+    return db.session.execute(insert(NoticeSent).values(key=key, sent_at=utcnow())
+                              .on_conflict_do_nothing(index_elements=["key"])
+                              .returning(NoticeSent.key)).scalar() is not None
 
 
 def _wanting(users: Any) -> list[User]:
