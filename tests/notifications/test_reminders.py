@@ -3,10 +3,12 @@ own students' names (confirmed places only), a teaching artist the workshops the
 someone who turned them off on the account page."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from outreach.attendance import services as attendance
 from outreach.audit.models import AuditEvent
 from outreach.dbtypes import local_tz
 from outreach.extensions import db
@@ -15,7 +17,8 @@ from outreach.notifications.models import OutboxMessage
 from outreach.signups import services as signups
 from outreach.students import services as students
 from tests.clock import programme_today
-from tests.factories import make_artist, make_school, make_student, make_user, make_workshop
+from tests.factories import make_artist, make_initiative, make_school, make_student, make_user, make_workshop
+from tests.races import racing_app, together
 
 TODAY = programme_today()
 TOMORROW = TODAY + timedelta(days=1)
@@ -164,3 +167,32 @@ def test_the_account_page_turns_reminders_off_and_on_with_csrf_and_keeps_the_val
 def test_people_who_get_no_reminders_see_no_toggle(app, client, login):
     login("coordinator")
     assert "notices-reminders" not in client.get("/account").get_data(as_text=True)
+
+
+def test_two_runs_at_the_same_moment_queue_each_message_once(app, database_url):
+    s = _tomorrow(app)
+    school = s["rep"].school
+    coordinator = s["coordinator"]
+    absent = make_student(school, first_name="Екі", last_name="Рет")
+    initiative = make_initiative()
+    for days in (6, 3):
+        workshop = make_workshop(initiative=initiative, starts_at=datetime.now(local_tz()) - timedelta(days=days))
+        signups.register(workshop.id, [absent.id], actor=coordinator)
+        attendance.record_marks(workshop.id, {}, actor=coordinator)  # absent
+    db.session.commit()
+
+    with racing_app(database_url, 8) as racing:
+        @contextmanager
+        def own_session():
+            with racing.app_context():
+                try:
+                    yield
+                finally:
+                    db.session.remove()
+
+        errors = together([lambda: daily.run(TODAY)] * 4, around=own_session)
+    assert errors == []
+    db.session.expire_all()
+    assert len(_reminders()) == 4 and len(_reminders(s["rep"])) == 1
+    followups = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "absence_followup")))
+    assert [m.recipient_id for m in followups] == [s["rep"].id]
