@@ -41,6 +41,7 @@ from outreach.notifications.services import queue
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.students.models import Student
+from outreach.students.rules import today
 from outreach.workshops.models import Workshop
 
 #: a run of absences is told only while its latest absence is at most this many days old
@@ -49,10 +50,6 @@ FOLLOWUP_DAYS = 14
 FOLLOWUP, REMINDER = "absence_followup", "reminder"
 #: claims of a day's messages are kept this long (a run's claim is kept: a run is told once, however long)
 KEEP_CLAIMS = timedelta(days=60)
-
-
-def programme_today() -> date:
-    return datetime.now(local_tz()).date()
 
 
 def _day_start(day: date) -> datetime:
@@ -302,7 +299,7 @@ class Outcome:
 
 def run(day: date | None = None) -> Outcome:
     """The day's follow-up and reminders (`day`: the programme's today). Idempotent; commits each part."""
-    day = day or programme_today()
+    day = day or today()
     outcome = Outcome()
     outcome.followups = followups(day)
     db.session.commit()

@@ -114,14 +114,13 @@ def test_absences_in_two_initiatives_are_no_run_and_one_digest_names_several_stu
 
 def test_a_representative_with_reminders_off_or_deactivated_gets_nothing(app):
     school = make_school()
-    off = make_user("school", school=school, reminders=False)
-    gone = make_user("school", school=school, active=False)
+    make_user("school", school=school, reminders=False)
+    make_user("school", school=school, active=False)
     on = make_user("school", school=school)
     _workshops_with_marks(make_student(school), ["absent", "absent"])
 
     assert daily.run(TODAY).followups == 1
     assert [m.recipient_id for m in _followups()] == [on.id]
-    assert off.id and gone.id
 
 
 def test_a_run_found_after_the_day_s_message_waits_until_the_next_day(app):
