@@ -145,8 +145,7 @@ def test_the_account_page_turns_reminders_off_and_on_with_csrf_and_keeps_the_val
     assert db.session.get(type(rep), rep.id).reminders is True
 
     token = csrf.token(client, "/account")
-    response = client.post("/account", data={"notices-csrf_token": token, "csrf_token": token,
-                                             "notices-submit": "Save"})  # the box left unticked
+    response = client.post("/account", data={"notices-csrf_token": token, "notices-submit": "Save"})  # unticked
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(type(rep), rep.id).reminders is False
@@ -156,7 +155,7 @@ def test_the_account_page_turns_reminders_off_and_on_with_csrf_and_keeps_the_val
     assert "checked" not in box
     assert daily.run(TODAY).followups == 0
 
-    client.post("/account", data={"csrf_token": csrf.token(client, "/account"), "notices-reminders": "y",
+    client.post("/account", data={"notices-csrf_token": csrf.token(client, "/account"), "notices-reminders": "y",
                                   "notices-submit": "Save"})
     db.session.expire_all()
     assert db.session.get(type(rep), rep.id).reminders is True
