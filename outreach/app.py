@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import assets, cache, collation, headers, hosts, models, subscribers, templating, unitofwork  # noqa: F401
 from outreach import logs
-from outreach.accounts import views as accounts_views
+from outreach.auth import accounts as accounts_views
 from outreach.api import views as api_views
 from outreach.artists import views as artists_views
 from outreach.attendance import views as attendance_views

@@ -9,7 +9,7 @@ from outreach.access import STAFF
 from outreach.api.schemas import reference as s
 from outreach.api.blueprint import PageArgs, bp, page_of
 from outreach.collation import by_name
-from outreach.initiatives.models import Funder
+from outreach.funders.models import Funder
 from outreach.schools.models import Region
 
 
