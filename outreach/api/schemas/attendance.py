@@ -9,10 +9,10 @@ import marshmallow as ma
 
 from outreach.api import fields as f
 from outreach.api.blueprint import page_schema
+from outreach.api.schemas.common import MAX_IDS, ErrorBody, LocalDateTime
 from outreach.attendance.rules import ABSENT, MARKS, PRESENT
 from outreach.attendance.services import MARK_STATUSES, MAX_MARKS, Mark
 from outreach.i18n import _
-from outreach.api.schemas.common import MAX_IDS, ErrorBody, LocalDateTime
 
 
 # --------------------------------------------------------------------------------------------- attendance

@@ -5,8 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 
 from outreach.api import fields as f
-from outreach.auth.models import ROLES
 from outreach.api.schemas.common import LocalDateTime
+from outreach.auth.models import ROLES
 
 
 # ---------------------------------------------------------------------------------------------- tokens

@@ -13,7 +13,7 @@ GRADES = {"minimum": MIN_GRADE, "maximum": MAX_GRADE}
 MAX_IDS = 500  # students in one sign-up request or one attendance list
 
 
-def _length(column: Any) -> int:
+def column_length(column: Any) -> int:
     """The column's size: longer text could not be stored."""
     return column.property.columns[0].type.length
 
@@ -35,7 +35,7 @@ class TranslatableText(f.Out):
     en = ma.fields.String(required=True, allow_none=True, dump_default=None)
 
 
-def _translatable(**kwargs: Any) -> ma.fields.Nested:
+def translatable(**kwargs: Any) -> ma.fields.Nested:
     return ma.fields.Nested(TranslatableText, required=True, **kwargs)
 
 

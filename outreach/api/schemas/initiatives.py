@@ -9,8 +9,8 @@ from flask import g
 from outreach.access import is_funder
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
+from outreach.api.schemas.common import MAX_IDS, translatable
 from outreach.initiatives.rules import ART_FORMS, INITIATIVE_STATUSES
-from outreach.api.schemas.common import MAX_IDS, _translatable
 
 
 # ------------------------------------------------------------------------------------------ initiatives
@@ -35,8 +35,8 @@ def _funder_ids(initiative: Any) -> list[int]:
 
 class InitiativeOut(f.Out):
     id = ma.fields.Integer(required=True)
-    title = _translatable()
-    description = _translatable()
+    title = translatable()
+    description = translatable()
     art_form = ma.fields.String(required=True, validate=ma.validate.OneOf(list(ART_FORMS)))
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)

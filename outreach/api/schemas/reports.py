@@ -5,8 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 
 from outreach.api import fields as f
-from outreach.schools.models import REGION_CODES
 from outreach.api.schemas.outcomes import OutcomeOut, OutcomeTargetOut, TeacherFeedbackOut
+from outreach.schools.models import REGION_CODES
 
 
 # ---------------------------------------------------------------------------------------- impact report

@@ -7,12 +7,12 @@ import marshmallow as ma
 
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
-from outreach.signups.models import SIGNUP_STATUSES
-from outreach.api.schemas.common import MAX_IDS
 # resources/signups.py serves a workshop's attendance and the offline batches beside its sign-ups
 from outreach.api.schemas.attendance import (  # noqa: F401
     AttendanceIn, AttendanceList, AttendanceOut, SyncIn, SyncOut, marks_of, sync_answer,
 )
+from outreach.api.schemas.common import MAX_IDS
+from outreach.signups.models import SIGNUP_STATUSES
 
 
 # ------------------------------------------------------------------------------- sign-ups and attendance

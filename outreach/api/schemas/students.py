@@ -6,23 +6,23 @@ import marshmallow as ma
 
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
+from outreach.api.schemas.common import GRADES, column_length
 from outreach.students.models import CONSENT_METHODS, GENDERS, GuardianConsent, Student
-from outreach.api.schemas.common import GRADES, _length
 
 
 # --------------------------------------------------------------------------------------------- students
 
 class ConsentIn(f.Body):
-    guardian_name = f.String(required=True, validate=f.Length(min=1, max=_length(GuardianConsent.guardian_name)))
+    guardian_name = f.String(required=True, validate=f.Length(min=1, max=column_length(GuardianConsent.guardian_name)))
     relationship = f.String(required=True,
-                            validate=f.Length(min=1, max=_length(GuardianConsent.relationship_to_student)))
+                            validate=f.Length(min=1, max=column_length(GuardianConsent.relationship_to_student)))
     given_on = f.Date(required=True)
     method = f.String(validate=f.OneOf(CONSENT_METHODS), metadata={"description": "Default \"paper\""})
 
 
 class StudentIn(f.Body):
-    first_name = f.String(required=True, validate=f.Length(min=1, max=_length(Student.first_name)))
-    last_name = f.String(required=True, validate=f.Length(min=1, max=_length(Student.last_name)))
+    first_name = f.String(required=True, validate=f.Length(min=1, max=column_length(Student.first_name)))
+    last_name = f.String(required=True, validate=f.Length(min=1, max=column_length(Student.last_name)))
     grade = f.Integer(required=True, **GRADES)
     gender = f.String(required=True, validate=f.OneOf(GENDERS))
     school_id = f.Integer(minimum=1, metadata={"description": "Coordinators and admins only; a school "

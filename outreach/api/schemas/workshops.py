@@ -9,11 +9,11 @@ from flask import g
 from outreach.access import can_take_attendance, sees_seat_counts
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
+from outreach.api.schemas.common import GRADES, LocalDateTime, column_length, translatable
 from outreach.attendance.services import no_media_count
 from outreach.schools.models import School
 from outreach.workshops.models import Workshop
 from outreach.workshops.rules import DELIVERY_LANGUAGES, MAX_DURATION, SETTABLE_STATUSES, WORKSHOP_STATUSES
-from outreach.api.schemas.common import GRADES, LocalDateTime, _length, _translatable
 
 
 # -------------------------------------------------------------------------------------------- workshops
@@ -26,9 +26,9 @@ class WorkshopPatch(f.Body):
     capacity = f.Integer(minimum=1)
     artist_id = f.Integer(minimum=1, metadata={"description": "The teaching artist (GET /artists)"})
     venue_id = f.Integer(minimum=1, metadata={"description": "The venue (GET /venues)"})
-    venue = f.String(validate=f.Length(min=1, max=_length(Workshop.venue)),
+    venue = f.String(validate=f.Length(min=1, max=column_length(Workshop.venue)),
                      metadata={"description": "Instead of venue_id: a name that folds to exactly one venue's"})
-    instructor = f.String(validate=f.Length(min=1, max=_length(Workshop.instructor)),
+    instructor = f.String(validate=f.Length(min=1, max=column_length(Workshop.instructor)),
                           metadata={"description": "Instead of artist_id: a name that folds to exactly one "
                                                    "artist's"})
     language = f.String(validate=f.OneOf(DELIVERY_LANGUAGES))
@@ -54,7 +54,7 @@ class WorkshopIn(WorkshopPatch):
 class WorkshopOut(f.Out):
     id = ma.fields.Integer(required=True)
     initiative_id = ma.fields.Integer(required=True)
-    title = _translatable()
+    title = translatable()
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
     duration_minutes = ma.fields.Integer(required=True)
@@ -94,9 +94,9 @@ class WorkshopsArgs(PageArgs):
     date_from = f.QueryDate(data_key="from", metadata={"description": "Start date (Asia/Almaty) on or after"})
     date_to = f.QueryDate(data_key="to", metadata={"description": "Start date (Asia/Almaty) on or before"})
     status = f.QueryString(validate=f.OneOf(WORKSHOP_STATUSES))
-    region = f.QueryString(validate=f.Length(max=_length(School.region_code)))
-    instructor = f.QueryString(validate=f.Length(max=_length(Workshop.instructor)))
-    venue = f.QueryString(validate=f.Length(max=_length(Workshop.venue)))
+    region = f.QueryString(validate=f.Length(max=column_length(School.region_code)))
+    instructor = f.QueryString(validate=f.Length(max=column_length(Workshop.instructor)))
+    venue = f.QueryString(validate=f.Length(max=column_length(Workshop.venue)))
     artist_id = f.QueryInteger(minimum=1)
     venue_id = f.QueryInteger(minimum=1)
 
