@@ -86,3 +86,10 @@ def test_the_layers_hold():
     linter = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(linter), "--no-cache"], cwd=PACKAGE.parent, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_no_module_over_500_lines():
+    """A module a reader can hold in mind: split by what the code is about before one passes 500 lines."""
+    long = {str(path.relative_to(PACKAGE.parent)): n for path in sorted(PACKAGE.rglob("*.py"))
+            if (n := len(path.read_text().splitlines())) > 500}
+    assert long == {}
