@@ -93,8 +93,9 @@ else
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) wsgi:app
 endif
 
-## test: install what the tests need and run the whole suite
+## test: install what the tests need, check the layers of the house (import-linter), run the whole suite
 test: install $(VENV)/.installed-test browser test-tools
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 ## icons: redraw the app icons (outreach/static/icons/*.png, committed) with Pillow

@@ -96,7 +96,8 @@ def generate(db, scale: float) -> dict[str, int]:
     from outreach.auth.models import User
     from outreach.auth.passwords import hash_password
     from outreach.collation import stored_key
-    from outreach.initiatives.models import Funder, Initiative, initiative_funder
+    from outreach.funders.models import Funder
+    from outreach.initiatives.models import Initiative, initiative_funder
     from outreach.schools.models import School, SchoolLanguage
     from outreach.signups.models import Signup
     from outreach.students.models import Student

@@ -112,13 +112,29 @@ def run_migrations_online():
         if postgresql:
             connection.exec_driver_sql("SET statement_timeout = 0")
             connection.commit()
+        # SQLite: a batch migration copies a table, drops the old one and renames the copy; with foreign keys on,
+        # dropping a table other rows point at fails (or cascades). Off for the migration (the pragma only takes
+        # outside a transaction), then every reference is checked before it is switched on again.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         try:
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing at nothing (table, rowid, parent, "
+                                           f"key): {broken[:10]}")
         finally:
             if postgresql:
                 connection.rollback()
                 connection.exec_driver_sql("RESET statement_timeout")
+                connection.commit()
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
 
 

@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import assets, cache, collation, headers, hosts, models, subscribers, templating, unitofwork  # noqa: F401
 from outreach import logs
-from outreach.accounts import views as accounts_views
+from outreach.auth import accounts as accounts_views
 from outreach.api import views as api_views
 from outreach.artists import views as artists_views
 from outreach.attendance import views as attendance_views
@@ -42,6 +42,7 @@ from outreach.signups import views as signups_views
 from outreach.storage import private_dir
 from outreach.students import views as students_views
 from outreach.venues import views as venues_views
+from outreach.workshops import queries as workshop_queries
 from outreach.workshops import views as workshops_views
 
 # `collation` registers SQLite's alphabet collations, `models` the whole schema, `subscribers` connects the
@@ -86,6 +87,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # <id:...> is the same converter: outreach/api/views.py)
     app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
+    # the cached pages change when a workshop starts or ends (outreach/cache.py asks the workshops when)
+    cache.register_clock_source("workshops", workshop_queries.next_start_or_end)
     _register_blueprints(app)
     templating.init_app(app)
     assets.init_app(app)

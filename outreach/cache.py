@@ -43,7 +43,6 @@ from outreach import unitofwork
 from outreach.dbtypes import local_tz, utcnow
 from outreach.extensions import db
 from outreach.i18n import current_language
-from outreach.workshops.models import Workshop
 
 #: what a write to each table changes, as a scope (None: no page shows the table; a table not named: "all")
 TABLE_SCOPES: dict[str, str | None] = {
@@ -222,14 +221,21 @@ def next_clock_change(now: datetime) -> datetime:
     return boundary
 
 
+#: the domains whose pages change with the clock, each giving the next instant it changes something shown
+#: (the workshops: the next start or end; outreach/workshops/queries.py), registered by create_app
+_clock_sources: dict[str, Callable[[datetime], datetime | None]] = {}
+
+
+def register_clock_source(name: str, next_change: Callable[[datetime], datetime | None]) -> None:
+    """`next_change(now)`: the next instant after `now` at which this domain's pages change, or None."""
+    _clock_sources[name] = next_change
+
+
 def _next_clock_change(now: datetime) -> datetime:
-    starts = select(func.min(Workshop.starts_at)).where(Workshop.starts_at > now).scalar_subquery()
-    ends = select(func.min(Workshop.ends_at)).where(Workshop.ends_at > now).scalar_subquery()
-    row = db.session.execute(select(starts, ends)).one()
     local = now.astimezone(local_tz())
     midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=local.tzinfo)
-    candidates = [value for value in row if value is not None] + [midnight.astimezone(now.tzinfo)]
-    return min(candidates)
+    candidates = [next_change(now) for next_change in _clock_sources.values()]
+    return min([value for value in candidates if value is not None] + [midnight.astimezone(now.tzinfo)])
 
 
 # -- a small cache per process -------------------------------------------------------------------

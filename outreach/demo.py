@@ -15,7 +15,8 @@ from outreach.auth import services as auth
 from outreach.auth.models import User
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
-from outreach.initiatives.models import Funder, Initiative
+from outreach.funders.models import Funder
+from outreach.initiatives.models import Initiative
 from outreach.outcomes import services as outcomes
 from outreach.outcomes.models import SCALE5, STUDENTS, TEACHERS, TEXT, YESNO, TeacherLink
 from outreach.reports import counts

@@ -4,7 +4,8 @@ from outreach.attendance.models import Attendance  # noqa: F401
 from outreach.audit.models import AuditEvent  # noqa: F401
 from outreach.auth.models import ApiToken, Invitation, PasswordReset, User  # noqa: F401
 from outreach.locks import ScheduleLock  # noqa: F401
-from outreach.initiatives.models import Funder, Initiative, initiative_funder  # noqa: F401
+from outreach.funders.models import Funder  # noqa: F401
+from outreach.initiatives.models import Initiative, initiative_funder  # noqa: F401
 from outreach.notifications.models import OutboxMessage  # noqa: F401
 from outreach.reports.models import ImpactFact, ImpactReach, ImpactSchool, ImpactScope, ImpactWorkshop  # noqa: F401
 from outreach.schools.models import Region, School, SchoolLanguage  # noqa: F401

@@ -8,7 +8,8 @@ from outreach.artists.models import Artist
 from outreach.auth.models import User
 from outreach.auth.passwords import hash_password
 from outreach.extensions import db
-from outreach.initiatives.models import Funder, Initiative
+from outreach.funders.models import Funder
+from outreach.initiatives.models import Initiative
 from outreach.reports import counts
 from outreach.schools.models import School
 from outreach.naming import clean, fold

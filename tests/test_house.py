@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "outreach"
@@ -52,3 +55,41 @@ def test_only_the_unit_of_work_registers_sqlalchemy_hooks():
         for needle in ("listens_for", "event.listen", "from sqlalchemy import event", "_connections",
                        "before_cursor_execute"):
             assert needle not in source, f"{path.relative_to(PACKAGE.parent)}: {needle}"
+
+
+def _contracts() -> list[dict]:
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    return config["tool"]["importlinter"]["contracts"]
+
+
+def _layer_modules(layer: str) -> set[str]:
+    return {part.strip().strip("()") for part in layer.replace("|", ":").split(":")}
+
+
+def test_every_package_and_module_is_in_the_contracts():
+    """lint-imports checks only what its contracts name: every package under outreach/ is a layer of the house and
+    a container whose every module has its layer (exhaustive), and every top-level module is a layer of the house."""
+    contracts = {contract["id"]: contract for contract in _contracts()}
+    house = set().union(*(_layer_modules(layer) for layer in contracts["house"]["layers"]))
+    containers = {name for contract in contracts.values() if contract.get("exhaustive")
+                  for name in contract.get("containers", [])}
+    packages = sorted(path.parent for path in PACKAGE.glob("*/__init__.py"))
+    modules = sorted(path for path in PACKAGE.glob("*.py") if path.name != "__init__.py")
+    missing = [f"outreach.{path.name}" for path in packages + modules if f"outreach.{path.stem}" not in house]
+    assert missing == [], f"not a layer of the house (pyproject.toml [tool.importlinter]): {missing}"
+    unchecked = [f"outreach.{path.name}" for path in packages if f"outreach.{path.name}" not in containers]
+    assert unchecked == [], f"not a container of an exhaustive layers contract: {unchecked}"
+
+
+def test_the_layers_hold():
+    """The contracts themselves (what `make test` runs first), so a plain pytest run keeps them too."""
+    linter = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(linter), "--no-cache"], cwd=PACKAGE.parent, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_no_module_over_500_lines():
+    """A module a reader can hold in mind: split by what the code is about before one passes 500 lines."""
+    long = {str(path.relative_to(PACKAGE.parent)): n for path in sorted(PACKAGE.rglob("*.py"))
+            if (n := len(path.read_text().splitlines())) > 500}
+    assert long == {}

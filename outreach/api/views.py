@@ -16,7 +16,9 @@ from flask import Flask, current_app, jsonify
 from flask_smorest import Api
 
 from outreach.api import fields as f
-from outreach.api import schemas as s
+from outreach.api.schemas.common import Error
+from outreach.api.schemas.initiatives import InitiativeIn
+from outreach.api.schemas.workshops import WorkshopIn, WorkshopPatch
 from outreach.api.fields import Translatable
 from outreach.api.blueprint import ERROR_DESCRIPTIONS, bp, id_parameter_schema
 from outreach.api.resources import (  # noqa: F401  (each module adds its routes to bp)
@@ -33,7 +35,7 @@ csrf.exempt(bp)
 
 
 class OutreachApi(Api):
-    ERROR_SCHEMA = s.Error
+    ERROR_SCHEMA = Error
     DEFAULT_ERROR_RESPONSE_NAME = None  # every operation lists its own statuses
 
     def _register_error_handlers(self) -> None:
@@ -74,8 +76,8 @@ def document(spec: dict[str, Any]) -> dict[str, Any]:
                 operation.setdefault("responses", {}).setdefault(
                     "503", {"$ref": "#/components/responses/SERVICE_UNAVAILABLE"})
     schemas = spec["components"]["schemas"]
-    for name, schema_class in (("WorkshopIn", s.WorkshopIn), ("WorkshopPatch", s.WorkshopPatch),
-                               ("InitiativeIn", s.InitiativeIn)):
+    for name, schema_class in (("WorkshopIn", WorkshopIn), ("WorkshopPatch", WorkshopPatch),
+                               ("InitiativeIn", InitiativeIn)):
         for field_name, field in schema_class._declared_fields.items():
             if isinstance(field, Translatable) and field.at_least_one and name in schemas:
                 key = field.data_key or field_name
@@ -137,7 +139,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = partial(IdConverter, lenient=True)  # see IdConverter: the API's manner
     api.init_app(app)
     api.register_converter(IdConverter, id_parameter_schema)
-    api.spec.components.schema("Error", schema=s.Error)
+    api.spec.components.schema("Error", schema=Error)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(bp)
     api.spec.components.schemas.pop("PaginationMetadata", None)  # flask-smorest's own; unused here

@@ -15,7 +15,7 @@ from flask_wtf.csrf import generate_csrf
 
 from outreach.access import TAKES_ATTENDANCE, has_role
 from outreach.api import fields as f
-from outreach.api import schemas as s
+from outreach.api.schemas import attendance as s
 from outreach.attendance import services as attendance
 from outreach.attendance.rules import ABSENT, saved_message
 from outreach.auth.services import offline_list_key

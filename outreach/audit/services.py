@@ -10,7 +10,8 @@ from outreach.audit.models import AuditEvent
 from outreach.auth.models import ROLES, User
 from outreach.extensions import db
 from outreach.i18n import _l, _lp, localize
-from outreach.initiatives.models import Funder, Initiative
+from outreach.funders.models import Funder
+from outreach.initiatives.models import Initiative
 from outreach.schools.models import School
 from outreach.students.models import CONSENT_METHODS
 from outreach.workshops.models import Workshop

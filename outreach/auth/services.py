@@ -22,7 +22,7 @@ from outreach.dbtypes import utcnow
 from outreach.errors import Conflict, Forbidden, NotFound, OutreachError
 from outreach.extensions import db
 from outreach.i18n import _l, ngettext
-from outreach.initiatives.models import Funder
+from outreach.funders.models import Funder
 from outreach.schools.models import School
 
 MIN_PASSWORD_LENGTH = 10

@@ -15,7 +15,8 @@ from outreach.collation import by_name
 from outreach.errors import Conflict, FieldErrors, NotFound
 from outreach.extensions import db
 from outreach.i18n import _l
-from outreach.initiatives.models import Funder, Initiative, initiative_funder
+from outreach.funders.models import Funder
+from outreach.initiatives.models import Initiative, initiative_funder
 
 NAME_MAX = 200
 

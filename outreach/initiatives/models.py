@@ -1,4 +1,4 @@
-"""Funding organisations and the initiatives they fund."""
+"""Initiatives, and which funders fund each (the funders themselves: outreach/funders/models.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.dbtypes import UTCDateTime, one_of, utcnow
 from outreach.extensions import db
+from outreach.funders.models import Funder
 from outreach.i18n import TranslatableText, _l, localize
 
 ART_FORMS = {
@@ -26,16 +27,6 @@ initiative_funder = Table(
     Column("initiative_id", Integer, ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True),
     Column("funder_id", Integer, ForeignKey("funder.id", ondelete="RESTRICT"), primary_key=True, index=True),
 )
-
-
-class Funder(db.Model):
-    """A funding organisation."""
-
-    __tablename__ = "funder"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Initiative(db.Model):

@@ -14,7 +14,8 @@ from outreach.errors import FieldErrors, NotFound, OutreachError
 from outreach.events import announce, initiative_changed
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _l, ngettext
-from outreach.initiatives.models import Funder, Initiative, initiative_funder
+from outreach.funders.models import Funder
+from outreach.initiatives.models import Initiative, initiative_funder
 from outreach.initiatives.rules import ART_FORM_INVALID, ART_FORMS, art_form_error, status_error
 from outreach.reports.services import students_reached_by_initiative
 from outreach.schools.models import School

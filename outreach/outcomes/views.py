@@ -11,7 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from outreach import params, text
 from outreach.access import STAFF, TAKES_ATTENDANCE, can_take_attendance, has_role, role_required
 from outreach.api import fields as f
-from outreach.api import outcome_schemas as schemas
+from outreach.api.schemas import outcomes as schemas
 from outreach.attendance import services as attendance
 from outreach.auth.forms import EmptyForm
 from outreach.dbtypes import utcnow

@@ -12,31 +12,31 @@ in two months counts in both).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Select, case, func, literal, null, select, union_all
 
-from outreach.access import is_funder, sees_exact_figures, sees_reports, visible_initiatives
-from outreach.attendance.models import Attendance
 from outreach.cache import cached_figures
-from outreach.collation import stored_order
 from outreach.dbtypes import local_tz, utcnow
-from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db
-from outreach.i18n import _l
 from outreach.initiatives.models import Initiative
 from outreach.outcomes import figures as outcome_figures
 from outreach.reports import counts, privacy
-from outreach.reports.models import (EVERYONE, GRADE_BANDS, HOURS_BANDS, NO_PREVIOUS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope,
-                                     ImpactWorkshop, grade_band)
-from outreach.schools.models import SETTLEMENT_TYPES, Region, School
-from outreach.signups.models import Signup
-from outreach.students.models import GENDERS, Student
-from outreach.web import Page
+from outreach.reports.models import GRADE_BANDS, HOURS_BANDS, ImpactFact, ImpactReach, ImpactWorkshop
+# the scope, the per-school table and the sign-up rows are modules of their own; the views, the exports and
+# the API reach them through `services`, as before
+from outreach.reports.schools import SchoolRow, school_rows, school_table
+from outreach.reports.scope import Scope, build_scope, check_may_report, kept_scope
+from outreach.reports.signup_rows import SignupRow, signup_rows
+from outreach.schools.models import SETTLEMENT_TYPES, Region
+from outreach.students.models import GENDERS
 from outreach.venues.models import Venue
 from outreach.workshops.models import DELIVERY_LANGUAGES, Workshop
+
+__all__ = ["BREAKDOWNS", "EXTRA_BREAKDOWNS", "KEY_ORDER", "Scope", "SchoolRow", "SignupRow", "breakdown_keys",
+           "build_scope", "check_may_report", "impact_report", "report_for_scope", "school_rows", "school_table",
+           "signup_rows", "students_reached_as_seen_by", "students_reached_by_initiative"]
 
 BREAKDOWNS = ("by_region", "by_gender", "by_grade_band", "by_settlement_type", "by_month")
 # breakdowns beyond the first contract: by_hours_band (v1.1) and by_language (extra; the API may carry extra fields)
@@ -49,52 +49,6 @@ KEY_ORDER = {
     "by_language": tuple(DELIVERY_LANGUAGES),
     "by_hours_band": tuple(key for key, _low in HOURS_BANDS),
 }
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a report counts: the initiatives (None = all), the region, and the period as instants."""
-
-    initiative_ids: tuple[int, ...] | None
-    region: str | None
-    starts_from: datetime | None  # inclusive
-    starts_before: datetime | None  # exclusive
-    now: datetime
-    # the funder whose initiatives `initiative_ids` are (a funder's report with no initiative chosen)
-    funder_id: int | None = None
-
-    def conditions(self, attended: bool = False) -> list[ColumnElement[bool]]:
-        conds: list[ColumnElement[bool]] = []
-        if attended:
-            conds.append(ImpactFact.attended == 1)
-        # delivered: started (cancelled workshops have no facts)
-        conds.append(ImpactFact.starts_ts <= int(self.now.timestamp()))
-        if self.starts_from is not None:
-            conds.append(ImpactFact.starts_ts >= int(self.starts_from.timestamp()))
-        if self.starts_before is not None:
-            conds.append(ImpactFact.starts_ts < int(self.starts_before.timestamp()))
-        if self.initiative_ids is not None:
-            conds.append(ImpactFact.initiative_id.in_(self.initiative_ids))
-        if self.region is not None:
-            conds.append(ImpactFact.region_code == self.region)
-        return conds
-
-    def starts_from_ts(self) -> int:
-        """The start of the period as Unix seconds (with no start: before every `prev_ts`)."""
-        return int(self.starts_from.timestamp()) if self.starts_from is not None else NO_PREVIOUS + 1
-
-    def month_conditions(self) -> list[ColumnElement[bool]]:
-        """The same period as local months ("YYYY-MM" sorts in time): an index range for the month counts."""
-        conds = [ImpactFact.local_month <= _local_month(self.now)]
-        if self.starts_from is not None:
-            conds.append(ImpactFact.local_month >= _local_month(self.starts_from))
-        if self.starts_before is not None:
-            conds.append(ImpactFact.local_month <= _local_month(self.starts_before - timedelta(seconds=1)))
-        return conds
-
-
-def _local_month(instant: datetime) -> str:
-    return instant.astimezone(local_tz()).strftime("%Y-%m")
 
 
 def students_reached_by_initiative(initiative_ids: Sequence[int]) -> dict[int, int]:
@@ -117,67 +71,6 @@ def students_reached_as_seen_by(user: Any, initiative_ids: Sequence[int]) -> dic
     return {ident: privacy.protect_count(n, protection)
             for ident, n in students_reached_by_initiative(initiative_ids).items()}
 
-
-def check_may_report(user: Any) -> None:
-    if not sees_reports(user):
-        raise Forbidden(_l("Impact reports are for coordinators and funders."))
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), local_tz())
-
-
-def build_scope(user: Any, *, initiative_id: int | None = None, region: str | None = None,
-                date_from: date | None = None, date_to: date | None = None) -> Scope:
-    """Check the filters against what the user may see; 404 for an initiative that is not theirs."""
-    check_may_report(user)
-    if date_from is not None and date_to is not None and date_from > date_to:
-        message = _l("The end of the period is before its start.")
-        raise OutreachError(message, fields={"to": [message]})
-    if region is not None and db.session.get(Region, region) is None:
-        message = _l("There is no such region.")
-        raise OutreachError(message, fields={"region": [message]})
-    if is_funder(user):
-        funded = tuple(db.session.scalars(visible_initiatives(user).with_only_columns(Initiative.id)
-                                          .order_by(Initiative.id)))
-        if initiative_id is not None and initiative_id not in funded:
-            raise NotFound(_l("The initiative was not found."))
-        ids: tuple[int, ...] | None = (initiative_id,) if initiative_id is not None else funded
-        funder_id = user.funder_id if initiative_id is None else None
-    else:
-        if initiative_id is not None and db.session.get(Initiative, initiative_id) is None:
-            raise NotFound(_l("The initiative was not found."))
-        ids = (initiative_id,) if initiative_id is not None else None
-        funder_id = None
-    return Scope(
-        initiative_ids=ids, region=region,
-        starts_from=_local_midnight(date_from) if date_from else None,
-        starts_before=_local_midnight(date_to + timedelta(days=1)) if date_to else None,
-        now=utcnow(), funder_id=funder_id,
-    )
-
-
-def _kept_scope(scope: Scope) -> int | None:
-    """The scope of the kept counts (`ImpactReach`) that answers this scope, or None: count the facts.
-
-    Kept counts have no period and count every attended sign-up: they answer a scope without a period,
-    for everyone's initiatives or for a funder's whose counts were made for exactly these initiatives,
-    as long as no recorded attendance belongs to a workshop that has not started (one moved to a later
-    date after it took place: not delivered, so not counted)."""
-    if scope.starts_from is not None or scope.starts_before is not None:
-        return None
-    if scope.initiative_ids is None:
-        wanted, signature = EVERYONE, None
-    elif scope.funder_id is not None:
-        wanted, signature = scope.funder_id, counts.scope_signature(scope.initiative_ids)
-    else:
-        return None
-    stored, undelivered = db.session.execute(select(
-        select(ImpactScope.initiative_ids).where(ImpactScope.scope == wanted).scalar_subquery(),
-        exists().where(ImpactWorkshop.starts_ts > int(scope.now.timestamp()), ImpactWorkshop.recorded > 0))).one()
-    if undelivered or (wanted != EVERYONE and stored != signature):
-        return None
-    return wanted
 
 
 def _kept_counts(kept: int, region: str | None) -> dict[str, dict[str | None, int]]:
@@ -463,7 +356,7 @@ def _figures(scope: Scope) -> tuple[dict, dict, int | None]:
 
 
 def _counts(scope: Scope) -> dict[str, dict[str | None, int]]:
-    kept = _kept_scope(scope)
+    kept = kept_scope(scope)
     counts = _kept_counts(kept, scope.region) if kept is not None else _breakdown_counts(scope)
     counts["by_hours_band"] = _hours_band_counts(scope)
     return counts
@@ -490,165 +383,3 @@ def report_for_scope(scope: Scope, filters: dict[str, Any]) -> dict[str, Any]:
         report[name] = _cells(name, counts.get(name, {}))
     report.update(outcome_figures.exact(_outcomes(scope)))
     return report
-
-
-# -- the per-school table (coordinators and administrators only) ---------------------------------
-
-def school_table(user: Any, *, initiative_id: int | None = None, region: str | None = None,
-                 date_from: date | None = None, date_to: date | None = None, page: int = 1,
-                 per_page: int | None = 25) -> Page:
-    """Schools by students reached (most first), a page at a time; per_page None gives every school."""
-    if not sees_exact_figures(user):
-        raise Forbidden(_l("The per-school table is for coordinators."))
-    scope = build_scope(user, initiative_id=initiative_id, region=region, date_from=date_from, date_to=date_to)
-    return school_rows(scope, page=page, per_page=per_page)
-
-
-def school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
-    """A page of the per-school table, counted once per data version (like the report's figures)."""
-    key = ("schools", scope.initiative_ids, scope.region, scope.starts_from, scope.starts_before, page, per_page)
-    return cached_figures(key, scope.now, lambda: _school_rows(scope, page=page, per_page=per_page))
-
-
-def _school_rows(scope: Scope, *, page: int = 1, per_page: int | None = 25) -> Page:
-    if scope.initiative_ids is None and _kept_scope(scope) == EVERYONE:
-        return _kept_school_rows(scope, page=page, per_page=per_page)
-    if scope.initiative_ids is None:
-        # every initiative: a student is reached by their first attended sign-up of the period (the chains), so
-        # one pass per school over the period's range of the time index
-        first = case((and_(ImpactFact.attended == 1, ImpactFact.prev_ts < scope.starts_from_ts()), 1), else_=0)
-        grouped = (select(ImpactFact.school_id.label("school_id"), func.sum(first).label("students_reached"),
-                          func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
-                          func.sum(ImpactFact.recorded).label("recorded"),
-                          func.sum(ImpactFact.attended * ImpactFact.minutes).label("minutes"))
-                   .where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())
-    else:
-        # per student first (streams the school index in order), then per school
-        per_student = (select(ImpactFact.school_id.label("school_id"), func.max(ImpactFact.attended).label("reached"),
-                              func.count().label("signups"), func.sum(ImpactFact.attended).label("attended"),
-                              func.sum(ImpactFact.recorded).label("recorded"),
-                              func.sum(ImpactFact.attended * ImpactFact.minutes).label("minutes"))
-                       .where(*scope.conditions()).group_by(ImpactFact.school_id, ImpactFact.student_id).subquery())
-        grouped = (select(per_student.c.school_id, func.sum(per_student.c.reached).label("students_reached"),
-                          func.sum(per_student.c.signups).label("signups"),
-                          func.sum(per_student.c.attended).label("attended"),
-                          func.sum(per_student.c.recorded).label("recorded"),
-                          func.sum(per_student.c.minutes).label("minutes"))
-                   .group_by(per_student.c.school_id).subquery())
-    # the number of schools comes with the page (a window over the grouped rows, which are all computed to
-    # be sorted anyway) instead of from a second pass over the facts
-    query = (select(School.id, School.name, School.region_code, School.settlement_type, grouped.c.students_reached,
-                    grouped.c.signups, grouped.c.attended, grouped.c.recorded, grouped.c.minutes,
-                    func.count().over().label("total"))
-             .join(grouped, grouped.c.school_id == School.id)
-             .order_by(grouped.c.students_reached.desc(), grouped.c.signups.desc(), stored_order(School), School.id))
-    if per_page is not None:
-        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
-    rows = db.session.execute(query).all()
-    if rows:
-        total = int(rows[0][-1])
-    else:  # past the last page (or nothing at all): count on their own
-        total = int(db.session.scalar(select(func.count()).select_from(
-            select(ImpactFact.school_id).where(*scope.conditions()).group_by(ImpactFact.school_id).subquery())) or 0)
-    # PostgreSQL sums integers into numerics: counts are handed on as ints
-    items = [SchoolRow(ident, name, region, settlement, *(int(v or 0) for v in numbers))
-             for ident, name, region, settlement, *numbers, _total in rows]
-    return Page(items=items, page=max(page, 1), per_page=per_page or max(total, 1), total=total)
-
-
-def _kept_school_rows(scope: Scope, *, page: int, per_page: int | None) -> Page:
-    """The per-school table from the per-school sums, less the sign-ups of workshops that have not started."""
-    later = (select(ImpactFact.school_id, func.count().label("n"))
-             .where(ImpactFact.starts_ts > int(scope.now.timestamp())).group_by(ImpactFact.school_id).subquery())
-    signups = ImpactSchool.signups - func.coalesce(later.c.n, 0)
-    where = [signups > 0]
-    if scope.region is not None:
-        where.append(ImpactSchool.region_code == scope.region)
-    query = (select(School.id, School.name, School.region_code, School.settlement_type, ImpactSchool.students_reached,
-                    signups.label("signups"), ImpactSchool.attended, ImpactSchool.recorded, ImpactSchool.minutes,
-                    func.count().over().label("total"))
-             .join(ImpactSchool, ImpactSchool.school_id == School.id)
-             .outerjoin(later, later.c.school_id == ImpactSchool.school_id).where(*where)
-             .order_by(ImpactSchool.students_reached.desc(), signups.desc(), stored_order(School), School.id))
-    if per_page is not None:
-        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
-    rows = db.session.execute(query).all()
-    if rows:
-        total = int(rows[0][-1])
-    else:
-        total = int(db.session.scalar(select(func.count()).select_from(ImpactSchool)
-                                      .outerjoin(later, later.c.school_id == ImpactSchool.school_id).where(*where))
-                    or 0)
-    items = [SchoolRow(ident, name, region, settlement, *(int(v or 0) for v in numbers))
-             for ident, name, region, settlement, *numbers, _total in rows]
-    return Page(items=items, page=max(page, 1), per_page=per_page or max(total, 1), total=total)
-
-
-@dataclass
-class SchoolRow:
-    school_id: int
-    name: str
-    region_code: str
-    settlement_type: str
-    students_reached: int
-    signups: int
-    attended: int
-    recorded: int
-    minutes: int
-
-    @property
-    def student_hours(self) -> float:
-        return round((self.minutes or 0) / 60, 2)
-
-    @property
-    def attendance_rate(self) -> float | None:
-        return round(self.attended / self.recorded, 4) if self.recorded else None
-
-
-# -- every sign-up, anonymous (coordinators and administrators only) -----------------------------
-
-@dataclass
-class SignupRow:
-    workshop_id: int
-    workshop_title: dict
-    starts_at: datetime
-    region_code: str
-    settlement_type: str
-    grade_band: str
-    gender: str
-    status: str
-    attended: bool | None  # None: not confirmed, or attendance not recorded
-
-
-def signup_rows(user: Any, batch_size: int = 5000) -> Iterator[SignupRow]:
-    """Every sign-up ever made, without a name, streamed from server-side cursors in flat memory."""
-    if not sees_exact_figures(user):
-        raise Forbidden(_l("The list of all sign-ups is for coordinators."))
-    return _stream_signups(batch_size)
-
-
-def _stream_signups(batch_size: int) -> Iterator[SignupRow]:
-    # two streams in workshop order, merged here: the workshop's title and times are read once per
-    # workshop instead of once per sign-up (Core rows: no ORM bookkeeping per row)
-    connection = db.session.connection()
-    signups = connection.execute(
-        select(Signup.workshop_id, School.region_code, School.settlement_type, Student.grade, Student.gender,
-               Signup.status, Attendance.present)
-        .join(Student, Student.id == Signup.student_id)
-        .join(School, School.id == Student.school_id)
-        .outerjoin(Attendance, Attendance.signup_id == Signup.id)
-        .order_by(Signup.workshop_id, Signup.status, Signup.id)  # the (workshop_id, status) index's order
-        .execution_options(yield_per=batch_size))
-    workshops = iter(connection.execute(
-        select(Workshop.id, Workshop.title, Workshop.starts_at, Workshop.attendance_recorded_at)
-        .order_by(Workshop.id).execution_options(yield_per=batch_size)))
-    workshop = next(workshops, None)
-    bands = {grade: grade_band(grade) for grade in range(12)}
-    for workshop_id, region_code, settlement_type, grade, gender, status, present in signups:
-        while workshop is not None and workshop[0] < workshop_id:
-            workshop = next(workshops, None)
-        if workshop is None or workshop[0] != workshop_id:  # cannot happen: a sign-up's workshop exists
-            continue
-        attended = bool(present) if status == "confirmed" and workshop[3] is not None else None
-        yield SignupRow(workshop_id, workshop[1], workshop[2], region_code, settlement_type, bands[grade], gender,
-                        status, attended)

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from outreach.students import retention
 
-from outreach.students.importing import purge_pending
+from outreach.students.import_pending import purge_pending
 
 
 def register_cli(app: Flask) -> None:

@@ -24,7 +24,8 @@ from outreach.schools.models import School
 from outreach.signups import services as signups
 from outreach.signups.models import Signup
 from outreach.students import searches
-from outreach.students.importing import ImportPreview, apply_import, parse_roster_file, purge_school_previews
+from outreach.students.import_pending import purge_school_previews
+from outreach.students.importing import ImportPreview, apply_import, parse_roster_file
 from outreach.students.models import GuardianConsent, Student, fold
 from outreach.students.rules import (INVALID, MAX_GUARDIAN_NAME, MAX_RELATIONSHIP, check_roster_actor, clean_text,
                                      consent_date_error, consent_method_error, gender_error, grade_error, name_error)

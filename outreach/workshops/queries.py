@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from outreach.access import (
     can_see_workshop, can_take_attendance, feed_workshops_scope, is_artist, keeps_rosters, visible_workshops,
@@ -63,6 +63,14 @@ def workshops_query(user: Any, *, initiative_id: int | None = None, date_from: d
     if venue:
         query = query.where(Workshop.venue_id.in_(select(Venue.id).where(Venue.name_folded == fold(venue))))
     return query.order_by(Workshop.starts_at, Workshop.id)
+
+
+def next_start_or_end(now: datetime) -> datetime | None:
+    """The next instant at which a workshop starts or ends (what the clock changes on the pages), or None."""
+    starts = select(func.min(Workshop.starts_at)).where(Workshop.starts_at > now).scalar_subquery()
+    ends = select(func.min(Workshop.ends_at)).where(Workshop.ends_at > now).scalar_subquery()
+    values = [value for value in db.session.execute(select(starts, ends)).one() if value is not None]
+    return min(values) if values else None
 
 
 def record_choices(model: Any, *, with_place: bool = False) -> list[tuple[int, str]]:

@@ -10,7 +10,7 @@ from outreach.audit.models import AuditEvent
 from outreach.auth.models import Invitation, User
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
-from outreach.initiatives.models import Funder
+from outreach.funders.models import Funder
 from tests.conftest import Csrf
 from tests.factories import make_funder, make_initiative, make_school, make_user
 

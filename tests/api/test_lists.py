@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from outreach.extensions import db
-from outreach.initiatives.models import Funder
+from outreach.funders.models import Funder
 from tests.api.conftest import error_of
 
 

@@ -161,9 +161,9 @@ def test_huge_ids_in_posted_forms_are_a_form_error_not_a_server_error(client, cs
 
 def _api_parameters() -> list[str]:
     """Every query parameter of the JSON API: the fields of every query-string schema."""
-    import outreach.api.artist_schemas  # noqa: F401  (the schemas register themselves as subclasses)
-    import outreach.api.outcome_schemas  # noqa: F401
-    import outreach.api.schemas  # noqa: F401
+    import outreach.api.schemas.artists  # noqa: F401  (the schemas register themselves as subclasses)
+    import outreach.api.schemas.outcomes  # noqa: F401
+    import outreach.api.views  # noqa: F401  (every resource, and through them every domain's schemas)
     from outreach.api.fields import Query
 
     def subclasses(cls):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from outreach.access import ARTIST, STAFF, sees_artist_hours
-from outreach.api import artist_schemas as s
+from outreach.api.schemas import artists as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.artists import services as artists
 from outreach.artists.models import Artist

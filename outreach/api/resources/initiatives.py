@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from outreach.access import FUNDER, STAFF
-from outreach.api import schemas as s
+from outreach.api.schemas import initiatives as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.initiatives import services as initiatives
 

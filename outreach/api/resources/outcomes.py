@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from outreach.access import STAFF
-from outreach.api import outcome_schemas as s
+from outreach.api.schemas import outcomes as s
 from outreach.api.blueprint import ID, actor, bp
 from outreach.initiatives import services as initiatives
 from outreach.outcomes import services as outcomes

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import select
 
 from outreach.access import STAFF
-from outreach.api import schemas as s
+from outreach.api.schemas import reference as s
 from outreach.api.blueprint import PageArgs, bp, page_of
 from outreach.collation import by_name
-from outreach.initiatives.models import Funder
+from outreach.funders.models import Funder
 from outreach.schools.models import Region
 
 

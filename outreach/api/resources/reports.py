@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from outreach.access import FUNDER, STAFF
-from outreach.api import schemas as s
+from outreach.api.schemas import reports as s
 from outreach.api.blueprint import actor, bp
 from outreach.reports import services as reports
 

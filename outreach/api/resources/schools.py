@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from outreach.access import SCHOOL, STAFF
-from outreach.api import schemas as s
+from outreach.api.schemas import schools as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.schools import services as schools
 

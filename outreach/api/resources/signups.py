@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from outreach.access import ADMIN, COORDINATOR, SCHOOL, TAKES_ATTENDANCE
-from outreach.api import schemas as s
+from outreach.api.schemas import signups as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.attendance import services as attendance
 from outreach.signups import services as signups

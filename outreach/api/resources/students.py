@@ -6,7 +6,7 @@ from typing import Any
 from flask import Response
 
 from outreach.access import SCHOOL, STAFF
-from outreach.api import schemas as s
+from outreach.api.schemas import students as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.students import services as students
 

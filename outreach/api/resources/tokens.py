@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, g, request
 
-from outreach.api import schemas as s
+from outreach.api.schemas import auth as s
 from outreach.api.blueprint import MAX_BODY, bp
 from outreach.auth import services as auth
 from outreach.auth import throttle

@@ -6,7 +6,7 @@ from typing import Any
 from flask import request
 
 from outreach.access import STAFF, is_staff
-from outreach.api import schemas as s
+from outreach.api.schemas import workshops as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.workshops import queries, services as workshops
 

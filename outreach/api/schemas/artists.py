@@ -5,7 +5,7 @@ import marshmallow as ma
 
 from outreach.api import fields as f
 from outreach.api.blueprint import PageArgs, page_schema
-from outreach.api.schemas import LocalDateTime
+from outreach.api.schemas.common import LocalDateTime
 from outreach.artists.records import NAME_MAX
 from outreach.i18n import LANGUAGES
 from outreach.initiatives.rules import ART_FORMS

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from outreach import access, params
 from outreach.access import ADMIN, STAFF, role_required
-from outreach.accounts.forms import AccountFilterForm, AccountSearchForm, InvitationFilterForm, InviteStaffForm, RoleForm
+from outreach.auth.account_forms import AccountFilterForm, AccountSearchForm, InvitationFilterForm, InviteStaffForm, RoleForm
 from outreach.audit import services as audit
 from outreach.auth import invitations, resets
 from outreach.auth import services as auth
@@ -17,7 +17,7 @@ from outreach.collation import by_name, stored_order
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import _
-from outreach.initiatives.models import Funder
+from outreach.funders.models import Funder
 from outreach.schools.models import School
 from outreach.students import searches
 from outreach.web import domain_error, paginate, without_query
