@@ -1,22 +1,29 @@
-"""Who may do what: roles on views, object checks and scoped queries. The one place for access rules.
+"""Who may do what: capabilities, object loaders and scoped queries. The one place for access rules.
 
-Nothing outside this module compares role strings: views declare their roles with `role_required(...)`
-(the route × role table tests them) and ask the questions below; services and queries start from the
-scoped SELECTs (`visible_workshops(user)`, `visible_signups(user)`, `visible_students(user)`, ...).
-An object of another school or funder is always "not found", never "forbidden".
+`CAPABILITIES` names what a role may do at all (keeps a school's roster, schedules workshops, takes attendance,
+sees the impact report ...) and which roles hold it. HTML views and API resources declare one with
+`@requires(KEEP_ROSTER)`; code asks `can(user, SEE_EXACT_FIGURES)` or the questions below; the route × role table
+(tests/test_routes_table.py) derives its expectations from the table. Nothing outside this module (and the
+account models, the demo data and the commands) compares role strings, so a new role is a change here.
+Objects are loaded through `load_*` / `get_or_404`, which scope them: an object of another school or funder is
+always "not found", never "forbidden". Services and queries start from the scoped SELECTs
+(`visible_workshops(user)`, `visible_signups(user)`, `visible_students(user)`, ...).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Callable
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import contains_eager
 
 from outreach.auth.models import Invitation, User
+from outreach.errors import Forbidden, OutreachError
 from outreach.extensions import db, login_manager
+from outreach.i18n import _, _l
 from outreach.initiatives.models import Initiative, initiative_funder
 from outreach.schools.models import School
 from outreach.signups.models import Signup
@@ -50,28 +57,135 @@ class _System:
 SYSTEM = _System()
 
 
-def role_required(*roles: str) -> Callable:
-    """Only signed-in users with one of these roles; others get 403 (anonymous: the sign-in page)."""
-    allowed = set(roles or ALL_ROLES)
+#: every role, in the order the accounts pages list them
+ROLES = (ADMIN, COORDINATOR, SCHOOL, FUNDER, ARTIST)
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Something a role may do at all; which objects it may do it to is the loaders' and scopes' business."""
+
+    name: str
+    roles: frozenset[str]
+    meaning: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _capability(name: str, roles: tuple[str, ...], meaning: str) -> Capability:
+    return Capability(name, frozenset(roles), meaning)
+
+
+SIGNED_IN = _capability("SIGNED_IN", ROLES, "any signed-in account: its own account page, sign-out, its tokens")
+SEE_WORKSHOPS = _capability("SEE_WORKSHOPS", ROLES,
+                            "a workshop's page and the API's workshops (scoped: visible_workshops)")
+FOLLOW_CALENDAR = _capability("FOLLOW_CALENDAR", (*STAFF, SCHOOL, ARTIST),
+                              "the workshop calendar, its feed, and seat counts (funders see children's counts "
+                              "only through the impact report)")
+SCHEDULE_WORKSHOPS = _capability("SCHEDULE_WORKSHOPS", STAFF,
+                                 "list every workshop, schedule, edit and cancel workshops and series")
+CHANGE_AFTER_START = _capability("CHANGE_AFTER_START", STAFF,
+                                 "add and cancel sign-ups once a workshop has started")
+TAKE_ATTENDANCE = _capability("TAKE_ATTENDANCE", TAKES_ATTENDANCE,
+                              "record attendance and the pupils' answers (artists: their own workshops only)")
+KEEP_ROSTER = _capability("KEEP_ROSTER", (*STAFF, SCHOOL),
+                          "keep a school's roster: children by name, imports, sign-ups (schools: their own)")
+ACT_FOR_SCHOOL = _capability("ACT_FOR_SCHOOL", (SCHOOL,),
+                             "a school representative's own pages: workshops to sign up to, its sign-ups")
+SEE_SCHOOLS = _capability("SEE_SCHOOLS", (*STAFF, SCHOOL),
+                          "schools through the API (schools: their own)")
+SEE_SCHOOLS_DIRECTORY = _capability("SEE_SCHOOLS_DIRECTORY", (*STAFF, SCHOOL, ARTIST),
+                                    "the names of the schools on workshop pages")
+MANAGE_SCHOOLS = _capability("MANAGE_SCHOOLS", STAFF, "the schools pages: add, edit, invite representatives")
+SEE_INITIATIVES = _capability("SEE_INITIATIVES", (*STAFF, FUNDER),
+                              "the initiatives pages (funders: those they fund)")
+MANAGE_INITIATIVES = _capability("MANAGE_INITIATIVES", STAFF, "create, edit and archive initiatives")
+MANAGE_FUNDERS = _capability("MANAGE_FUNDERS", STAFF, "the funders pages: add, edit, invite representatives")
+MANAGE_ARTISTS = _capability("MANAGE_ARTISTS", STAFF,
+                             "teaching artists and venues: records, unavailability, merges, hours, invitations")
+SEE_ARTIST_HOURS = _capability("SEE_ARTIST_HOURS", (*STAFF, ARTIST),
+                               "an artist's delivered hours (artists: their own)")
+MANAGE_OUTCOMES = _capability("MANAGE_OUTCOMES", STAFF, "questionnaires and outcome targets of initiatives")
+SEE_REPORTS = _capability("SEE_REPORTS", (*STAFF, FUNDER),
+                          "the impact report: staff exact figures, funders protected figures (reports/privacy.py)")
+SEE_PROTECTED_FIGURES = _capability("SEE_PROTECTED_FIGURES", (FUNDER,),
+                                    "sees the impact report only with small counts suppressed")
+SEE_EXACT_FIGURES = _capability("SEE_EXACT_FIGURES", STAFF,
+                                "exact figures, the per-school table and the sign-up export")
+INVITE = _capability("INVITE", STAFF, "the invitations list; resend and revoke (the roles in invitable_roles)")
+MANAGE_ACCOUNTS = _capability("MANAGE_ACCOUNTS", (ADMIN,),
+                              "the accounts pages: list, change role, deactivate, reset links, invite staff")
+READ_AUDIT = _capability("READ_AUDIT", (ADMIN,), "the audit log")
+READ_OUTBOX = _capability("READ_OUTBOX", (ADMIN,), "the outgoing mail: messages, failures, retries")
+
+#: the capability table, by name
+CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
+    SIGNED_IN, SEE_WORKSHOPS, FOLLOW_CALENDAR, SCHEDULE_WORKSHOPS, CHANGE_AFTER_START, TAKE_ATTENDANCE,
+    KEEP_ROSTER, ACT_FOR_SCHOOL, SEE_SCHOOLS, SEE_SCHOOLS_DIRECTORY, MANAGE_SCHOOLS, SEE_INITIATIVES,
+    MANAGE_INITIATIVES, MANAGE_FUNDERS, MANAGE_ARTISTS, SEE_ARTIST_HOURS, MANAGE_OUTCOMES, SEE_REPORTS,
+    SEE_PROTECTED_FIGURES, SEE_EXACT_FIGURES, INVITE, MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX)}
+
+#: endpoints open without a capability: signing in, resets and invitations by token, health, static files, the
+#: token-carrying calendar feed and teachers' feedback links, the API's token exchange and its document.
+#: Everything else declares one (tests/test_house.py checks that).
+PUBLIC = frozenset({
+    "static", "bootstrap.static",
+    "auth.login", "auth.forgot", "auth.reset", "auth.accept_invitation",
+    "health.live", "health.ready",
+    "home.index", "offline.page", "offline.service_worker", "offline.manifest",
+    "workshops.feed", "outcomes.feedback",
+    "main.set_language", "i18n.set_language",
+    "api.create_token", "api.openapi",
+})
+
+
+def can(user: Any, capability: Capability) -> bool:
+    """Whether the user's role holds the capability (anonymous users hold none)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return getattr(user, "role", None) in capability.roles
+
+
+def _is_api() -> bool:
+    return request.blueprint == "api"
+
+
+def requires(capability: Capability) -> Callable:
+    """Only signed-in users whose role holds the capability. Others: HTML 403 (anonymous: the sign-in page);
+    in the API the error JSON (403; 401 without a token, answered before this by the blueprint)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
+                if _is_api():
+                    raise OutreachError(_("Send a valid API token: Authorization: Bearer <token>."),
+                                        code="unauthorized", status=401)
                 return login_manager.unauthorized()
-            if not has_role(current_user, allowed):
+            if not can(current_user, capability):
+                if _is_api():
+                    raise Forbidden(_("Your role may not do this."))
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        wrapped.capability = capability  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
-def has_role(user: Any, roles: Any) -> bool:
-    """Whether the user's role is one of `roles` (what `role_required` and the API's `require_role` check)."""
-    return getattr(user, "role", None) in roles
+def refuse_unless(user: Any, capability: Capability) -> None:
+    """The same check inside a view that decides per request (403, or the API's error JSON)."""
+    if not can(user, capability):
+        if _is_api():
+            raise Forbidden(_("Your role may not do this."))
+        abort(403)
+
+
+def capability_of(view: Callable) -> Capability | None:
+    """The capability a view function declared with `requires` (None: it declared none)."""
+    return getattr(view, "capability", None)
 
 
 def is_staff(user: Any) -> bool:
@@ -163,33 +277,39 @@ def own_school_id(user: Any) -> int | None:
 
 def keeps_rosters(user: Any) -> bool:
     """Staff and school representatives see students by name and sign them up; funders never do."""
-    return getattr(user, "role", None) in (*STAFF, SCHOOL)
+    return can(user, KEEP_ROSTER)
+
+
+def check_roster_actor(actor: Any) -> None:
+    """Only those who keep rosters (staff and school representatives) change one; services call this."""
+    if not keeps_rosters(actor):
+        raise Forbidden(_l("You do not have access to the roster."))
 
 
 def may_change_after_start(user: Any) -> bool:
     """Staff may still add and cancel sign-ups once a workshop has started; schools may not."""
-    return getattr(user, "role", None) in STAFF
+    return can(user, CHANGE_AFTER_START)
 
 
 def sees_reports(user: Any) -> bool:
     """Impact reports: coordinators and administrators (exact figures) and funders (suppressed)."""
-    return getattr(user, "role", None) in (*STAFF, FUNDER)
+    return can(user, SEE_REPORTS)
 
 
 def sees_exact_figures(user: Any) -> bool:
     """Exact figures, the per-school table and the sign-up export are for staff; funders see protected figures
     (outreach/reports/privacy.py)."""
-    return getattr(user, "role", None) in STAFF
+    return can(user, SEE_EXACT_FIGURES)
 
 
 def sees_seat_counts(user: Any) -> bool:
     """A workshop's confirmed and waitlisted counts (seats taken, seats left, waitlist) are a small group of
     children: not for funders, who get children's counts only through the impact report's protections."""
-    return not is_funder(user)
+    return can(user, FOLLOW_CALENDAR)
 
 
 def sees_schools_directory(user: Any) -> bool:
-    return not is_funder(user)
+    return can(user, SEE_SCHOOLS_DIRECTORY)
 
 
 def home_page(user: Any) -> str:
@@ -320,7 +440,7 @@ def visible_invitations(user: Any) -> Select:
 
 def can_manage_accounts(user: Any) -> bool:
     """The accounts pages: list, change role and organisation, deactivate and reactivate (admins only)."""
-    return bool(user and getattr(user, "is_authenticated", False) and user.role == ADMIN)
+    return can(user, MANAGE_ACCOUNTS)
 
 
 def can_change_account(user: Any, account: Any) -> bool:
@@ -329,11 +449,11 @@ def can_change_account(user: Any, account: Any) -> bool:
 
 
 def can_manage_funders(user: Any) -> bool:
-    return is_staff(user)
+    return can(user, MANAGE_FUNDERS)
 
 
 def can_read_audit_log(user: Any) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.role == ADMIN)
+    return can(user, READ_AUDIT)
 
 
 def get_or_404(model: Any, ident: Any, check: Callable[[Any, Any], bool] | None = None, user: Any = None) -> Any:
