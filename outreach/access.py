@@ -127,15 +127,16 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     SEE_PROTECTED_FIGURES, SEE_EXACT_FIGURES, INVITE, MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX)}
 
 #: endpoints open without a capability: signing in, resets and invitations by token, health, static files, the
-#: token-carrying calendar feed and teachers' feedback links, the API's token exchange and its document.
+#: token-carrying calendar feed and teachers' answer links, the API's token exchange and its document.
 #: Everything else declares one (tests/test_house.py checks that).
 PUBLIC = frozenset({
-    "static", "bootstrap.static",
-    "auth.login", "auth.forgot", "auth.reset", "auth.accept_invitation",
-    "health.live", "health.ready",
-    "home.index", "offline.page", "offline.service_worker", "offline.manifest",
-    "workshops.feed", "outcomes.feedback",
-    "main.set_language", "i18n.set_language",
+    "static", "bootstrap.static", "reports.static",
+    "auth.login", "auth.forgot_password", "auth.reset_password", "auth.accept_invitation",
+    "health.healthz", "health.readyz",
+    "home.index",  # the sign-in invitation for the anonymous, each role's dashboard for the rest
+    "offline.offline_page", "offline.service_worker", "offline.manifest",
+    "reports.privacy_page",  # how funders' figures protect children: no data
+    "workshops.feed", "outcomes.teacher_answer",  # by the token in the link
     "api.create_token", "api.openapi",
 })
 
@@ -151,13 +152,16 @@ def _is_api() -> bool:
     return request.blueprint == "api"
 
 
-def requires(capability: Capability) -> Callable:
+def requires(capability: Capability, refused: Callable[[int], Any] | None = None) -> Callable:
     """Only signed-in users whose role holds the capability. Others: HTML 403 (anonymous: the sign-in page);
-    in the API the error JSON (403; 401 without a token, answered before this by the blueprint)."""
+    in the API the error JSON (403; 401 without a token, answered before this by the blueprint). `refused(status)`
+    answers 401/403 itself (the offline page's JSON endpoints, which say what happens to the marks kept)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
+            if refused is not None and not can(current_user, capability):
+                return refused(401 if not current_user.is_authenticated else 403)
             if not current_user.is_authenticated:
                 if _is_api():
                     raise OutreachError(_("Send a valid API token: Authorization: Bearer <token>."),
@@ -421,6 +425,12 @@ def invitable_roles(user: Any) -> tuple[str, ...]:
     if user.role == COORDINATOR:
         return (SCHOOL, FUNDER, ARTIST)
     return ()
+
+
+def invitable_staff_roles(user: Any) -> tuple[str, ...]:
+    """The invitable roles without an organisation (school and funder representatives and teaching artists are
+    invited from their school's, funder's or artist's page)."""
+    return tuple(role for role in invitable_roles(user) if role in STAFF)
 
 
 def can_invite(user: Any, role: str) -> bool:
