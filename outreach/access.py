@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Callable
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import contains_eager
@@ -71,6 +71,10 @@ class Capability:
 
     def __repr__(self) -> str:
         return self.name
+
+    @property
+    def open_to_every_role(self) -> bool:
+        return self.roles == frozenset(ROLES)
 
 
 def _capability(name: str, roles: tuple[str, ...], meaning: str) -> Capability:
@@ -190,6 +194,21 @@ def refuse_unless(user: Any, capability: Capability) -> None:
 def capability_of(view: Callable) -> Capability | None:
     """The capability a view function declared with `requires` (None: it declared none)."""
     return getattr(view, "capability", None)
+
+
+def may_open(user: Any, endpoint: str) -> bool:
+    """Whether the endpoint exists and the user's role may open it (links in menus and pages)."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    capability = capability_of(view)
+    return endpoint in PUBLIC if capability is None else can(user, capability)
+
+
+def template_helpers() -> dict[str, Callable]:
+    """`can("KEEP_ROSTER")` and `may_open("funders.index")` for templates, for the signed-in user."""
+    return {"can": lambda name: can(current_user, CAPABILITIES[name]),
+            "may_open": lambda endpoint: may_open(current_user, endpoint)}
 
 
 def is_staff(user: Any) -> bool:
@@ -401,6 +420,29 @@ def may_sign_up(user: Any, student: Any) -> bool:
 def representatives_of(school_ids: Any) -> Select:
     """A SELECT of the users who act for these schools (school representatives), active or not."""
     return select(User).where(User.school_id.in_(list(school_ids)), User.role == SCHOOL)
+
+
+def represents_funder() -> Any:
+    """The SQL condition: the account is a funder organisation's representative (with User.funder_id)."""
+    return User.role == FUNDER
+
+
+#: the User column binding an account of a role to what it acts for; staff are bound to nothing
+BINDINGS = {SCHOOL: "school_id", FUNDER: "funder_id", ARTIST: "artist_id"}
+
+
+def bound_to(role: str) -> str | None:
+    """"school_id", "funder_id" or "artist_id": what an account of this role must be bound to; None for staff."""
+    return BINDINGS.get(role)
+
+
+def account_managers() -> frozenset[str]:
+    """The roles that manage accounts: the last active account of one of them keeps its role."""
+    return MANAGE_ACCOUNTS.roles
+
+
+def is_coordinator(user: Any) -> bool:
+    return getattr(user, "role", None) == COORDINATOR
 
 
 def visible_schools(user: Any) -> Select:

@@ -10,7 +10,7 @@ from flask import g, request
 from flask_smorest import Blueprint
 from sqlalchemy import Select
 
-from outreach.access import ROLES, capability_of
+from outreach.access import capability_of
 from outreach.api import fields as f
 from outreach.api.parsing import ApiParser, too_large
 from outreach.auth.services import live_api_token
@@ -63,7 +63,7 @@ class ApiBlueprint(Blueprint):
         """An operation that declares a capability some role lacks (`@requires(...)`, checked before the request
         is parsed) documents its 403."""
         capability = capability_of(view_func) if view_func is not None else None
-        if capability is not None and capability.roles != frozenset(ROLES):
+        if capability is not None and not capability.open_to_every_role:
             view_func = self.alt_response(403, response=status_name(403))(view_func)
         super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
 

@@ -5,7 +5,7 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy import Select, case, distinct, func, select
 
-from outreach.access import SCHOOL, can_see_school, representatives_of, sees_schools_directory, visible_schools
+from outreach.access import can_see_school, representatives_of, sees_schools_directory, visible_schools
 from outreach.attendance.models import Attendance
 from outreach.auth.models import Invitation, User
 from outreach.collation import by_name, sort_key, stored_order
@@ -207,5 +207,5 @@ def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any
     """Invite a new person to represent the school: an account without a password, a one-time expiring link,
     and an e-mail in the invitee's language in the outbox. An address that already has an account is refused.
     Returns (user, link)."""
-    return invitations.invite(dict(data), role=SCHOOL, school_id=school.id, actor=actor,
+    return invitations.invite(dict(data), role="school", school_id=school.id, actor=actor,
                               link_for=link_for or invitations.invitation_link)
