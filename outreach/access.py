@@ -20,8 +20,9 @@ from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import contains_eager
 
+from outreach.artists.models import Artist
 from outreach.auth.models import Invitation, User
-from outreach.errors import Forbidden, OutreachError
+from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db, login_manager
 from outreach.i18n import _, _l
 from outreach.initiatives.models import Initiative, initiative_funder
@@ -506,6 +507,75 @@ def can_manage_funders(user: Any) -> bool:
 
 def can_read_audit_log(user: Any) -> bool:
     return can(user, READ_AUDIT)
+
+
+# -- loaders: one per object type; out of scope is "not found" (the same answer as a missing row) ----------------
+
+def load_workshop(user: Any, workshop_id: Any) -> Workshop:
+    """The workshop if this user may see it (funders: of initiatives they fund; artists: their own)."""
+    workshop = db.session.get(Workshop, workshop_id) if workshop_id is not None else None
+    if not can_see_workshop(user, workshop):
+        raise NotFound(_l("The workshop was not found."))
+    return workshop
+
+
+def load_workshop_to_take_attendance(user: Any, workshop_id: Any) -> Workshop:
+    """A workshop whose attendance (and pupils' answers) this user takes: staff any, an artist its own."""
+    workshop = load_workshop(user, workshop_id)
+    if not can_take_attendance(user, workshop):
+        raise NotFound(_l("The workshop was not found."))
+    return workshop
+
+
+def check_student(user: Any, student: Any) -> Student:
+    """The (not erased) student if the user may see its name: staff, and its own school."""
+    if not can_see_student(user, student):
+        raise NotFound(_l("The student was not found."))
+    return student
+
+
+def load_student(user: Any, student_id: Any) -> Student:
+    return check_student(user, db.session.get(Student, student_id) if student_id is not None else None)
+
+
+def load_signup(user: Any, signup_id: Any) -> Signup:
+    """A sign-up the user may see (staff: any; a school: its own students')."""
+    signup = db.session.get(Signup, signup_id) if signup_id is not None else None
+    if not can_see_signup(user, signup):
+        raise NotFound(_l("The sign-up was not found."), code="signup_not_found")
+    return signup
+
+
+def load_school(user: Any, school_id: Any) -> School:
+    """The school if the user may see it: staff any, a school representative its own."""
+    school = db.session.get(School, school_id) if school_id is not None else None
+    if school is None or not can_see_school(user, school_id):
+        raise NotFound(_l("The school was not found."))
+    return school
+
+
+def load_initiative(user: Any, initiative_id: Any) -> Initiative:
+    """The initiative if the user may see it (funders: those they fund)."""
+    initiative = db.session.scalar(visible_initiatives(user).where(Initiative.id == initiative_id))
+    if initiative is None:
+        raise NotFound(_l("The initiative was not found."))
+    return initiative
+
+
+def load_artist_hours(user: Any, artist_id: Any) -> Artist:
+    """The artist whose delivered hours this user may see: staff any, a teaching artist itself."""
+    artist = db.session.get(Artist, artist_id) if artist_id is not None else None
+    if artist is None or not sees_artist_hours(user, artist.id):
+        raise NotFound(_l("The teaching artist was not found."))
+    return artist
+
+
+def load_account(user: Any, account_id: Any) -> User:
+    """An account on the accounts pages (those who manage accounts)."""
+    account = db.session.get(User, account_id) if account_id is not None else None
+    if account is None or not can_manage_accounts(user):
+        abort(404)
+    return account
 
 
 def get_or_404(model: Any, ident: Any, check: Callable[[Any, Any], bool] | None = None, user: Any = None) -> Any:

@@ -1,7 +1,7 @@
 """Accounts (administrators) and invitations (coordinators and administrators)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -91,10 +91,7 @@ def _accounts(filters: AccountFilterForm, status: int = 200):
 
 
 def _account(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or not access.can_manage_accounts(current_user):
-        abort(404)
-    return user
+    return access.load_account(current_user, user_id)
 
 
 def _role_form(user: User, formdata=None) -> RoleForm:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from outreach import params, text
-from outreach.access import MANAGE_OUTCOMES, TAKE_ATTENDANCE, can_take_attendance, requires
+from outreach.access import MANAGE_OUTCOMES, TAKE_ATTENDANCE, can_take_attendance, load_workshop_to_take_attendance, requires
 from outreach.api import fields as f
 from outreach.api import outcome_schemas as schemas
 from outreach.attendance import services as attendance
@@ -109,9 +109,7 @@ def start_from_library(initiative_id: int, audience: str):
 
 def _answering(workshop_id: int, phase: str):
     user = _user()
-    workshop = workshops.get_workshop(user, workshop_id)
-    if not can_take_attendance(user, workshop):
-        abort(404)
+    workshop = load_workshop_to_take_attendance(user, workshop_id)
     questionnaire = services.questionnaire_for(workshop.initiative_id, STUDENTS)
     if services.answering_phase(questionnaire, phase) is None or workshop.status == "cancelled":
         abort(404)

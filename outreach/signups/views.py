@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import ACT_FOR_SCHOOL, KEEP_ROSTER, can_see_workshop, is_school_rep, is_staff, own_school_id, \
+from outreach.access import ACT_FOR_SCHOOL, KEEP_ROSTER, is_school_rep, is_staff, load_workshop, own_school_id, \
     requires, visible_initiatives
 from outreach.collation import sort_key, stored_order
 from outreach.dbtypes import utcnow
@@ -37,10 +37,7 @@ def _helpers():
 
 def _workshop_or_404(workshop_id: int) -> Workshop:
     """The workshop if the user may see it, like the API's: otherwise 404."""
-    workshop = db.session.get(Workshop, workshop_id)
-    if not can_see_workshop(current_user, workshop):
-        abort(404)
-    return workshop
+    return load_workshop(current_user, workshop_id)
 
 
 @bp.route("/browse")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import MANAGE_ARTISTS, SEE_ARTIST_HOURS, requires, sees_artist_hours
+from outreach.access import MANAGE_ARTISTS, SEE_ARTIST_HOURS, load_artist_hours, requires
 from outreach.api import artist_schemas as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.artists import services as artists
@@ -99,9 +99,7 @@ def add_unavailable(data: dict[str, Any], artist_id: int):
 @bp.response(200, s.HoursOut)
 @bp.errors(401, 404)
 def artist_hours(args: dict[str, Any], artist_id: int):
-    if not sees_artist_hours(actor(), artist_id):
-        raise NotFound(_l("The teaching artist was not found."))
-    artist = _artist(artist_id)
+    artist = load_artist_hours(actor(), artist_id)
     return artists.hours(artist.id, args.get("date_from"), args.get("date_to"))
 
 
