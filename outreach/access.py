@@ -5,7 +5,7 @@ sees the impact report ...) and which roles hold it. HTML views and API resource
 `@requires(KEEP_ROSTER)`; code asks `can(user, SEE_EXACT_FIGURES)` or the questions below; the route × role table
 (tests/test_routes_table.py) derives its expectations from the table. Nothing outside this module (and the
 account models, the demo data and the commands) compares role strings, so a new role is a change here.
-Objects are loaded through `load_*` / `get_or_404`, which scope them: an object of another school or funder is
+Objects are loaded through the `load_*` functions, which scope them: an object of another school or funder is
 always "not found", never "forbidden". Services and queries start from the scoped SELECTs
 (`visible_workshops(user)`, `visible_signups(user)`, `visible_students(user)`, ...).
 """
@@ -32,13 +32,10 @@ from outreach.students.models import Student
 from outreach.workshops.models import Workshop
 
 ADMIN, COORDINATOR, SCHOOL, FUNDER = "admin", "coordinator", "school", "funder"
-#: a teaching artist bound to one artist record: its own workshops, their attendance and its own hours only.
-#: Not in ALL_ROLES: a page open to "every signed-in role" stays closed to artists unless it names them.
+#: a teaching artist bound to one artist record: its own workshops, their attendance and its own hours only;
+#: refused every capability that does not name it.
 ARTIST = "artist"
 STAFF = (ADMIN, COORDINATOR)
-ALL_ROLES = (ADMIN, COORDINATOR, SCHOOL, FUNDER)
-#: who takes attendance (artists: of their own workshops only, see can_take_attendance)
-TAKES_ATTENDANCE = (ADMIN, COORDINATOR, ARTIST)
 
 
 class _System:
@@ -92,7 +89,7 @@ SCHEDULE_WORKSHOPS = _capability("SCHEDULE_WORKSHOPS", STAFF,
                                  "list every workshop, schedule, edit and cancel workshops and series")
 CHANGE_AFTER_START = _capability("CHANGE_AFTER_START", STAFF,
                                  "add and cancel sign-ups once a workshop has started")
-TAKE_ATTENDANCE = _capability("TAKE_ATTENDANCE", TAKES_ATTENDANCE,
+TAKE_ATTENDANCE = _capability("TAKE_ATTENDANCE", (*STAFF, ARTIST),
                               "record attendance and the pupils' answers (artists: their own workshops only)")
 KEEP_ROSTER = _capability("KEEP_ROSTER", (*STAFF, SCHOOL),
                           "keep a school's roster: children by name, imports, sign-ups (schools: their own)")
@@ -113,9 +110,8 @@ SEE_ARTIST_HOURS = _capability("SEE_ARTIST_HOURS", (*STAFF, ARTIST),
                                "an artist's delivered hours (artists: their own)")
 MANAGE_OUTCOMES = _capability("MANAGE_OUTCOMES", STAFF, "questionnaires and outcome targets of initiatives")
 SEE_REPORTS = _capability("SEE_REPORTS", (*STAFF, FUNDER),
-                          "the impact report: staff exact figures, funders protected figures (reports/privacy.py)")
-SEE_PROTECTED_FIGURES = _capability("SEE_PROTECTED_FIGURES", (FUNDER,),
-                                    "sees the impact report only with small counts suppressed")
+                          "the impact report: with exact figures (SEE_EXACT_FIGURES), else protected figures "
+                          "(small counts suppressed: reports/privacy.py)")
 SEE_EXACT_FIGURES = _capability("SEE_EXACT_FIGURES", STAFF,
                                 "exact figures, the per-school table and the sign-up export")
 INVITE = _capability("INVITE", STAFF, "the invitations list; resend and revoke (the roles in invitable_roles)")
@@ -129,7 +125,7 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     SIGNED_IN, SEE_WORKSHOPS, FOLLOW_CALENDAR, SCHEDULE_WORKSHOPS, CHANGE_AFTER_START, TAKE_ATTENDANCE,
     KEEP_ROSTER, ACT_FOR_SCHOOL, SEE_SCHOOLS, SEE_SCHOOLS_DIRECTORY, MANAGE_SCHOOLS, SEE_INITIATIVES,
     MANAGE_INITIATIVES, MANAGE_FUNDERS, MANAGE_ARTISTS, SEE_ARTIST_HOURS, MANAGE_OUTCOMES, SEE_REPORTS,
-    SEE_PROTECTED_FIGURES, SEE_EXACT_FIGURES, INVITE, MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX)}
+    SEE_EXACT_FIGURES, INVITE, MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX)}
 
 #: endpoints open without a capability: signing in, resets and invitations by token, health, static files, the
 #: token-carrying calendar feed and teachers' answer links, the API's token exchange and its document.
@@ -182,14 +178,6 @@ def requires(capability: Capability, refused: Callable[[int], Any] | None = None
         return wrapped
 
     return decorator
-
-
-def refuse_unless(user: Any, capability: Capability) -> None:
-    """The same check inside a view that decides per request (403, or the API's error JSON)."""
-    if not can(user, capability):
-        if _is_api():
-            raise Forbidden(_("Your role may not do this."))
-        abort(403)
 
 
 def capability_of(view: Callable) -> Capability | None:
@@ -576,13 +564,3 @@ def load_account(user: Any, account_id: Any) -> User:
     if account is None or not can_manage_accounts(user):
         abort(404)
     return account
-
-
-def get_or_404(model: Any, ident: Any, check: Callable[[Any, Any], bool] | None = None, user: Any = None) -> Any:
-    """Load an object, answering 404 when it is missing or the user may not see it."""
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    if check is not None and not check(user if user is not None else current_user, obj):
-        abort(404)
-    return obj
