@@ -1,22 +1,30 @@
-"""Who may do what: roles on views, object checks and scoped queries. The one place for access rules.
+"""Who may do what: capabilities, object loaders and scoped queries. The one place for access rules.
 
-Nothing outside this module compares role strings: views declare their roles with `role_required(...)`
-(the route × role table tests them) and ask the questions below; services and queries start from the
-scoped SELECTs (`visible_workshops(user)`, `visible_signups(user)`, `visible_students(user)`, ...).
-An object of another school or funder is always "not found", never "forbidden".
+`CAPABILITIES` names what a role may do at all (keeps a school's roster, schedules workshops, takes attendance,
+sees the impact report ...) and which roles hold it. HTML views and API resources declare one with
+`@requires(KEEP_ROSTER)`; code asks `can(user, SEE_EXACT_FIGURES)` or the questions below; the route × role table
+(tests/test_routes_table.py) derives its expectations from the table. Nothing outside this module (and the
+account models, the demo data and the commands) compares role strings, so a new role is a change here.
+Objects are loaded through the `load_*` functions, which scope them: an object of another school or funder is
+always "not found", never "forbidden". Services and queries start from the scoped SELECTs
+(`visible_workshops(user)`, `visible_signups(user)`, `visible_students(user)`, ...).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Callable
 
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import contains_eager
 
+from outreach.artists.models import Artist
 from outreach.auth.models import Invitation, User
+from outreach.errors import Forbidden, NotFound, OutreachError
 from outreach.extensions import db, login_manager
+from outreach.i18n import _, _l
 from outreach.initiatives.models import Initiative, initiative_funder
 from outreach.schools.models import School
 from outreach.signups.models import Signup
@@ -24,13 +32,10 @@ from outreach.students.models import Student
 from outreach.workshops.models import Workshop
 
 ADMIN, COORDINATOR, SCHOOL, FUNDER = "admin", "coordinator", "school", "funder"
-#: a teaching artist bound to one artist record: its own workshops, their attendance and its own hours only.
-#: Not in ALL_ROLES: a page open to "every signed-in role" stays closed to artists unless it names them.
+#: a teaching artist bound to one artist record: its own workshops, their attendance and its own hours only;
+#: refused every capability that does not name it.
 ARTIST = "artist"
 STAFF = (ADMIN, COORDINATOR)
-ALL_ROLES = (ADMIN, COORDINATOR, SCHOOL, FUNDER)
-#: who takes attendance (artists: of their own workshops only, see can_take_attendance)
-TAKES_ATTENDANCE = (ADMIN, COORDINATOR, ARTIST)
 
 
 class _System:
@@ -50,28 +55,152 @@ class _System:
 SYSTEM = _System()
 
 
-def role_required(*roles: str) -> Callable:
-    """Only signed-in users with one of these roles; others get 403 (anonymous: the sign-in page)."""
-    allowed = set(roles or ALL_ROLES)
+#: every role, in the order the accounts pages list them
+ROLES = (ADMIN, COORDINATOR, SCHOOL, FUNDER, ARTIST)
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Something a role may do at all; which objects it may do it to is the loaders' and scopes' business."""
+
+    name: str
+    roles: frozenset[str]
+    meaning: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+    @property
+    def open_to_every_role(self) -> bool:
+        return self.roles == frozenset(ROLES)
+
+
+def _capability(name: str, roles: tuple[str, ...], meaning: str) -> Capability:
+    return Capability(name, frozenset(roles), meaning)
+
+
+SIGNED_IN = _capability("SIGNED_IN", ROLES, "any signed-in account: its own account page, sign-out, its tokens")
+SEE_WORKSHOPS = _capability("SEE_WORKSHOPS", ROLES,
+                            "a workshop's page and the API's workshops (scoped: visible_workshops)")
+FOLLOW_CALENDAR = _capability("FOLLOW_CALENDAR", (*STAFF, SCHOOL, ARTIST),
+                              "the workshop calendar, its feed, and seat counts (funders see children's counts "
+                              "only through the impact report)")
+SCHEDULE_WORKSHOPS = _capability("SCHEDULE_WORKSHOPS", STAFF,
+                                 "list every workshop, schedule, edit and cancel workshops and series")
+CHANGE_AFTER_START = _capability("CHANGE_AFTER_START", STAFF,
+                                 "add and cancel sign-ups once a workshop has started")
+TAKE_ATTENDANCE = _capability("TAKE_ATTENDANCE", (*STAFF, ARTIST),
+                              "record attendance and the pupils' answers (artists: their own workshops only)")
+KEEP_ROSTER = _capability("KEEP_ROSTER", (*STAFF, SCHOOL),
+                          "keep a school's roster: children by name, imports, sign-ups (schools: their own)")
+ACT_FOR_SCHOOL = _capability("ACT_FOR_SCHOOL", (SCHOOL,),
+                             "a school representative's own pages: workshops to sign up to, its sign-ups")
+SEE_SCHOOLS = _capability("SEE_SCHOOLS", (*STAFF, SCHOOL),
+                          "schools through the API (schools: their own)")
+SEE_SCHOOLS_DIRECTORY = _capability("SEE_SCHOOLS_DIRECTORY", (*STAFF, SCHOOL, ARTIST),
+                                    "the names of the schools on workshop pages")
+MANAGE_SCHOOLS = _capability("MANAGE_SCHOOLS", STAFF, "the schools pages: add, edit, invite representatives")
+SEE_INITIATIVES = _capability("SEE_INITIATIVES", (*STAFF, FUNDER),
+                              "the initiatives pages (funders: those they fund)")
+MANAGE_INITIATIVES = _capability("MANAGE_INITIATIVES", STAFF, "create, edit and archive initiatives")
+MANAGE_FUNDERS = _capability("MANAGE_FUNDERS", STAFF, "the funders pages: add, edit, invite representatives")
+MANAGE_ARTISTS = _capability("MANAGE_ARTISTS", STAFF,
+                             "teaching artists and venues: records, unavailability, merges, hours, invitations")
+SEE_ARTIST_HOURS = _capability("SEE_ARTIST_HOURS", (*STAFF, ARTIST),
+                               "an artist's delivered hours (artists: their own)")
+MANAGE_OUTCOMES = _capability("MANAGE_OUTCOMES", STAFF, "questionnaires and outcome targets of initiatives")
+SEE_REPORTS = _capability("SEE_REPORTS", (*STAFF, FUNDER),
+                          "the impact report: with exact figures (SEE_EXACT_FIGURES), else protected figures "
+                          "(small counts suppressed: reports/privacy.py)")
+SEE_EXACT_FIGURES = _capability("SEE_EXACT_FIGURES", STAFF,
+                                "exact figures, the per-school table and the sign-up export")
+INVITE = _capability("INVITE", STAFF, "the invitations list; resend and revoke (the roles in invitable_roles)")
+MANAGE_ACCOUNTS = _capability("MANAGE_ACCOUNTS", (ADMIN,),
+                              "the accounts pages: list, change role, deactivate, reset links, invite staff")
+READ_AUDIT = _capability("READ_AUDIT", (ADMIN,), "the audit log")
+READ_OUTBOX = _capability("READ_OUTBOX", (ADMIN,), "the outgoing mail: messages, failures, retries")
+RECEIVE_REMINDERS = _capability("RECEIVE_REMINDERS", (SCHOOL, ARTIST),
+                                "the day-before reminders and the follow-up of absences by e-mail (their own "
+                                "pupils, their own workshops); the account page turns them off")
+
+#: the capability table, by name
+CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
+    SIGNED_IN, SEE_WORKSHOPS, FOLLOW_CALENDAR, SCHEDULE_WORKSHOPS, CHANGE_AFTER_START, TAKE_ATTENDANCE,
+    KEEP_ROSTER, ACT_FOR_SCHOOL, SEE_SCHOOLS, SEE_SCHOOLS_DIRECTORY, MANAGE_SCHOOLS, SEE_INITIATIVES,
+    MANAGE_INITIATIVES, MANAGE_FUNDERS, MANAGE_ARTISTS, SEE_ARTIST_HOURS, MANAGE_OUTCOMES, SEE_REPORTS,
+    SEE_EXACT_FIGURES, INVITE, MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX, RECEIVE_REMINDERS)}
+
+#: endpoints open without a capability: signing in, resets and invitations by token, health, static files, the
+#: token-carrying calendar feed and teachers' answer links, the API's token exchange and its document.
+#: Everything else declares one (tests/test_house.py checks that).
+PUBLIC = frozenset({
+    "static", "bootstrap.static", "reports.static",
+    "auth.login", "auth.forgot_password", "auth.reset_password", "auth.accept_invitation",
+    "health.healthz", "health.readyz",
+    "home.index",  # the sign-in invitation for the anonymous, each role's dashboard for the rest
+    "offline.offline_page", "offline.service_worker", "offline.manifest",
+    "reports.privacy_page",  # how funders' figures protect children: no data
+    "workshops.feed", "outcomes.teacher_answer",  # by the token in the link
+    "api.create_token", "api.openapi",
+})
+
+
+def can(user: Any, capability: Capability) -> bool:
+    """Whether the user's role holds the capability (anonymous users hold none)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return getattr(user, "role", None) in capability.roles
+
+
+def _is_api() -> bool:
+    return request.blueprint == "api"
+
+
+def requires(capability: Capability, refused: Callable[[int], Any] | None = None) -> Callable:
+    """Only signed-in users whose role holds the capability. Others: HTML 403 (anonymous: the sign-in page);
+    in the API the error JSON (403; 401 without a token, answered before this by the blueprint). `refused(status)`
+    answers 401/403 itself (the offline page's JSON endpoints, which say what happens to the marks kept)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
+            if refused is not None and not can(current_user, capability):
+                return refused(401 if not current_user.is_authenticated else 403)
             if not current_user.is_authenticated:
+                if _is_api():
+                    raise OutreachError(_("Send a valid API token: Authorization: Bearer <token>."),
+                                        code="unauthorized", status=401)
                 return login_manager.unauthorized()
-            if not has_role(current_user, allowed):
+            if not can(current_user, capability):
+                if _is_api():
+                    raise Forbidden(_("Your role may not do this."))
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        wrapped.capability = capability  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
-def has_role(user: Any, roles: Any) -> bool:
-    """Whether the user's role is one of `roles` (what `role_required` and the API's `require_role` check)."""
-    return getattr(user, "role", None) in roles
+def capability_of(view: Callable) -> Capability | None:
+    """The capability a view function declared with `requires` (None: it declared none)."""
+    return getattr(view, "capability", None)
+
+
+def may_open(user: Any, endpoint: str) -> bool:
+    """Whether the endpoint exists and the user's role may open it (links in menus and pages)."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    capability = capability_of(view)
+    return endpoint in PUBLIC if capability is None else can(user, capability)
+
+
+def template_helpers() -> dict[str, Callable]:
+    """`can("KEEP_ROSTER")` and `may_open("funders.index")` for templates, for the signed-in user."""
+    return {"can": lambda name: can(current_user, CAPABILITIES[name]),
+            "may_open": lambda endpoint: may_open(current_user, endpoint)}
 
 
 def is_staff(user: Any) -> bool:
@@ -140,7 +269,7 @@ def is_artist(user: Any) -> bool:
 def receives_reminders(user: Any) -> bool:
     """The day-before reminders and the follow-up of absences go to school representatives and teaching artists
     (outreach/notifications/daily.py); their account page turns them off."""
-    return getattr(user, "role", None) in (SCHOOL, ARTIST)
+    return can(user, RECEIVE_REMINDERS)
 
 
 def own_artist_id(user: Any) -> int | None:
@@ -169,33 +298,39 @@ def own_school_id(user: Any) -> int | None:
 
 def keeps_rosters(user: Any) -> bool:
     """Staff and school representatives see students by name and sign them up; funders never do."""
-    return getattr(user, "role", None) in (*STAFF, SCHOOL)
+    return can(user, KEEP_ROSTER)
+
+
+def check_roster_actor(actor: Any) -> None:
+    """Only those who keep rosters (staff and school representatives) change one; services call this."""
+    if not keeps_rosters(actor):
+        raise Forbidden(_l("You do not have access to the roster."))
 
 
 def may_change_after_start(user: Any) -> bool:
     """Staff may still add and cancel sign-ups once a workshop has started; schools may not."""
-    return getattr(user, "role", None) in STAFF
+    return can(user, CHANGE_AFTER_START)
 
 
 def sees_reports(user: Any) -> bool:
     """Impact reports: coordinators and administrators (exact figures) and funders (suppressed)."""
-    return getattr(user, "role", None) in (*STAFF, FUNDER)
+    return can(user, SEE_REPORTS)
 
 
 def sees_exact_figures(user: Any) -> bool:
     """Exact figures, the per-school table and the sign-up export are for staff; funders see protected figures
     (outreach/reports/privacy.py)."""
-    return getattr(user, "role", None) in STAFF
+    return can(user, SEE_EXACT_FIGURES)
 
 
 def sees_seat_counts(user: Any) -> bool:
     """A workshop's confirmed and waitlisted counts (seats taken, seats left, waitlist) are a small group of
     children: not for funders, who get children's counts only through the impact report's protections."""
-    return not is_funder(user)
+    return can(user, FOLLOW_CALENDAR)
 
 
 def sees_schools_directory(user: Any) -> bool:
-    return not is_funder(user)
+    return can(user, SEE_SCHOOLS_DIRECTORY)
 
 
 def home_page(user: Any) -> str:
@@ -285,6 +420,29 @@ def representatives_of(school_ids: Any) -> Select:
     return select(User).where(User.school_id.in_(list(school_ids)), User.role == SCHOOL)
 
 
+def represents_funder() -> Any:
+    """The SQL condition: the account is a funder organisation's representative (with User.funder_id)."""
+    return User.role == FUNDER
+
+
+#: the User column binding an account of a role to what it acts for; staff are bound to nothing
+BINDINGS = {SCHOOL: "school_id", FUNDER: "funder_id", ARTIST: "artist_id"}
+
+
+def bound_to(role: str) -> str | None:
+    """"school_id", "funder_id" or "artist_id": what an account of this role must be bound to; None for staff."""
+    return BINDINGS.get(role)
+
+
+def account_managers() -> frozenset[str]:
+    """The roles that manage accounts: the last active account of one of them keeps its role."""
+    return MANAGE_ACCOUNTS.roles
+
+
+def is_coordinator(user: Any) -> bool:
+    return getattr(user, "role", None) == COORDINATOR
+
+
 def visible_schools(user: Any) -> Select:
     """A SELECT of the schools this user may see: staff all, a school representative its own, others none."""
     query = select(School)
@@ -309,6 +467,12 @@ def invitable_roles(user: Any) -> tuple[str, ...]:
     return ()
 
 
+def invitable_staff_roles(user: Any) -> tuple[str, ...]:
+    """The invitable roles without an organisation (school and funder representatives and teaching artists are
+    invited from their school's, funder's or artist's page)."""
+    return tuple(role for role in invitable_roles(user) if role in STAFF)
+
+
 def can_invite(user: Any, role: str) -> bool:
     return role in invitable_roles(user)
 
@@ -326,7 +490,7 @@ def visible_invitations(user: Any) -> Select:
 
 def can_manage_accounts(user: Any) -> bool:
     """The accounts pages: list, change role and organisation, deactivate and reactivate (admins only)."""
-    return bool(user and getattr(user, "is_authenticated", False) and user.role == ADMIN)
+    return can(user, MANAGE_ACCOUNTS)
 
 
 def can_change_account(user: Any, account: Any) -> bool:
@@ -335,18 +499,77 @@ def can_change_account(user: Any, account: Any) -> bool:
 
 
 def can_manage_funders(user: Any) -> bool:
-    return is_staff(user)
+    return can(user, MANAGE_FUNDERS)
 
 
 def can_read_audit_log(user: Any) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.role == ADMIN)
+    return can(user, READ_AUDIT)
 
 
-def get_or_404(model: Any, ident: Any, check: Callable[[Any, Any], bool] | None = None, user: Any = None) -> Any:
-    """Load an object, answering 404 when it is missing or the user may not see it."""
-    obj = db.session.get(model, ident)
-    if obj is None:
+# -- loaders: one per object type; out of scope is "not found" (the same answer as a missing row) ----------------
+
+def load_workshop(user: Any, workshop_id: Any) -> Workshop:
+    """The workshop if this user may see it (funders: of initiatives they fund; artists: their own)."""
+    workshop = db.session.get(Workshop, workshop_id) if workshop_id is not None else None
+    if not can_see_workshop(user, workshop):
+        raise NotFound(_l("The workshop was not found."))
+    return workshop
+
+
+def load_workshop_to_take_attendance(user: Any, workshop_id: Any) -> Workshop:
+    """A workshop whose attendance (and pupils' answers) this user takes: staff any, an artist its own."""
+    workshop = load_workshop(user, workshop_id)
+    if not can_take_attendance(user, workshop):
+        raise NotFound(_l("The workshop was not found."))
+    return workshop
+
+
+def check_student(user: Any, student: Any) -> Student:
+    """The (not erased) student if the user may see its name: staff, and its own school."""
+    if not can_see_student(user, student):
+        raise NotFound(_l("The student was not found."))
+    return student
+
+
+def load_student(user: Any, student_id: Any) -> Student:
+    return check_student(user, db.session.get(Student, student_id) if student_id is not None else None)
+
+
+def load_signup(user: Any, signup_id: Any) -> Signup:
+    """A sign-up the user may see (staff: any; a school: its own students')."""
+    signup = db.session.get(Signup, signup_id) if signup_id is not None else None
+    if not can_see_signup(user, signup):
+        raise NotFound(_l("The sign-up was not found."), code="signup_not_found")
+    return signup
+
+
+def load_school(user: Any, school_id: Any) -> School:
+    """The school if the user may see it: staff any, a school representative its own."""
+    school = db.session.get(School, school_id) if school_id is not None else None
+    if school is None or not can_see_school(user, school_id):
+        raise NotFound(_l("The school was not found."))
+    return school
+
+
+def load_initiative(user: Any, initiative_id: Any) -> Initiative:
+    """The initiative if the user may see it (funders: those they fund)."""
+    initiative = db.session.scalar(visible_initiatives(user).where(Initiative.id == initiative_id))
+    if initiative is None:
+        raise NotFound(_l("The initiative was not found."))
+    return initiative
+
+
+def load_artist_hours(user: Any, artist_id: Any) -> Artist:
+    """The artist whose delivered hours this user may see: staff any, a teaching artist itself."""
+    artist = db.session.get(Artist, artist_id) if artist_id is not None else None
+    if artist is None or not sees_artist_hours(user, artist.id):
+        raise NotFound(_l("The teaching artist was not found."))
+    return artist
+
+
+def load_account(user: Any, account_id: Any) -> User:
+    """An account on the accounts pages (those who manage accounts)."""
+    account = db.session.get(User, account_id) if account_id is not None else None
+    if account is None or not can_manage_accounts(user):
         abort(404)
-    if check is not None and not check(user if user is not None else current_user, obj):
-        abort(404)
-    return obj
+    return account

@@ -39,7 +39,7 @@ from sqlalchemy import BigInteger, SmallInteger, String, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from outreach import unitofwork
+from outreach import access, unitofwork
 from outreach.dbtypes import local_tz, utcnow
 from outreach.extensions import db
 from outreach.i18n import current_language
@@ -332,8 +332,9 @@ def cached_figures(key: Hashable, now: datetime, compute: Callable[[], Any]) -> 
 
 def page_scopes() -> tuple[str, ...]:
     """What the asking user's pages depend on: a school's representative sees their own school's roster only."""
-    if current_user.is_authenticated and getattr(current_user, "role", None) == "school" and current_user.school_id:
-        return (*SHARED, school_scope(current_user.school_id))
+    school_id = access.own_school_id(current_user) if current_user.is_authenticated else None
+    if school_id:
+        return (*SHARED, school_scope(school_id))
     return CONTENT
 
 

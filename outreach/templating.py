@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_decimal, format_percent, format_time
 
+from outreach import access
 from outreach.auth.services import MIN_PASSWORD_LENGTH
 from outreach import formui
 from outreach.collation import sort_key
@@ -74,7 +75,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, lang_url=lang_url, page_url=page_url, has_endpoint=has_endpoint, nav_url=nav_url,
-        external_url=external_url,
+        external_url=external_url, **access.template_helpers(),
     )
     lowercase_kazakh_month_names()
     app.jinja_env.add_extension("jinja2.ext.i18n")

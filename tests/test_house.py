@@ -93,3 +93,104 @@ def test_no_module_over_500_lines():
     long = {str(path.relative_to(PACKAGE.parent)): n for path in sorted(PACKAGE.rglob("*.py"))
             if (n := len(path.read_text().splitlines())) > 500}
     assert long == {}
+
+
+# --- who may do what is named once (outreach/access.py) ------------------------------------------------------
+
+ROLE_NAMES = {"ADMIN", "COORDINATOR", "SCHOOL", "FUNDER", "ARTIST", "STAFF", "ALL_ROLES", "TAKES_ATTENDANCE", "ROLES"}
+ROLE_LITERALS = {"admin", "coordinator", "school", "funder", "artist"}
+#: where roles are defined and data about them is kept: the access rules, the account model, the accounts
+#: pages (their forms list the roles), the demo data and the commands that create accounts
+ROLES_ALLOWED = ("access.py", "auth/models.py", "auth/account_forms.py", "demo.py", "cli.py")
+ACCESS_ONLY = {"role_required", "require_role", "has_role"}
+
+
+def _is_role_read(node: ast.AST) -> bool:
+    """`x.role`, `role`, or `getattr(x, "role", ...)`."""
+    if isinstance(node, ast.Attribute) and node.attr == "role":
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
+        return len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and node.args[1].value == "role"
+    return False
+
+
+def _role_literals(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value in ROLE_LITERALS
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return any(_role_literals(e) for e in node.elts)
+    return False
+
+
+def role_uses(source: str) -> list[tuple[int, str]]:
+    """Where a module names a role: role constants imported from or read on outreach.access, role-checking
+    helpers that only access.py may use, and `.role` compared with role strings."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module == "outreach.access":
+            found += [(node.lineno, alias.name) for alias in node.names if alias.name in ROLE_NAMES | ACCESS_ONLY]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "access" \
+                and node.attr in ROLE_NAMES | ACCESS_ONLY:
+            found.append((node.lineno, f"access.{node.attr}"))
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(_is_role_read(side) for side in sides) and any(_role_literals(side) for side in sides):
+                found.append((node.lineno, "a role compared with a role string"))
+    return found
+
+
+def _allowed(path: Path) -> bool:
+    relative = path.relative_to(PACKAGE).as_posix()
+    return any(relative == allowed or (allowed.endswith("/") and relative.startswith(allowed))
+               for allowed in ROLES_ALLOWED)
+
+
+TEMPLATE_ROLE_CHECK = __import__("re").compile(r"current_user\.role\b|\brole\s*(==|!=|in|not in)\s*[('\"]")
+
+
+def test_roles_are_named_in_access_only():
+    """No module outside access.py (and the account model, accounts pages, demo and commands) names a role or
+    compares one, and no template reads the user's role: views declare a capability (`@requires`), code and
+    templates ask `can(...)` or access.py's questions."""
+    found = [f"{path.relative_to(PACKAGE.parent)}:{line} {what}"
+             for path in sorted(PACKAGE.rglob("*.py")) if not _allowed(path)
+             for line, what in role_uses(path.read_text())]
+    templates = PACKAGE.parent / "templates"
+    found += [f"{path.relative_to(PACKAGE.parent)}:{number} {text.strip()[:80]}"
+              for path in sorted(templates.rglob("*.html")) if not path.is_relative_to(templates / "accounts")
+              for number, text in enumerate(path.read_text().splitlines(), 1) if TEMPLATE_ROLE_CHECK.search(text)]
+    assert found == [], f"{len(found)} role uses outside access.py:\n" + "\n".join(found)
+
+
+def test_the_role_check_finds_what_it_looks_for():
+    """The counter above can fail: it finds each kind of role use it forbids (the code of before #24)."""
+    before = '''
+from outreach.access import ADMIN, STAFF, role_required
+from outreach import access
+
+@role_required(*STAFF)
+def view(): ...
+
+def check(actor):
+    if getattr(actor, "role", None) not in ("admin", "coordinator", "school"):
+        raise Forbidden()
+    return actor.role == access.SCHOOL or actor.role == "funder"
+'''
+    assert sorted(role_uses(before)) == [
+        (2, "ADMIN"), (2, "STAFF"), (2, "role_required"), (9, "a role compared with a role string"),
+        (11, "a role compared with a role string"), (11, "access.SCHOOL")]
+    assert role_uses("kind = 'artist'\nif clash.kind == ARTIST: pass\nrole = user.role\n") == []
+    assert TEMPLATE_ROLE_CHECK.search("{% if current_user.role == 'school' %}")
+    assert not TEMPLATE_ROLE_CHECK.search("{% if can('KEEP_ROSTER') %}{{ field(form.role) }}")
+
+
+def test_every_endpoint_declares_a_capability_or_is_public(app):
+    """Each view says what it needs (`@requires(CAPABILITY)`), or is listed in access.PUBLIC."""
+    from outreach.access import CAPABILITIES, PUBLIC, capability_of
+
+    undeclared = sorted(endpoint for endpoint, view in app.view_functions.items()
+                        if capability_of(view) is None and endpoint not in PUBLIC)
+    assert undeclared == [], "endpoints without a capability: " + ", ".join(undeclared)
+    assert PUBLIC <= set(app.view_functions), sorted(PUBLIC - set(app.view_functions))
+    declared = {capability_of(view) for view in app.view_functions.values()} - {None}
+    assert declared <= set(CAPABILITIES.values())

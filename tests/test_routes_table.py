@@ -1,8 +1,14 @@
-"""Every route × every role → the expected status. Each domain lists its routes in tests/<domain>/routes.py.
+"""Every route × every role → the expected status, derived from the capability table (outreach/access.py).
 
-A row is (method, path, {role: status}); roles are anonymous, admin, coordinator, school, funder, artist.
-A teaching artist is refused everything a row does not name it for (403), as the contract says ("everything else
-403/404"); rows that open a page to artists say so.
+Each domain lists its routes in tests/<domain>/routes.py as (method, path, expected, endpoint). What a role gets
+comes from the capability the endpoint's view declares (`@requires(...)`):
+- a role that does not hold it: 403;
+- anonymous: the sign-in page (302) for a GET, 400 for a page's POST (no CSRF token, refused before anything
+  else), 401 in the API;
+- a role that holds it: `expected` — one status, or {"ok": status, <role>: status} where an object check (not
+  the role) decides for that role: another school's, funder's or teaching artist's object is 404.
+Public endpoints (access.PUBLIC) declare no capability; their rows give every role's status ({role: status}).
+API rows are sent with each role's bearer token (the API ignores the session cookie).
 Paths may use {placeholders} filled by the `objects` fixture below (ids of objects the roles may see).
 """
 from __future__ import annotations
@@ -13,18 +19,29 @@ import pkgutil
 import pytest
 
 import tests
+from outreach.access import CAPABILITIES, PUBLIC, capability_of
+from outreach.auth.services import issue_api_token
 from outreach.extensions import db
 
 ROLES = ("anonymous", "admin", "coordinator", "school", "funder", "artist")
-ARTIST_REFUSED = 403
 
 
-def expected_for(expected: dict, role: str) -> int | None:
-    """The status a row expects for a role (None: the row does not test that role)."""
-    if role == "artist":
-        return expected.get("artist", ARTIST_REFUSED if "school" in expected else None)
-    return expected.get(role)
+def is_api(path: str) -> bool:
+    return path.startswith("/api/")
 
+
+def expected_for(app, row: tuple, role: str) -> int | None:
+    """The status a row expects for a role (None: a public row that does not test that role)."""
+    method, path, expected, endpoint = row
+    capability = capability_of(app.view_functions[endpoint])
+    if capability is None:
+        return expected.get(role)
+    given = expected if isinstance(expected, dict) else {"ok": expected}
+    if role in given:
+        return given[role]
+    if role == "anonymous":
+        return 401 if is_api(path) else (302 if method == "GET" else 400)
+    return given["ok"] if role in capability.roles else 403
 
 
 def _all_rows():
@@ -105,14 +122,40 @@ def objects():
             "venue_id": workshop.venue_id, "feed_token": users["coordinator"].feed_token}
 
 
+def test_rows_leave_the_role_to_the_capability_table(app):
+    """A row names statuses only for what an object check decides: for roles that hold the capability (and
+    anonymous); public rows only for public endpoints."""
+    wrong = []
+    for method, path, expected, endpoint in ROWS:
+        capability = capability_of(app.view_functions[endpoint])
+        if capability is None:
+            if endpoint not in PUBLIC or not isinstance(expected, dict):
+                wrong.append(f"{method} {path}: {endpoint} declares no capability and is not public")
+            continue
+        assert capability in CAPABILITIES.values()
+        if isinstance(expected, dict):
+            if "ok" not in expected:
+                wrong.append(f"{method} {path}: a row of a capability gives its holders' status as 'ok'")
+            wrong += [f"{method} {path}: {role} does not hold {capability.name}; the table decides it (403)"
+                      for role in expected if role not in ("ok", "anonymous") and role not in capability.roles]
+    assert wrong == []
+
+
 @pytest.mark.parametrize("method,path,expected,endpoint,role",
-                         [(r[0], r[1], r[2], r[3], role) for r in ROWS for role in ROLES
-                          if expected_for(r[2], role) is not None],
+                         [(*r, role) for r in ROWS for role in ROLES
+                          if not (isinstance(r[2], dict) and "ok" not in r[2]) or role in r[2]],
                          ids=lambda v: v if isinstance(v, str) else None)
 def test_route_role(app, client, csrf, login, objects, method, path, expected, endpoint, role):
-    if role != "anonymous":
+    status = expected_for(app, (method, path, expected, endpoint), role)
+    headers = {}
+    if role != "anonymous" and is_api(path):
+        raw, _token = issue_api_token(objects["users"][role])
+        db.session.commit()
+        headers["Authorization"] = f"Bearer {raw}"
+    elif role != "anonymous":
         login(objects["users"][role])
     url = path.format(**objects)
-    data = {"csrf_token": csrf.token(client, "/account")} if method == "POST" and role != "anonymous" else {}
-    response = client.open(url, method=method, data=data)
-    assert response.status_code == expected_for(expected, role), f"{method} {url} as {role}"
+    data = {"csrf_token": csrf.token(client, "/account")} if method == "POST" and role != "anonymous" \
+        and not is_api(path) else {}
+    response = client.open(url, method=method, data=data, headers=headers)
+    assert response.status_code == status, f"{method} {url} as {role}"

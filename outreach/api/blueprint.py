@@ -1,8 +1,7 @@
-"""The API blueprint: bearer tokens, the Accept-Language locale, the body-size limit, roles, lists."""
+"""The API blueprint: bearer tokens, the Accept-Language locale, the body-size limit, capabilities, lists."""
 from __future__ import annotations
 
 import http
-from functools import wraps
 from typing import Any, Callable
 
 import flask_babel
@@ -11,11 +10,11 @@ from flask import g, request
 from flask_smorest import Blueprint
 from sqlalchemy import Select
 
-from outreach.access import has_role
+from outreach.access import capability_of
 from outreach.api import fields as f
 from outreach.api.parsing import ApiParser, too_large
 from outreach.auth.services import live_api_token
-from outreach.errors import Forbidden, OutreachError
+from outreach.errors import OutreachError
 from outreach.i18n import DEFAULT_LANGUAGE, _, parse_accept_language
 from outreach.web import paginate
 
@@ -59,18 +58,14 @@ class ApiBlueprint(Blueprint):
 
         return decorator
 
-    def roles(self, *roles: str) -> Callable:
-        """Only these roles (others: 403), checked before the request is parsed."""
-
-        def decorator(func: Callable) -> Callable:
-            @wraps(func)
-            def wrapper(*args: Any, **kwargs: Any) -> Any:
-                require_role(*roles)
-                return func(*args, **kwargs)
-
-            return self.alt_response(403, response=status_name(403))(wrapper)
-
-        return decorator
+    def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: Callable | None = None,
+                     provide_automatic_options: bool | None = None, **options: Any) -> None:
+        """An operation that declares a capability some role lacks (`@requires(...)`, checked before the request
+        is parsed) documents its 403."""
+        capability = capability_of(view_func) if view_func is not None else None
+        if capability is not None and not capability.open_to_every_role:
+            view_func = self.alt_response(403, response=status_name(403))(view_func)
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
 
 
 bp = ApiBlueprint("api", __name__, url_prefix=PREFIX, description="Outreach JSON API v1")
@@ -124,14 +119,6 @@ def _authenticate() -> None:
 
 def actor() -> Any:
     return g.api_user
-
-
-def require_role(*roles: str) -> Any:
-    """The acting user, or 403 when their role may not do this at all."""
-    user = actor()
-    if not has_role(user, roles):
-        raise Forbidden(_("Your role may not do this."))
-    return user
 
 
 # ------------------------------------------------------------------------------------------------- lists

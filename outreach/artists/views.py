@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from outreach import params
-from outreach.access import ARTIST, STAFF, role_required
+from outreach.access import MANAGE_ARTISTS, requires
 from outreach.artists import records, services
 from outreach.artists.forms import ArtistForm, HoursPeriodForm, MergeForm, RecordFilterForm, UnavailableForm
 from outreach.artists.models import Artist, Unavailability
@@ -78,7 +78,7 @@ def similar_record(error: OutreachError, model):
 
 
 @bp.route("/artists")
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def index():
     filters = RecordFilterForm(request.args)
     filters.region.choices = region_choices(_("All regions"))
@@ -104,7 +104,7 @@ def _hours_period() -> tuple[HoursPeriodForm, date, date, bool]:
 
 
 @bp.route("/artists/hours")
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def hours():
     form, first, last, valid = _hours_period()
     page = paginate(services.hours_by_artist(first, last), scalars=False)
@@ -113,7 +113,7 @@ def hours():
 
 
 @bp.route("/artists/hours.<any(csv, xlsx):fmt>")
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def hours_export(fmt: str):
     form, first, last, valid = _hours_period()
     if not valid:
@@ -132,7 +132,7 @@ def _form_page(form, artist=None, similar=None, status=200):
 
 
 @bp.route("/artists/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def new():
     form = ArtistForm()
     form.home_region.choices = region_choices(_("Not given"))
@@ -151,7 +151,7 @@ def new():
 
 
 @bp.route("/artists/<int:artist_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def edit(artist_id: int):
     artist = record_or_404(Artist, artist_id)
     form = ArtistForm()
@@ -172,7 +172,7 @@ def edit(artist_id: int):
 
 
 @bp.route("/artists/<int:artist_id>")
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def detail(artist_id: int):
     return _render_detail(record_or_404(Artist, artist_id))
 
@@ -193,7 +193,7 @@ def _render_detail(artist: Artist, invitation: dict | None = None):
 
 
 @bp.route("/artists/<int:artist_id>/invite", methods=["POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def invite(artist_id: int):
     """Invite the teaching artist to sign in (role artist, bound to this record), like everyone else."""
     artist = record_or_404(Artist, artist_id)
@@ -204,7 +204,7 @@ def invite(artist_id: int):
                 flash(f"{field.label.text}: {message}", "danger")
         return redirect(url_for("artists.detail", artist_id=artist.id))
     try:
-        invited, link = invitations.invite(form.to_data(), role=ARTIST, artist_id=artist.id, actor=_user())
+        invited, link = invitations.invite(form.to_data(), role="artist", artist_id=artist.id, actor=_user())
     except OutreachError as error:
         domain_error(error)
         return redirect(url_for("artists.detail", artist_id=artist.id))
@@ -214,7 +214,7 @@ def invite(artist_id: int):
 
 
 @bp.route("/artists/<int:artist_id>/unavailable", methods=["POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def add_unavailable(artist_id: int):
     artist = record_or_404(Artist, artist_id)
     form = UnavailableForm()
@@ -239,7 +239,7 @@ def add_unavailable(artist_id: int):
 
 
 @bp.route("/artists/unavailable/<int:period_id>/delete", methods=["POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def delete_unavailable(period_id: int):
     period = record_or_404(Unavailability, period_id)
     artist_id = period.artist_id
@@ -280,13 +280,13 @@ def merge_page(kind: str):
 
 
 @bp.route("/artists/merge", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def merge():
     return merge_page("artist")
 
 
 @bp.route("/duplicates")
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def duplicates():
     """Near-duplicates the migration could not be sure of (and any made since), for a coordinator to merge."""
     return render_template("artists/duplicates.html",

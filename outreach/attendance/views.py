@@ -13,7 +13,7 @@ from flask import Blueprint, flash, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from outreach.access import TAKES_ATTENDANCE, has_role
+from outreach.access import TAKE_ATTENDANCE, requires
 from outreach.api import fields as f
 from outreach.api.schemas import attendance as s
 from outreach.attendance import services as attendance
@@ -30,21 +30,17 @@ class PageSyncIn(s.SyncIn):
     flash = f.Boolean(load_default=False, metadata={"description": "Say \"Attendance saved\" on the next page"})
 
 
-def _refusal():
+def _refusal(status: int):
     """401 when the session has ended (the page keeps the marks and asks to sign in), 403 for other roles."""
-    if not current_user.is_authenticated:
+    if status == 401:
         return json_error(401, _("You have been signed out. Sign in again to send the marks kept on this phone."),
                           "signed_out")
-    if not has_role(current_user, TAKES_ATTENDANCE):
-        return json_error(403, _("Your role may not do this."), "forbidden")
-    return None
+    return json_error(403, _("Your role may not do this."), "forbidden")
 
 
 @bp.route("/attendance/session")
+@requires(TAKE_ATTENDANCE, refused=_refusal)
 def session_state():
-    refused = _refusal()
-    if refused is not None:
-        return refused
     key, key_id = offline_list_key(current_user._get_current_object())
     # the key of the lists this phone keeps (sealed with AES-GCM; imported there as a non-extractable CryptoKey)
     return jsonify(user_id=current_user.id, csrf_token=generate_csrf(),
@@ -52,10 +48,8 @@ def session_state():
 
 
 @bp.route("/attendance/sync", methods=["POST"])
+@requires(TAKE_ATTENDANCE, refused=_refusal)
 def sync():
-    refused = _refusal()
-    if refused is not None:
-        return refused
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return json_error(400, _("Must be a JSON object."), "bad_request")

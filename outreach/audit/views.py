@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from outreach import params
-from outreach.access import ADMIN, role_required
+from outreach.access import READ_AUDIT, requires
 from outreach.audit import services
 from outreach.audit.forms import AuditFilterForm
 from outreach.audit.models import AuditEvent
@@ -32,7 +32,7 @@ def _start_of(day) -> datetime:
 
 
 @bp.route("")
-@role_required(ADMIN)
+@requires(READ_AUDIT)
 def index():
     filters = AuditFilterForm(request.args)
     filters.actor.choices = _actor_choices()

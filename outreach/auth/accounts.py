@@ -1,12 +1,12 @@
 """Accounts (administrators) and invitations (coordinators and administrators)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from outreach import access, params
-from outreach.access import ADMIN, STAFF, role_required
+from outreach.access import INVITE, MANAGE_ACCOUNTS, requires
 from outreach.auth.account_forms import AccountFilterForm, AccountSearchForm, InvitationFilterForm, InviteStaffForm, RoleForm
 from outreach.audit import services as audit
 from outreach.auth import invitations, resets
@@ -49,7 +49,7 @@ def _filter_choices(filters: AccountFilterForm) -> AccountFilterForm:
 
 
 @bp.route("/accounts")
-@role_required(ADMIN)
+@requires(MANAGE_ACCOUNTS)
 def index():
     """The accounts; a name or e-mail search comes as ?search=<token> (accounts.search holds it), never as ?q=."""
     old_link = without_query("q")  # an old link or bookmark with the name or e-mail in it: the page without it
@@ -62,7 +62,7 @@ def index():
 
 
 @bp.route("/accounts/search", methods=["POST"])
-@role_required(ADMIN)
+@requires(MANAGE_ACCOUNTS)
 def search():
     """The search form, sent by POST: the text is held on the server and the list asked for with its token."""
     filters = _filter_choices(AccountSearchForm())
@@ -91,10 +91,7 @@ def _accounts(filters: AccountFilterForm, status: int = 200):
 
 
 def _account(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or not access.can_manage_accounts(current_user):
-        abort(404)
-    return user
+    return access.load_account(current_user, user_id)
 
 
 def _role_form(user: User, formdata=None) -> RoleForm:
@@ -127,13 +124,13 @@ def _refused(error: OutreachError):
 
 
 @bp.route("/accounts/<int:user_id>")
-@role_required(ADMIN)
+@requires(MANAGE_ACCOUNTS)
 def detail(user_id: int):
     return _render_detail(_account(user_id))
 
 
 @bp.route("/accounts/<int:user_id>/role", methods=["POST"])
-@role_required(ADMIN)
+@requires(MANAGE_ACCOUNTS)
 def change_role(user_id: int):
     user = _account(user_id)
     form = _role_form(user, formdata=request.form)
@@ -161,7 +158,7 @@ def change_role(user_id: int):
 
 
 @bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
-@role_required(ADMIN)
+@requires(MANAGE_ACCOUNTS)
 def deactivate(user_id: int):
     user = _account(user_id)
     if EmptyForm().validate_on_submit():
@@ -178,7 +175,7 @@ def deactivate(user_id: int):
 
 
 @bp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])
-@role_required(ADMIN)
+@requires(MANAGE_ACCOUNTS)
 def reactivate(user_id: int):
     user = _account(user_id)
     if EmptyForm().validate_on_submit():
@@ -192,7 +189,7 @@ def reactivate(user_id: int):
 
 
 @bp.route("/accounts/<int:user_id>/reset-link", methods=["POST"])
-@role_required(ADMIN)
+@requires(MANAGE_ACCOUNTS)
 def reset_link(user_id: int):
     """A one-time password reset link for someone without e-mail: shown once, on this answer only."""
     user = _account(user_id)
@@ -210,7 +207,7 @@ def reset_link(user_id: int):
 # -- invitations -----------------------------------------------------------------------------------------------
 
 @bp.route("/invitations")
-@role_required(*STAFF)
+@requires(INVITE)
 def invitation_list():
     return _render_invitations()
 
@@ -230,11 +227,11 @@ def _render_invitations(invitation: dict | None = None):
 def _staff_roles() -> list[tuple[str, str]]:
     """Roles invited from this page: those without an organisation (school and funder representatives are
     invited from their school's or funder's page)."""
-    return [(r, str(ROLES[r])) for r in access.invitable_roles(current_user) if r in STAFF]
+    return [(r, str(ROLES[r])) for r in access.invitable_staff_roles(current_user)]
 
 
 @bp.route("/invitations/new", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(MANAGE_ACCOUNTS)
 def invite():
     form = InviteStaffForm()
     form.role.choices = _staff_roles()
@@ -258,7 +255,7 @@ def invite():
 
 
 @bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
-@role_required(*STAFF)
+@requires(INVITE)
 def resend_invitation(invitation_id: int):
     invitation = invitations.get_invitation(_me(), invitation_id)
     if EmptyForm().validate_on_submit():
@@ -273,7 +270,7 @@ def resend_invitation(invitation_id: int):
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
-@role_required(*STAFF)
+@requires(INVITE)
 def revoke_invitation(invitation_id: int):
     invitation = invitations.get_invitation(_me(), invitation_id)
     if EmptyForm().validate_on_submit():

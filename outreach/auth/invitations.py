@@ -31,9 +31,9 @@ def invitation_link(token: str) -> str:
 
 
 def _organisation_name(user: User) -> str | None:
-    if user.role == access.SCHOOL and user.school is not None:
+    if access.is_school_rep(user) and user.school is not None:
         return user.school.name
-    if user.role == access.FUNDER and user.funder is not None:
+    if access.is_funder(user) and user.funder is not None:
         return user.funder.name
     return None
 
@@ -42,13 +42,13 @@ def _message(user: User, link: str, expires_at: Any) -> tuple[str, str]:
     """Subject and body in the invitee's language."""
     organisation = _organisation_name(user)
     with force_locale(user.locale):
-        if user.role == access.SCHOOL:
+        if access.is_school_rep(user):
             why = _("You have been invited to Outreach as a representative of %(school)s. With Outreach you sign "
                     "your students up to arts workshops and follow their places.", school=organisation)
-        elif user.role == access.FUNDER:
+        elif access.is_funder(user):
             why = _("You have been invited to Outreach as a representative of %(funder)s. With Outreach you follow "
                     "the initiatives it funds and their results.", funder=organisation)
-        elif user.role == access.COORDINATOR:
+        elif access.is_coordinator(user):
             why = _("You have been invited to Outreach as a coordinator. With Outreach you run initiatives, "
                     "workshops and partner schools.")
         else:
@@ -121,9 +121,9 @@ def invite(data: dict[str, Any], *, role: str, actor: Any, school_id: int | None
     if role not in ROLES:
         raise Forbidden(_l("You may not invite people with this role."), code="forbidden")
     user = auth.create_user(email=email, role=role, name=" ".join(name.split()), locale=locale,
-                            school_id=school_id if role == access.SCHOOL else None,
-                            funder_id=funder_id if role == access.FUNDER else None,
-                            artist_id=artist_id if role == access.ARTIST else None, actor=actor)
+                            school_id=school_id if access.bound_to(role) == "school_id" else None,
+                            funder_id=funder_id if access.bound_to(role) == "funder_id" else None,
+                            artist_id=artist_id if access.bound_to(role) == "artist_id" else None, actor=actor)
     return user, _send(user, actor=actor, link_for=link_for)
 
 

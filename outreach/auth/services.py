@@ -141,11 +141,11 @@ def create_user(*, email: str, role: str, password: str | None = None, name: str
     email = valid_email(email)
     if find_user_by_email(email):
         raise OutreachError(_l("An account with this email already exists."), code="email_taken", status=409)
-    if role == "artist" and (artist_id is None or db.session.get(Artist, artist_id) is None):
+    if access.bound_to(role) == "artist_id" and (artist_id is None or db.session.get(Artist, artist_id) is None):
         message = _l("The teaching artist was not found.")
         raise OutreachError(message, fields={"artist_id": [message]})
     user = User(role=role, name=name, locale=locale, school_id=school_id, funder_id=funder_id,
-                artist_id=artist_id if role == "artist" else None)
+                artist_id=artist_id if access.bound_to(role) == "artist_id" else None)
     user.set_email(email)
     if password:
         check_password_rules(password)
@@ -290,11 +290,12 @@ def _keep_an_administrator(user: User, *, role: str | None = None, active: bool 
     after the other, and the second finds it would remove the last one."""
     locks.hold([ADMINISTRATORS_LOCK])
     db.session.refresh(user)
-    stays_admin = (role or user.role) == access.ADMIN and (user.active if active is None else active)
-    if user.role != access.ADMIN or not user.active or stays_admin:
+    managers = access.account_managers()
+    stays_admin = (role or user.role) in managers and (user.active if active is None else active)
+    if user.role not in managers or not user.active or stays_admin:
         return
     others = db.session.scalar(select(func.count()).select_from(User).where(
-        User.role == access.ADMIN, User.active.is_(True), User.password_hash.is_not(None), User.id != user.id))
+        User.role.in_(managers), User.active.is_(True), User.password_hash.is_not(None), User.id != user.id))
     if not others:
         message = _l("This is the last active administrator: without one nobody could manage accounts. Make "
                      "another account an administrator first.")
@@ -305,7 +306,7 @@ def deactivate(user: User, *, actor: Any) -> None:
     """The account can no longer sign in; its sessions and API tokens die at once. Never the last active
     administrator."""
     _require_manager(actor, user)
-    if user.role == access.ADMIN:
+    if user.role in access.account_managers():
         _keep_an_administrator(user, active=False)
     if not user.active:
         return
@@ -331,15 +332,15 @@ def change_role(user: User, *, role: str, school_id: int | None, funder_id: int 
     _require_manager(actor, user)
     if role not in ROLES:
         raise OutreachError(_l("Choose a role."), fields={"role": [_l("Choose a role.")]})
-    school_id = school_id if role == access.SCHOOL else None
-    funder_id = funder_id if role == access.FUNDER else None
-    if role == access.SCHOOL and (school_id is None or db.session.get(School, school_id) is None):
+    school_id = school_id if access.bound_to(role) == "school_id" else None
+    funder_id = funder_id if access.bound_to(role) == "funder_id" else None
+    if access.bound_to(role) == "school_id" and (school_id is None or db.session.get(School, school_id) is None):
         message = _l("Choose the school this person represents.")
         raise OutreachError(message, fields={"school_id": [message]})
-    if role == access.FUNDER and (funder_id is None or db.session.get(Funder, funder_id) is None):
+    if access.bound_to(role) == "funder_id" and (funder_id is None or db.session.get(Funder, funder_id) is None):
         message = _l("Choose the funder organisation this person represents.")
         raise OutreachError(message, fields={"funder_id": [message]})
-    if user.role == access.ADMIN and role != access.ADMIN:
+    if user.role in access.account_managers() and role not in access.account_managers():
         _keep_an_administrator(user, role=role)
     before = (user.role, user.school_id, user.funder_id)
     if before == (role, school_id, funder_id):

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
-from outreach.access import receives_reminders
+from outreach.access import SIGNED_IN, receives_reminders, requires
 from outreach.auth import resets, services, throttle
 from outreach.auth.forms import (EmptyForm, ForgotPasswordForm, LanguageForm, LoginForm, PasswordChangeForm,
                                  RemindersForm, SetPasswordForm)
@@ -67,7 +67,7 @@ def _say_language_changed(saved: str, before: str) -> None:
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@requires(SIGNED_IN)
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
@@ -82,7 +82,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@requires(SIGNED_IN)
 def account():
     user = current_user._get_current_object()
     language_form = LanguageForm(prefix="lang", locale=user.locale)
@@ -117,7 +117,7 @@ def account():
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])
-@login_required
+@requires(SIGNED_IN)
 def sign_out_everywhere():
     form = EmptyForm(prefix="everywhere")
     if form.validate_on_submit():
@@ -131,7 +131,7 @@ def sign_out_everywhere():
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@requires(SIGNED_IN)
 def revoke_token(token_id: int):
     # the CSRF token is checked for every POST (CSRFProtect)
     services.revoke_own_token(current_user._get_current_object(), token_id)

@@ -73,7 +73,7 @@ def funders_query(*, q: str | None = None) -> Select:
     """Funders with how many initiatives each funds and how many representatives it has, by name."""
     initiatives = (select(func.count()).select_from(initiative_funder)
                    .where(initiative_funder.c.funder_id == Funder.id).scalar_subquery())
-    people = (select(func.count()).select_from(User).where(User.funder_id == Funder.id, User.role == access.FUNDER)
+    people = (select(func.count()).select_from(User).where(User.funder_id == Funder.id, access.represents_funder())
               .scalar_subquery())
     query = select(Funder, initiatives.label("initiatives"), people.label("representatives"))
     if q:
@@ -88,5 +88,5 @@ def initiatives_of(funder: Funder) -> list[Initiative]:
 
 
 def representatives(funder: Funder) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.funder_id == funder.id, User.role == access.FUNDER)
+    return list(db.session.scalars(select(User).where(User.funder_id == funder.id, access.represents_funder())
                                    .order_by(*by_name(User.name), User.id)))

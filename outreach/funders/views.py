@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from outreach.access import STAFF, role_required
+from outreach.access import MANAGE_FUNDERS, requires
 from outreach.auth import invitations
 from outreach.errors import OutreachError
 from outreach.funders import services
@@ -21,7 +21,7 @@ bp = Blueprint("funders", __name__, url_prefix="/funders")
 
 
 @bp.route("")
-@role_required(*STAFF)
+@requires(MANAGE_FUNDERS)
 def index():
     filters = FunderFilterForm(request.args)
     filters.validate()
@@ -31,7 +31,7 @@ def index():
 
 
 @bp.route("/<int:funder_id>")
-@role_required(*STAFF)
+@requires(MANAGE_FUNDERS)
 def detail(funder_id: int):
     return _render_detail(services.get_funder(current_user, funder_id))
 
@@ -42,7 +42,7 @@ def _render_detail(funder, invitation: dict | None = None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_FUNDERS)
 def new():
     form = FunderForm()
     if request.method == "POST":
@@ -60,7 +60,7 @@ def new():
 
 
 @bp.route("/<int:funder_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_FUNDERS)
 def edit(funder_id: int):
     funder = services.get_funder(current_user, funder_id)
     form = FunderForm(obj=funder)
@@ -80,7 +80,7 @@ def edit(funder_id: int):
 
 
 @bp.route("/<int:funder_id>/invite", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_FUNDERS)
 def invite(funder_id: int):
     funder = services.get_funder(current_user, funder_id)
     form = InviteForm()

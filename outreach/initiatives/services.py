@@ -6,11 +6,11 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Select, distinct, func, or_, select
 
-from outreach.access import is_funder, visible_initiatives
+from outreach.access import is_funder, load_initiative, visible_initiatives
 from outreach.attendance.models import Attendance
 from outreach.collation import by_name, stored_order
 from outreach.dbtypes import local_tz, utcnow
-from outreach.errors import FieldErrors, NotFound, OutreachError
+from outreach.errors import FieldErrors, OutreachError
 from outreach.events import announce, initiative_changed
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _l, ngettext
@@ -211,10 +211,7 @@ def initiatives_query(user: Any, *, art_form: str | None = None, funder_id: int 
 
 def get_initiative(user: Any, initiative_id: int) -> Initiative:
     """The initiative, or NotFound when it does not exist or belongs to another funder."""
-    initiative = db.session.scalar(visible_initiatives(user).where(Initiative.id == initiative_id))
-    if initiative is None:
-        raise NotFound(_l("The initiative was not found."))
-    return initiative
+    return load_initiative(user, initiative_id)
 
 
 def funder_choices(user: Any) -> list[Funder]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from outreach.access import FUNDER, STAFF, is_staff, role_required
+from outreach.access import MANAGE_INITIATIVES, SEE_INITIATIVES, is_staff, requires
 from outreach.artists import services as artist_services
 from outreach.auth.forms import EmptyForm
 from outreach.errors import OutreachError
@@ -27,7 +27,7 @@ def _funder_choices() -> list[tuple[int, str]]:
 
 
 @bp.route("")
-@role_required(*STAFF, FUNDER)
+@requires(SEE_INITIATIVES)
 def index():
     user = current_user._get_current_object()
     filters = InitiativeFilterForm(request.args)
@@ -50,7 +50,7 @@ def index():
 
 
 @bp.route("/<int:initiative_id>")
-@role_required(*STAFF, FUNDER)
+@requires(SEE_INITIATIVES)
 def detail(initiative_id: int):
     user = current_user._get_current_object()
     initiative = services.get_initiative(user, initiative_id)
@@ -84,7 +84,7 @@ def _render_form(form: InitiativeForm, initiative=None, status: int = 200):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_INITIATIVES)
 def new():
     form = InitiativeForm()
     form.funder_ids.choices = _funder_choices()
@@ -103,7 +103,7 @@ def new():
 
 
 @bp.route("/<int:initiative_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_INITIATIVES)
 def edit(initiative_id: int):
     user = current_user._get_current_object()
     initiative = services.get_initiative(user, initiative_id)
@@ -127,7 +127,7 @@ def edit(initiative_id: int):
 
 
 @bp.route("/<int:initiative_id>/archive", methods=["POST"])
-@role_required(*STAFF)
+@requires(MANAGE_INITIATIVES)
 def archive(initiative_id: int):
     """Archive, or with restore=1 bring back from the archive."""
     user = current_user._get_current_object()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from outreach.access import ADMIN, role_required
+from outreach.access import READ_OUTBOX, requires
 from outreach.errors import OutreachError
 from outreach.i18n import _
 from outreach.notifications import sending, services
@@ -14,7 +14,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/outbox")
 
 
 @bp.route("")
-@role_required(ADMIN)
+@requires(READ_OUTBOX)
 def outbox():
     status = request.args.get("status") if request.args.get("status") in services.STATUSES else None
     page = paginate(services.outbox_query(status=status))
@@ -24,7 +24,7 @@ def outbox():
 
 
 @bp.route("/<int:message_id>")
-@role_required(ADMIN)
+@requires(READ_OUTBOX)
 def message(message_id: int):
     item = services.get_message(message_id)
     return render_template("notifications/message.html", message=item, body=services.body_for_admins(item),
@@ -34,7 +34,7 @@ def message(message_id: int):
 
 
 @bp.route("/<int:message_id>/retry", methods=["POST"])
-@role_required(ADMIN)
+@requires(READ_OUTBOX)
 def retry(message_id: int):
     form = RetryForm()
     if form.validate_on_submit():

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from outreach import params, text
-from outreach.access import STAFF, TAKES_ATTENDANCE, can_take_attendance, has_role, role_required
+from outreach.access import MANAGE_OUTCOMES, TAKE_ATTENDANCE, can_take_attendance, load_workshop_to_take_attendance, requires
 from outreach.api import fields as f
 from outreach.api.schemas import outcomes as schemas
 from outreach.attendance import services as attendance
@@ -61,13 +61,13 @@ def _questionnaires_page(initiative, target_form=None, status: int = 200):
 
 
 @bp.route("/initiatives/<int:initiative_id>/questionnaires")
-@role_required(*STAFF)
+@requires(MANAGE_OUTCOMES)
 def questionnaires(initiative_id: int):
     return _questionnaires_page(initiatives.get_initiative(_user(), initiative_id))
 
 
 @bp.route("/initiatives/<int:initiative_id>/questionnaires/target", methods=["POST"])
-@role_required(*STAFF)
+@requires(MANAGE_OUTCOMES)
 def outcome_target(initiative_id: int):
     """Set (or clear) the pupils' questionnaire's outcome target; a wrong value keeps what was typed."""
     user = _user()
@@ -90,7 +90,7 @@ def outcome_target(initiative_id: int):
 
 
 @bp.route("/initiatives/<int:initiative_id>/questionnaires/<audience>/library", methods=["POST"])
-@role_required(*STAFF)
+@requires(MANAGE_OUTCOMES)
 def start_from_library(initiative_id: int, audience: str):
     user = _user()
     initiative = initiatives.get_initiative(user, initiative_id)
@@ -109,9 +109,7 @@ def start_from_library(initiative_id: int, audience: str):
 
 def _answering(workshop_id: int, phase: str):
     user = _user()
-    workshop = workshops.get_workshop(user, workshop_id)
-    if not can_take_attendance(user, workshop):
-        abort(404)
+    workshop = load_workshop_to_take_attendance(user, workshop_id)
     questionnaire = services.questionnaire_for(workshop.initiative_id, STUDENTS)
     if services.answering_phase(questionnaire, phase) is None or workshop.status == "cancelled":
         abort(404)
@@ -131,7 +129,7 @@ def _form_answers(questionnaire) -> dict:
 
 
 @bp.route("/workshops/<int:workshop_id>/answers/<phase>", methods=["GET", "POST"])
-@role_required(*TAKES_ATTENDANCE)
+@requires(TAKE_ATTENDANCE)
 def answer(workshop_id: int, phase: str):
     """The phone passes from child to child: the adult taps the pupil's name, the pupil taps faces (or stars) and
     gives the phone back; no name is typed and no other child's answer is shown. Kept on the phone like the
@@ -169,15 +167,19 @@ class AnswersSyncIn(f.Body):
     items = f.List(f.Nested(schemas.ResponseItemIn), required=True, validate=f.Length(min=1, max=services.MAX_ITEMS))
 
 
+def _sync_refusal(status: int):
+    """401 when the session has ended (the page keeps the answers and asks to sign in), 403 for other roles."""
+    if status == 401:
+        return json_error(401, _("You have been signed out. Sign in again to send the answers kept on this phone."),
+                          "signed_out")
+    return json_error(403, _("Your role may not do this."), "forbidden")
+
+
 @bp.route("/attendance/answers", methods=["POST"])
+@requires(TAKE_ATTENDANCE, refused=_sync_refusal)
 def sync_answers():
     """Pupils' answers kept on the phone, sent with the session like the attendance marks (same retry rules:
     answering again replaces, so a batch sent twice changes nothing)."""
-    if not current_user.is_authenticated:
-        return json_error(401, _("You have been signed out. Sign in again to send the answers kept on this phone."),
-                          "signed_out")
-    if not has_role(current_user, TAKES_ATTENDANCE):
-        return json_error(403, _("Your role may not do this."), "forbidden")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return json_error(400, _("Must be a JSON object."), "bad_request")

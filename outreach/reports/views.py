@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request, st
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import ADMIN, COORDINATOR, FUNDER, role_required, sees_exact_figures, visible_initiatives
+from outreach.access import SEE_EXACT_FIGURES, SEE_REPORTS, requires, sees_exact_figures, visible_initiatives
 from outreach.collation import sort_key
 from outreach.errors import OutreachError
 from outreach.extensions import db
@@ -41,7 +41,7 @@ def _filter_form() -> ImpactFilterForm:
 
 
 @bp.route("/reports/impact")
-@role_required(ADMIN, COORDINATOR, FUNDER)
+@requires(SEE_REPORTS)
 @cached_page(etag=True)
 def impact():
     user = current_user._get_current_object()
@@ -80,7 +80,7 @@ def privacy_page():
 
 
 @bp.route("/reports/impact.<any(csv, xlsx, pdf):fmt>")
-@role_required(ADMIN, COORDINATOR, FUNDER)
+@requires(SEE_REPORTS)
 def export(fmt: str):
     user = current_user._get_current_object()
     form = _filter_form()
@@ -93,7 +93,7 @@ def export(fmt: str):
 
 
 @bp.route("/reports/signups.csv")
-@role_required(ADMIN, COORDINATOR)
+@requires(SEE_EXACT_FIGURES)
 def signups_csv():
     chunks = exports.signups_csv(current_user._get_current_object())
     return Response(stream_with_context(chunks), mimetype=exports.FORMATS["csv"],

@@ -5,12 +5,12 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy import Select, case, distinct, func, select
 
-from outreach.access import SCHOOL, can_see_school, representatives_of, sees_schools_directory, visible_schools
+from outreach.access import load_school, representatives_of, sees_schools_directory, visible_schools
 from outreach.attendance.models import Attendance
 from outreach.auth.models import Invitation, User
 from outreach.collation import by_name, sort_key, stored_order
 from outreach.dbtypes import utcnow
-from outreach.errors import FieldErrors, Forbidden, NotFound
+from outreach.errors import FieldErrors, Forbidden
 from outreach.events import announce, school_changed
 from outreach.extensions import db
 from outreach.i18n import _l
@@ -149,10 +149,7 @@ def schools_query(user: Any, *, region: str | None = None, q: str | None = None,
 
 def get_school(user: Any, school_id: int) -> School:
     """The school, or NotFound when it does not exist or is another school's."""
-    school = db.session.get(School, school_id)
-    if school is None or not can_see_school(user, school_id):
-        raise NotFound(_l("The school was not found."))
-    return school
+    return load_school(user, school_id)
 
 
 def summary(school: School) -> dict[str, int]:
@@ -207,5 +204,5 @@ def invite_representative(school: School, data: Mapping[str, Any], *, actor: Any
     """Invite a new person to represent the school: an account without a password, a one-time expiring link,
     and an e-mail in the invitee's language in the outbox. An address that already has an account is refused.
     Returns (user, link)."""
-    return invitations.invite(dict(data), role=SCHOOL, school_id=school.id, actor=actor,
+    return invitations.invite(dict(data), role="school", school_id=school.id, actor=actor,
                               link_for=link_for or invitations.invitation_link)

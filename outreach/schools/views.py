@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from outreach.access import STAFF, role_required
+from outreach.access import MANAGE_SCHOOLS, requires
 from outreach.errors import OutreachError
 from outreach.i18n import _
 from outreach.schools import services
@@ -24,7 +24,7 @@ def _region_choices() -> list[tuple[str, str]]:
 
 
 @bp.route("")
-@role_required(*STAFF)
+@requires(MANAGE_SCHOOLS)
 @cached_page()
 def index():
     filters = SchoolFilterForm(request.args)
@@ -46,7 +46,7 @@ def index():
 
 
 @bp.route("/<int:school_id>")
-@role_required(*STAFF)
+@requires(MANAGE_SCHOOLS)
 def detail(school_id: int):
     return _render_detail(services.get_school(current_user, school_id))
 
@@ -62,7 +62,7 @@ def _render_form(form: SchoolForm, school=None, status: int = 200):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_SCHOOLS)
 def new():
     form = SchoolForm()
     form.region.choices = [("", _("Choose a region")), *_region_choices()]
@@ -83,7 +83,7 @@ def new():
 
 
 @bp.route("/<int:school_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_SCHOOLS)
 def edit(school_id: int):
     school = services.get_school(current_user, school_id)
     form = SchoolForm()
@@ -104,7 +104,7 @@ def edit(school_id: int):
 
 
 @bp.route("/<int:school_id>/invite", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_SCHOOLS)
 def invite(school_id: int):
     school = services.get_school(current_user, school_id)
     form = InviteForm()

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import contains_eager
 
-from outreach.access import can_see_signup, keeps_rosters, may_change_after_start, may_sign_up, visible_signups
+from outreach.access import keeps_rosters, load_signup, may_change_after_start, may_sign_up, visible_signups
 from outreach.collation import by_name, sort_key
 from outreach.dbtypes import local_tz, utcnow
 from outreach.errors import Conflict, NotFound, OutreachError
@@ -209,10 +209,7 @@ def promote_waitlist(workshop_id: int) -> list[Signup]:
 
 def get_signup(signup_id: int, *, actor: Any) -> Signup:
     """A sign-up the actor may see (staff: any; a school: its own students'); otherwise 404."""
-    signup = db.session.get(Signup, signup_id)
-    if not can_see_signup(actor, signup):
-        raise NotFound(_l("The sign-up was not found."), code="signup_not_found")
-    return signup
+    return load_signup(actor, signup_id)
 
 
 def cancel(signup_id: int, *, actor: Any) -> tuple[Signup, Signup | None]:

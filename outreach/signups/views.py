@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.access import ADMIN, COORDINATOR, SCHOOL, can_see_workshop, is_school_rep, is_staff, own_school_id, \
-    role_required, visible_initiatives
+from outreach.access import ACT_FOR_SCHOOL, KEEP_ROSTER, is_school_rep, is_staff, load_workshop, own_school_id, \
+    requires, visible_initiatives
 from outreach.collation import sort_key, stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
@@ -37,14 +37,11 @@ def _helpers():
 
 def _workshop_or_404(workshop_id: int) -> Workshop:
     """The workshop if the user may see it, like the API's: otherwise 404."""
-    workshop = db.session.get(Workshop, workshop_id)
-    if not can_see_workshop(current_user, workshop):
-        abort(404)
-    return workshop
+    return load_workshop(current_user, workshop_id)
 
 
 @bp.route("/browse")
-@role_required(SCHOOL)
+@requires(ACT_FOR_SCHOOL)
 @cached_page()
 def browse():
     initiatives = db.session.scalars(visible_initiatives(current_user).where(Initiative.status == "active")
@@ -97,7 +94,7 @@ def _render_pick(workshop: Workshop, form: SignupForm, status: int = 200, search
 
 
 @bp.route("/workshops/<int:workshop_id>")
-@role_required(SCHOOL, ADMIN, COORDINATOR)
+@requires(KEEP_ROSTER)
 @cached_page()
 def pick(workshop_id: int):
     old_link = without_query("q")  # a name in the address (an old link): the page without it
@@ -107,7 +104,7 @@ def pick(workshop_id: int):
 
 
 @bp.route("/workshops/<int:workshop_id>/search", methods=["POST"])
-@role_required(SCHOOL, ADMIN, COORDINATOR)
+@requires(KEEP_ROSTER)
 def search(workshop_id: int):
     """The pick page's name search, sent by POST: the name is held on the server, the page gets its token."""
     workshop = _workshop_or_404(workshop_id)
@@ -121,7 +118,7 @@ def search(workshop_id: int):
 
 
 @bp.route("/workshops/<int:workshop_id>", methods=["POST"])
-@role_required(SCHOOL, ADMIN, COORDINATOR)
+@requires(KEEP_ROSTER)
 def register(workshop_id: int):
     workshop = _workshop_or_404(workshop_id)
     form = SignupForm()
@@ -147,7 +144,7 @@ def _int_args(name: str) -> list[int]:
 
 
 @bp.route("/workshops/<int:workshop_id>/result")
-@role_required(SCHOOL, ADMIN, COORDINATOR)
+@requires(KEEP_ROSTER)
 def result(workshop_id: int):
     workshop = _workshop_or_404(workshop_id)
     signups = [s for s in services.signups_by_ids(_int_args("s"), actor=current_user) if s.workshop_id == workshop.id]
@@ -156,7 +153,7 @@ def result(workshop_id: int):
 
 
 @bp.route("/workshops/<int:workshop_id>/list")
-@role_required(SCHOOL, ADMIN, COORDINATOR)
+@requires(KEEP_ROSTER)
 def workshop(workshop_id: int):
     workshop = _workshop_or_404(workshop_id)
     status = request.args.get("status") if request.args.get("status") in SIGNUP_STATUSES else None
@@ -167,7 +164,7 @@ def workshop(workshop_id: int):
 
 
 @bp.route("/mine")
-@role_required(SCHOOL)
+@requires(ACT_FOR_SCHOOL)
 def mine():
     when = request.args.get("when") if request.args.get("when") in services.SIGNUP_WHEN else "upcoming"
     status = request.args.get("status") if request.args.get("status") in SIGNUP_STATUSES else None
@@ -178,7 +175,7 @@ def mine():
 
 
 @bp.route("/<int:signup_id>/cancel", methods=["POST"])
-@role_required(SCHOOL, ADMIN, COORDINATOR)
+@requires(KEEP_ROSTER)
 def cancel(signup_id: int):
     form = CancelForm()
     back = request.form.get("next") or request.args.get("next")

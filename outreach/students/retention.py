@@ -20,15 +20,14 @@ from flask import current_app
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from outreach.access import SYSTEM, can_see_student, representatives_of, scoped_students
+from outreach.access import SYSTEM, load_student, representatives_of, scoped_students
 from outreach.auth.models import User
 from outreach.collation import stored_order
 from outreach.dates import fmt_date
 from outreach.dbtypes import utcnow
-from outreach.errors import NotFound
 from outreach.events import announce, student_changed
 from outreach.extensions import db
-from outreach.i18n import _, _l, force_locale, ngettext
+from outreach.i18n import _, force_locale, ngettext
 from outreach.links import external_url
 from outreach.notifications.services import queue
 from outreach.signups.models import Signup
@@ -116,9 +115,7 @@ def due(rows: list[Any], now: datetime | None = None) -> list[Due]:
 def keep(student_id: int, *, actor: Any) -> Student:
     """The school says the student is still in the programme: the retention period starts again today."""
     check_roster_actor(actor)
-    student = db.session.get(Student, student_id)
-    if not can_see_student(actor, student):
-        raise NotFound(_l("The student was not found."))
+    student = load_student(actor, student_id)
     student.kept_at = utcnow()
     student.retention_noticed_at = None
     db.session.flush()

@@ -4,9 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from outreach.access import SCHOOL, STAFF
+from outreach.access import check_roster_actor  # noqa: F401 (the roster's services import it from here)
 from outreach.dbtypes import local_tz
-from outreach.errors import Forbidden
 from outreach.i18n import _l
 from outreach.students.models import CONSENT_METHODS, GENDERS
 
@@ -73,8 +72,3 @@ def consent_method_error(value: Any) -> Any | None:
         return _l("Choose how consent was given: paper form or electronic.")
     return None
 
-
-def check_roster_actor(actor: Any) -> None:
-    """Only staff and school representatives keep rosters."""
-    if getattr(actor, "role", None) not in (*STAFF, SCHOOL):
-        raise Forbidden(_l("You do not have access to the roster."))

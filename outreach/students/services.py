@@ -12,10 +12,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from outreach import storage
-from outreach.access import can_see_student, is_school_rep, is_staff, scoped_students
+from outreach.access import check_student, is_school_rep, is_staff, load_student, scoped_students
 from outreach.collation import stored_order
 from outreach.dbtypes import utcnow
-from outreach.errors import NotFound, OutreachError
+from outreach.errors import OutreachError
 from outreach.events import announce, student_changed
 from outreach.extensions import db
 from outreach.i18n import _l
@@ -135,10 +135,7 @@ def get_student(student_id: Any, *, actor: Any) -> Student:
         ident = int(student_id)
     except (TypeError, ValueError):
         ident = None
-    student = db.session.get(Student, ident) if ident is not None else None
-    if student is None or not can_see_student(actor, student):
-        raise NotFound(_l("The student was not found."))
-    return student
+    return load_student(actor, ident)
 
 
 def create_student(data: Mapping[str, Any], *, actor: Any) -> Student:
@@ -165,8 +162,7 @@ def create_student(data: Mapping[str, Any], *, actor: Any) -> Student:
 def update_student(student: Student, data: Mapping[str, Any], *, actor: Any) -> Student:
     """Change a student's fields or consent details; only the keys given are changed."""
     check_roster_actor(actor)
-    if not can_see_student(actor, student):
-        raise NotFound(_l("The student was not found."))
+    check_student(actor, student)
     errors: dict[str, list[Any]] = {}
     values = _student_values(data, errors, partial=True)
     consent: dict[str, Any] = {}
@@ -221,8 +217,7 @@ def erase_student(student: Student, *, actor: Any, reason: str = "withdrawn") ->
     backup from before the erasure was restored). The student is added to the erasure list (outreach/storage.py).
     """
     check_roster_actor(actor)
-    if not can_see_student(actor, student):
-        raise NotFound(_l("The student was not found."))
+    check_student(actor, student)
     cancelled = 0
     for signup in upcoming_signups(student):
         signups.cancel(signup.id, actor=actor)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, noload, selectinload
 
-from outreach.access import ADMIN, COORDINATOR, SCHOOL, is_school_rep, is_staff, own_school_id, role_required
+from outreach.access import KEEP_ROSTER, is_school_rep, is_staff, own_school_id, requires
 from outreach.collation import stored_order
 from outreach.errors import OutreachError
 from outreach.extensions import db
@@ -26,7 +26,6 @@ from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
 
 bp = Blueprint("students", __name__)
-ROSTER = (ADMIN, COORDINATOR, SCHOOL)
 
 
 def _user() -> Any:
@@ -67,7 +66,7 @@ def _download_language() -> str:
 # --- the roster ----------------------------------------------------------------------------------
 
 @bp.route("/students")
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 @cached_page()
 def index():
     """The roster; a name search comes as ?search=<token> (students.search holds the text), never as ?q=."""
@@ -82,7 +81,7 @@ def index():
 
 
 @bp.route("/students/search", methods=["POST"])
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def search():
     """The search form, sent by POST: the name is held on the server and the roster asked for with its token."""
     schools = _school_choices()
@@ -111,7 +110,7 @@ def _roster(filters: RosterFilterForm, schools: list[tuple[int, str]] | None, st
 
 
 @bp.route("/students/<int:student_id>")
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def detail(student_id: int):
     student = services.get_student(student_id, actor=_user())
     signups = paginate(
@@ -123,7 +122,7 @@ def detail(student_id: int):
 
 
 @bp.route("/students/new", methods=["GET", "POST"])
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def new():
     form = StudentForm(schools=_school_choices())
     if request.method == "GET" and "school_id" in form:
@@ -143,7 +142,7 @@ def new():
 
 
 @bp.route("/students/<int:student_id>/edit", methods=["GET", "POST"])
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def edit(student_id: int):
     student = services.get_student(student_id, actor=_user())
     consent = student.consent
@@ -169,7 +168,7 @@ def edit(student_id: int):
 
 
 @bp.route("/students/<int:student_id>/erase", methods=["GET", "POST"])
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def erase(student_id: int):
     student = services.get_student(student_id, actor=_user())
     form = EraseForm()
@@ -193,7 +192,7 @@ def erase(student_id: int):
 # --- the consent form ----------------------------------------------------------------------------
 
 @bp.route("/students/consent-form")
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def consent_form():
     """The printable consent form: blank, or with one student's details (?student_id=); ?lang= kk|ru|en."""
     with _interface_language_kept():
@@ -215,7 +214,7 @@ def consent_form():
 # --- the import ----------------------------------------------------------------------------------
 
 @bp.route("/students/import/template")
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def import_template():
     """The import template: ?lang= kk|ru|en, ?format= xlsx|csv."""
     with _interface_language_kept():
@@ -226,7 +225,7 @@ def import_template():
 
 
 @bp.route("/students/import", methods=["GET", "POST"])
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def import_():
     """GET: the upload form; POST step=preview: check the file; POST step=confirm: add the students."""
     if request.method == "POST" and request.form.get("step") == "confirm":
@@ -298,7 +297,7 @@ def _import_confirm():
 # --- retention ------------------------------------------------------------------------------------------------
 
 @bp.route("/students/retention")
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def retention_list():
     """Students whose retention period ends soon (or has ended): the school keeps the ones still in the programme."""
     page = paginate(retention.due_query(_user()), scalars=False)
@@ -309,7 +308,7 @@ def retention_list():
 
 
 @bp.route("/students/<int:student_id>/keep", methods=["POST"])
-@role_required(*ROSTER)
+@requires(KEEP_ROSTER)
 def keep(student_id: int):
     form = KeepForm()
     if not form.validate_on_submit():

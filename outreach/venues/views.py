@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from outreach.access import STAFF, role_required
+from outreach.access import MANAGE_ARTISTS, requires
 from outreach.artists import records
 from outreach.artists.forms import RecordFilterForm, VenueForm
 from outreach.artists.views import (
@@ -25,7 +25,7 @@ def _user():
 
 
 @bp.route("/venues")
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def index():
     filters = RecordFilterForm(request.args)
     filters.region.choices = region_choices(_("All regions"))
@@ -43,7 +43,7 @@ def _form_page(form, venue=None, similar=None, status=200):
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def new():
     form = VenueForm()
     form.region.choices = region_choices(_("Choose a region"))
@@ -62,7 +62,7 @@ def new():
 
 
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def edit(venue_id: int):
     venue = record_or_404(Venue, venue_id)
     form = VenueForm()
@@ -83,7 +83,7 @@ def edit(venue_id: int):
 
 
 @bp.route("/venues/<int:venue_id>")
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def detail(venue_id: int):
     venue = record_or_404(Venue, venue_id)
     monday = week_of(request.args.get("week"))
@@ -92,6 +92,6 @@ def detail(venue_id: int):
 
 
 @bp.route("/venues/merge", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(MANAGE_ARTISTS)
 def merge():
     return merge_page("venue")

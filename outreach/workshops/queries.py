@@ -8,15 +8,13 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from outreach.access import (
-    can_see_workshop, can_take_attendance, feed_workshops_scope, is_artist, keeps_rosters, visible_workshops,
+    can_take_attendance, feed_workshops_scope, is_artist, keeps_rosters, load_workshop, visible_workshops,
 )
 from outreach.attendance.services import recorded
 from outreach.auth.models import User
 from outreach.collation import sort_key
 from outreach.dbtypes import utcnow
-from outreach.errors import NotFound
 from outreach.extensions import db
-from outreach.i18n import _l
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.signups.services import workshop_signups_query
@@ -85,10 +83,7 @@ def record_choices(model: Any, *, with_place: bool = False) -> list[tuple[int, s
 
 def get_workshop(user: Any, workshop_id: int) -> Workshop:
     """The workshop if this user may see it (funders: only those of initiatives they fund), else NotFound."""
-    workshop = db.session.get(Workshop, workshop_id)
-    if not can_see_workshop(user, workshop):
-        raise NotFound(_l("The workshop was not found."))
-    return workshop
+    return load_workshop(user, workshop_id)
 
 
 @dataclass

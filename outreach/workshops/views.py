@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from outreach.access import (
-    ALL_ROLES, ARTIST, SCHOOL, STAFF, TAKES_ATTENDANCE, can_take_attendance, is_school_rep, is_staff, keeps_rosters,
-    own_school_id, role_required, sees_seat_counts, visible_initiatives,
+    FOLLOW_CALENDAR, SCHEDULE_WORKSHOPS, SEE_WORKSHOPS, TAKE_ATTENDANCE, can_take_attendance, is_school_rep, is_staff,
+    keeps_rosters, own_school_id, requires, sees_seat_counts, visible_initiatives,
 )
 from outreach.attendance import services as attendance
 from outreach.attendance.forms import AttendanceForm
@@ -72,7 +72,7 @@ def _filters(user, *, full: bool = True) -> FilterForm:
 
 
 @bp.route("/workshops")
-@role_required(*STAFF)
+@requires(SCHEDULE_WORKSHOPS)
 @cached_page()
 def index():
     user = _user()
@@ -97,7 +97,7 @@ def _calendar_day(raw: str | None) -> date:
 
 
 @bp.route("/calendar")
-@role_required(*STAFF, SCHOOL, ARTIST)
+@requires(FOLLOW_CALENDAR)
 @cached_page(etag=True)
 def calendar():
     user = _user()
@@ -133,7 +133,7 @@ def calendar():
 # One workshop
 
 @bp.route("/workshops/<int:workshop_id>")
-@role_required(*ALL_ROLES, ARTIST)
+@requires(SEE_WORKSHOPS)
 def detail(workshop_id: int):
     user = _user()
     workshop = queries.get_workshop(user, workshop_id)
@@ -170,7 +170,7 @@ def _render_form(template: str, form, workshop=None, status: int = 200):
 
 
 @bp.route("/workshops/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(SCHEDULE_WORKSHOPS)
 def new():
     user = _user()
     form = WorkshopForm()
@@ -191,7 +191,7 @@ def new():
 
 
 @bp.route("/workshops/new-series", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(SCHEDULE_WORKSHOPS)
 def new_series():
     user = _user()
     form = SeriesForm()
@@ -229,7 +229,7 @@ def new_series():
 
 
 @bp.route("/workshops/series/<int:series_id>")
-@role_required(*STAFF)
+@requires(SCHEDULE_WORKSHOPS)
 def series(series_id: int):
     """Every date of a series (and the dates it skipped), e.g. right after creating it."""
     found = db.session.get(WorkshopSeries, series_id)
@@ -247,7 +247,7 @@ def _staff_workshop(workshop_id: int) -> Workshop:
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@requires(SCHEDULE_WORKSHOPS)
 def edit(workshop_id: int):
     user = _user()
     workshop = _staff_workshop(workshop_id)
@@ -277,7 +277,7 @@ def edit(workshop_id: int):
 
 
 @bp.route("/workshops/<int:workshop_id>/cancel", methods=["POST"])
-@role_required(*STAFF)
+@requires(SCHEDULE_WORKSHOPS)
 def cancel(workshop_id: int):
     user = _user()
     workshop = _staff_workshop(workshop_id)
@@ -300,7 +300,7 @@ def cancel(workshop_id: int):
 # Attendance
 
 @bp.route("/workshops/<int:workshop_id>/attendance", methods=["GET", "POST"], endpoint="attendance")
-@role_required(*TAKES_ATTENDANCE)
+@requires(TAKE_ATTENDANCE)
 def attendance_sheet(workshop_id: int):
     """The roster to tick. The page works offline too (static/js/attendance.js): it is kept on the phone until
     the workshop's end plus seven days, and a workshop that has not started yet shows its roster closed until
@@ -374,7 +374,7 @@ def feed(token: str):
 
 
 @bp.route("/account/calendar-feed", methods=["POST"])
-@role_required(*STAFF, SCHOOL, ARTIST)
+@requires(FOLLOW_CALENDAR)
 def regenerate_feed():
     # the form carries only the CSRF token, which CSRFProtect has checked before this view runs
     regenerate_feed_token(_user())

@@ -1,14 +1,12 @@
-"""Route × role rows for funder organisations: (method, path, {role: status}, endpoint)."""
-STAFF = {"admin": 200, "coordinator": 200, "school": 403, "funder": 403}
-STAFF_POST = {"anonymous": 400, "admin": 422, "coordinator": 422, "school": 403, "funder": 403}
+"""Route × role rows for funder organisations: (method, path, expected, endpoint)."""
 
 ROUTES = [
-    ("GET", "/funders", {"anonymous": 302, **STAFF}, "funders.index"),
-    ("GET", "/funders/new", {"anonymous": 302, **STAFF}, "funders.new"),
-    ("POST", "/funders/new", STAFF_POST, "funders.new"),
-    ("GET", "/funders/{funder_id}", {"anonymous": 302, **STAFF}, "funders.detail"),
-    ("GET", "/funders/{funder_id}/edit", {"anonymous": 302, **STAFF}, "funders.edit"),
-    ("POST", "/funders/{funder_id}/edit", STAFF_POST, "funders.edit"),
-    ("GET", "/funders/{funder_id}/invite", {"anonymous": 302, **STAFF}, "funders.invite"),
-    ("POST", "/funders/{funder_id}/invite", STAFF_POST, "funders.invite"),
+    ("GET", "/funders", 200, "funders.index"),
+    ("GET", "/funders/new", 200, "funders.new"),
+    ("POST", "/funders/new", 422, "funders.new"),
+    ("GET", "/funders/{funder_id}", 200, "funders.detail"),
+    ("GET", "/funders/{funder_id}/edit", 200, "funders.edit"),
+    ("POST", "/funders/{funder_id}/edit", 422, "funders.edit"),
+    ("GET", "/funders/{funder_id}/invite", 200, "funders.invite"),
+    ("POST", "/funders/{funder_id}/invite", 422, "funders.invite"),
 ]

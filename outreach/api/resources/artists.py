@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import ARTIST, STAFF, sees_artist_hours
+from outreach.access import MANAGE_ARTISTS, SEE_ARTIST_HOURS, load_artist_hours, requires
 from outreach.api.schemas import artists as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.artists import services as artists
@@ -35,7 +35,7 @@ def _venue(venue_id: int) -> Venue:
 
 @bp.route("/artists")
 @bp.doc(summary="Teaching artists, by name")
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.arguments(s.ArtistsArgs, location="query")
 @bp.response(200, s.ArtistPage)
 @bp.errors(401)
@@ -45,7 +45,7 @@ def list_artists(args: dict[str, Any]):
 
 @bp.route("/artists", methods=["POST"])
 @bp.doc(summary="Add a teaching artist", description=SIMILAR)
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.arguments(s.ArtistIn)
 @bp.response(201, s.ArtistOut)
 @bp.errors(400, 401, 409, 413)
@@ -56,7 +56,7 @@ def create_artist(data: dict[str, Any]):
 
 @bp.route(f"/artists/<{ID}:artist_id>")
 @bp.doc(summary="One teaching artist")
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.response(200, s.ArtistOut)
 @bp.errors(401, 404)
 def get_artist(artist_id: int):
@@ -65,7 +65,7 @@ def get_artist(artist_id: int):
 
 @bp.route(f"/artists/<{ID}:artist_id>", methods=["PATCH"])
 @bp.doc(summary="Change a teaching artist", description="A new name is written on every workshop. " + SIMILAR)
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.arguments(s.ArtistPatch)
 @bp.response(200, s.ArtistOut)
 @bp.errors(400, 401, 404, 409, 413)
@@ -79,7 +79,7 @@ def update_artist(data: dict[str, Any], artist_id: int):
 @bp.doc(summary="A period in which the artist takes no workshops (leave, a tour)",
         description="A workshop of that artist in that time is then 409 artist_unavailable. The artist's "
                     "workshops already in the period are kept and listed in workshops_inside.")
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.arguments(s.UnavailableIn)
 @bp.response(201, s.UnavailableOut)
 @bp.errors(400, 401, 404, 413)
@@ -94,20 +94,18 @@ def add_unavailable(data: dict[str, Any], artist_id: int):
 @bp.route(f"/artists/<{ID}:artist_id>/hours")
 @bp.doc(summary="Workshops the artist delivered (started, not cancelled) and their hours",
         description="Coordinators and admins for any artist; a teaching artist for itself (another's: 404).")
-@bp.roles(*STAFF, ARTIST)
+@requires(SEE_ARTIST_HOURS)
 @bp.arguments(s.HoursArgs, location="query")
 @bp.response(200, s.HoursOut)
 @bp.errors(401, 404)
 def artist_hours(args: dict[str, Any], artist_id: int):
-    if not sees_artist_hours(actor(), artist_id):
-        raise NotFound(_l("The teaching artist was not found."))
-    artist = _artist(artist_id)
+    artist = load_artist_hours(actor(), artist_id)
     return artists.hours(artist.id, args.get("date_from"), args.get("date_to"))
 
 
 @bp.route("/venues")
 @bp.doc(summary="Venues, by name or locality")
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.arguments(s.VenuesArgs, location="query")
 @bp.response(200, s.VenuePage)
 @bp.errors(401)
@@ -117,7 +115,7 @@ def list_venues(args: dict[str, Any]):
 
 @bp.route("/venues", methods=["POST"])
 @bp.doc(summary="Add a venue", description=SIMILAR)
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.arguments(s.VenueIn)
 @bp.response(201, s.VenueOut)
 @bp.errors(400, 401, 409, 413)
@@ -128,7 +126,7 @@ def create_venue(data: dict[str, Any]):
 
 @bp.route(f"/venues/<{ID}:venue_id>")
 @bp.doc(summary="One venue")
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.response(200, s.VenueOut)
 @bp.errors(401, 404)
 def get_venue(venue_id: int):
@@ -137,7 +135,7 @@ def get_venue(venue_id: int):
 
 @bp.route(f"/venues/<{ID}:venue_id>", methods=["PATCH"])
 @bp.doc(summary="Change a venue", description="A new name is written on every workshop. " + SIMILAR)
-@bp.roles(*STAFF)
+@requires(MANAGE_ARTISTS)
 @bp.arguments(s.VenuePatch)
 @bp.response(200, s.VenueOut)
 @bp.errors(400, 401, 404, 409, 413)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import FUNDER, STAFF
+from outreach.access import MANAGE_INITIATIVES, SEE_INITIATIVES, requires
 from outreach.api.schemas import initiatives as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.initiatives import services as initiatives
@@ -11,7 +11,7 @@ from outreach.initiatives import services as initiatives
 
 @bp.route("/initiatives")
 @bp.doc(summary="Initiatives (a funder: only those it funds)")
-@bp.roles(*STAFF, FUNDER)
+@requires(SEE_INITIATIVES)
 @bp.arguments(s.InitiativesArgs, location="query")
 @bp.response(200, s.InitiativePage)
 @bp.errors(401)
@@ -23,7 +23,7 @@ def list_initiatives(args: dict[str, Any]):
 
 @bp.route("/initiatives", methods=["POST"])
 @bp.doc(summary="Start an initiative")
-@bp.roles(*STAFF)
+@requires(MANAGE_INITIATIVES)
 @bp.arguments(s.InitiativeIn)
 @bp.response(201, s.InitiativeOut)
 @bp.errors(400, 401, 413)
@@ -33,7 +33,7 @@ def create_initiative(data: dict[str, Any]):
 
 @bp.route(f"/initiatives/<{ID}:initiative_id>")
 @bp.doc(summary="One initiative")
-@bp.roles(*STAFF, FUNDER)
+@requires(SEE_INITIATIVES)
 @bp.response(200, s.InitiativeOut)
 @bp.errors(401, 404)
 def get_initiative(initiative_id: int):

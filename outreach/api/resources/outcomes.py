@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import STAFF
+from outreach.access import MANAGE_OUTCOMES, requires
 from outreach.api.schemas import outcomes as s
 from outreach.api.blueprint import ID, actor, bp
 from outreach.initiatives import services as initiatives
@@ -14,7 +14,7 @@ from outreach.workshops import queries as workshops
 @bp.route(f"/initiatives/<{ID}:initiative_id>/questionnaires", methods=["POST"])
 @bp.doc(summary="Set the initiative's questionnaire for pupils or teachers (again: its questions are replaced)",
         description="At most 10 questions; kind text only for teachers. Answers already given stay, by key.")
-@bp.roles(*STAFF)
+@requires(MANAGE_OUTCOMES)
 @bp.arguments(s.QuestionnaireIn)
 @bp.response(201, s.QuestionnaireOut)
 @bp.errors(400, 401, 404, 413)
@@ -25,7 +25,7 @@ def create_questionnaire(data: dict[str, Any], initiative_id: int):
 
 @bp.route(f"/initiatives/<{ID}:initiative_id>/questionnaires")
 @bp.doc(summary="The initiative's questionnaires")
-@bp.roles(*STAFF)
+@requires(MANAGE_OUTCOMES)
 @bp.response(200, s.QuestionnaireList)
 @bp.errors(401, 404)
 def list_questionnaires(initiative_id: int):
@@ -36,7 +36,7 @@ def list_questionnaires(initiative_id: int):
 @bp.route(f"/workshops/<{ID}:workshop_id>/responses", methods=["POST"])
 @bp.doc(summary="Pupils' answers, per sign-up and never with a name (answering again replaces; skipping is "
                 "allowed)")
-@bp.roles(*STAFF)
+@requires(MANAGE_OUTCOMES)
 @bp.arguments(s.ResponsesIn)
 @bp.response(200, s.ResponsesOut)
 @bp.errors(400, 401, 404, 409, 413)

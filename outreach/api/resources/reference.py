@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from outreach.access import STAFF
+from outreach.access import MANAGE_FUNDERS, SIGNED_IN, requires
 from outreach.api.schemas import reference as s
 from outreach.api.blueprint import PageArgs, bp, page_of
 from outreach.collation import by_name
@@ -14,6 +14,7 @@ from outreach.schools.models import Region
 
 
 @bp.route("/regions")
+@requires(SIGNED_IN)
 @bp.doc(summary="Regions of Kazakhstan (oblystar and cities of republican significance)")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, s.RegionPage)
@@ -24,7 +25,7 @@ def list_regions(args: dict[str, Any]):
 
 @bp.route("/funders")
 @bp.doc(summary="Funding organisations (coordinators and admins)")
-@bp.roles(*STAFF)
+@requires(MANAGE_FUNDERS)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, s.FunderPage)
 @bp.errors(401)

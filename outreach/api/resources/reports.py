@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import FUNDER, STAFF
+from outreach.access import SEE_REPORTS, requires
 from outreach.api.schemas import reports as s
 from outreach.api.blueprint import actor, bp
 from outreach.reports import services as reports
@@ -18,7 +18,7 @@ from outreach.reports import services as reports
                     "than `suppression_threshold` has every child-derived figure null and `suppressed: true`; "
                     "small cells are hidden, with complementary suppression; shown counts are rounded to "
                     "`rounding_base`, student-hours to 5 hours, the attendance rate to whole per cent.")
-@bp.roles(*STAFF, FUNDER)
+@requires(SEE_REPORTS)
 @bp.arguments(s.ImpactArgs, location="query")
 @bp.response(200, s.ImpactReport)
 @bp.errors(401, 404)

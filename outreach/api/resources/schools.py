@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import SCHOOL, STAFF
+from outreach.access import MANAGE_SCHOOLS, SEE_SCHOOLS, requires
 from outreach.api.schemas import schools as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.schools import services as schools
@@ -11,7 +11,7 @@ from outreach.schools import services as schools
 
 @bp.route("/schools")
 @bp.doc(summary="Schools (a school representative: only its own school)")
-@bp.roles(*STAFF, SCHOOL)
+@requires(SEE_SCHOOLS)
 @bp.arguments(s.SchoolsArgs, location="query")
 @bp.response(200, s.SchoolPage)
 @bp.errors(401)
@@ -23,7 +23,7 @@ def list_schools(args: dict[str, Any]):
 
 @bp.route("/schools", methods=["POST"])
 @bp.doc(summary="Add a school to the directory")
-@bp.roles(*STAFF)
+@requires(MANAGE_SCHOOLS)
 @bp.arguments(s.SchoolIn)
 @bp.response(201, s.SchoolOut)
 @bp.errors(400, 401, 413)
@@ -33,7 +33,7 @@ def create_school(data: dict[str, Any]):
 
 @bp.route(f"/schools/<{ID}:school_id>")
 @bp.doc(summary="One school")
-@bp.roles(*STAFF, SCHOOL)
+@requires(SEE_SCHOOLS)
 @bp.response(200, s.SchoolOut)
 @bp.errors(401, 404)
 def get_school(school_id: int):

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.access import ADMIN, COORDINATOR, SCHOOL, TAKES_ATTENDANCE
+from outreach.access import KEEP_ROSTER, TAKE_ATTENDANCE, requires
 from outreach.api.schemas import signups as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.attendance import services as attendance
 from outreach.signups import services as signups
 from outreach.workshops import queries as workshops
 
-SIGNING_UP = (ADMIN, COORDINATOR, SCHOOL)
 
 
 @bp.route(f"/workshops/<{ID}:workshop_id>/signups", methods=["POST"])
@@ -20,7 +19,7 @@ SIGNING_UP = (ADMIN, COORDINATOR, SCHOOL)
                     "in this order: unknown workshop or another school's student (404); cancelled workshop, or "
                     "for a school representative one that has started (409); a grade outside the workshop's "
                     "range (422).")
-@bp.roles(*SIGNING_UP)
+@requires(KEEP_ROSTER)
 @bp.arguments(s.SignupsIn)
 @bp.response(201, s.SignupItems)
 @bp.errors(400, 401, 404, 409, 413)
@@ -32,7 +31,7 @@ def create_signups(data: dict[str, Any], workshop_id: int):
 @bp.route(f"/workshops/<{ID}:workshop_id>/signups")
 @bp.doc(summary="Sign-ups of a workshop (a school representative: its own students only)",
         description="Cancelled sign-ups are listed too. Erased students' sign-ups have student_id null.")
-@bp.roles(*SIGNING_UP)
+@requires(KEEP_ROSTER)
 @bp.arguments(s.SignupsArgs, location="query")
 @bp.response(200, s.SignupPage)
 @bp.errors(401, 404)
@@ -46,7 +45,7 @@ def list_signups(args: dict[str, Any], workshop_id: int):
 @bp.doc(summary="Cancel a sign-up; a freed seat goes to the head of the waitlist",
         description="A school representative may cancel its own students' sign-ups until the workshop starts "
                     "(then 409). Cancelling twice is 409.")
-@bp.roles(*SIGNING_UP)
+@requires(KEEP_ROSTER)
 @bp.response(200, s.Cancellation)
 @bp.errors(401, 404, 409)
 def cancel_signup(signup_id: int):
@@ -60,7 +59,7 @@ def cancel_signup(signup_id: int):
                     "with the minutes attended, excused, absent). Only for a workshop that has started (else "
                     "409); every id must have a confirmed sign-up, and late minutes must be 1 … the duration "
                     "(else 422).")
-@bp.roles(*TAKES_ATTENDANCE)
+@requires(TAKE_ATTENDANCE)
 @bp.arguments(s.AttendanceIn)
 @bp.response(200, s.AttendanceOut)
 @bp.errors(400, 401, 404, 409, 413)
@@ -75,7 +74,7 @@ def put_attendance(data: dict[str, Any], workshop_id: int):
 @bp.route(f"/workshops/<{ID}:workshop_id>/attendance")
 @bp.doc(summary="Attendance of a workshop: one item per confirmed sign-up",
         description="present, status and minutes are null while attendance is not recorded (recorded: false).")
-@bp.roles(*TAKES_ATTENDANCE)
+@requires(TAKE_ATTENDANCE)
 @bp.arguments(s.PageArgs, location="query")
 @bp.response(200, s.AttendanceList)
 @bp.errors(401, 404)
@@ -100,7 +99,7 @@ def get_attendance(args: dict[str, Any], workshop_id: int):
                     "rest apply. Sending the same batch (same idempotency_key and marks) again changes nothing "
                     "and returns the first answer with replayed: true; the same key with other marks is 409 "
                     "idempotency_key_reused.")
-@bp.roles(*TAKES_ATTENDANCE)
+@requires(TAKE_ATTENDANCE)
 @bp.arguments(s.SyncIn)
 @bp.response(200, s.SyncOut)
 @bp.errors(400, 401, 409, 413)

@@ -5,17 +5,16 @@ from typing import Any
 
 from flask import Response
 
-from outreach.access import SCHOOL, STAFF
+from outreach.access import KEEP_ROSTER, requires
 from outreach.api.schemas import students as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.students import services as students
 
-ROSTER = (*STAFF, SCHOOL)
 
 
 @bp.route("/students")
 @bp.doc(summary="Students (a school representative: its own)")
-@bp.roles(*ROSTER)
+@requires(KEEP_ROSTER)
 @bp.arguments(s.StudentsArgs, location="query")
 @bp.response(200, s.StudentPage)
 @bp.errors(401)
@@ -29,7 +28,7 @@ def list_students(args: dict[str, Any]):
 @bp.doc(summary="Add a student, with the guardian's consent",
         description="A school representative's students always go to its own school; coordinators and admins "
                     "give school_id. No consent: 422.")
-@bp.roles(*ROSTER)
+@requires(KEEP_ROSTER)
 @bp.arguments(s.StudentIn)
 @bp.response(201, s.StudentOut)
 @bp.errors(400, 401, 413)
@@ -39,7 +38,7 @@ def create_student(data: dict[str, Any]):
 
 @bp.route(f"/students/<{ID}:student_id>")
 @bp.doc(summary="One student (erased students are 404)")
-@bp.roles(*ROSTER)
+@requires(KEEP_ROSTER)
 @bp.response(200, s.StudentOut)
 @bp.errors(401, 404)
 def get_student(student_id: int):
@@ -51,7 +50,7 @@ def get_student(student_id: int):
         description="Personal fields and the guardian's details are removed for good; sign-ups and attendance "
                     "stay as anonymous records (student_id null in sign-up lists), so figures do not change. "
                     "The student is 404 afterwards.")
-@bp.roles(*ROSTER)
+@requires(KEEP_ROSTER)
 @bp.response(204)
 @bp.errors(401, 404)
 def erase_student(student_id: int):

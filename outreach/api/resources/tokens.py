@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, g, request
 
+from outreach.access import SIGNED_IN, requires
 from outreach.api.schemas import auth as s
 from outreach.api.blueprint import MAX_BODY, bp
 from outreach.auth import services as auth
@@ -47,6 +48,7 @@ def create_token(data: dict[str, Any]):
 
 
 @bp.route("/tokens/current", methods=["DELETE"])
+@requires(SIGNED_IN)
 @bp.doc(summary="Revoke this token", description="The token the request is sent with answers 401 from now on.")
 @bp.response(204)
 @bp.errors(401)

@@ -5,13 +5,14 @@ from typing import Any
 
 from flask import request
 
-from outreach.access import STAFF, is_staff
+from outreach.access import SCHEDULE_WORKSHOPS, SEE_WORKSHOPS, is_staff, requires
 from outreach.api.schemas import workshops as s
 from outreach.api.blueprint import ID, actor, bp, page_of
 from outreach.workshops import queries, services as workshops
 
 
 @bp.route("/workshops")
+@requires(SEE_WORKSHOPS)
 @bp.doc(summary="Workshops in time order (a funder: only those of the initiatives it funds)")
 @bp.arguments(s.WorkshopsArgs, location="query")
 @bp.response(200, s.WorkshopPage)
@@ -29,7 +30,7 @@ def list_workshops(args: dict[str, Any]):
                     "in different localities leave less than the travel time; 409 artist_unavailable in an "
                     "artist's unavailable period. artist_id and venue_id, or names that fold to exactly one "
                     "record's (instructor, venue).")
-@bp.roles(*STAFF)
+@requires(SCHEDULE_WORKSHOPS)
 @bp.arguments(s.WorkshopIn)
 @bp.response(201, s.WorkshopOut)
 @bp.errors(400, 401, 409, 413)
@@ -38,6 +39,7 @@ def create_workshop(data: dict[str, Any]):
 
 
 @bp.route(f"/workshops/<{ID}:workshop_id>")
+@requires(SEE_WORKSHOPS)
 @bp.doc(summary="One workshop")
 @bp.response(200, s.WorkshopOut)
 @bp.errors(401, 404)
@@ -58,7 +60,7 @@ def _workshop_first() -> None:
         description="Any of the POST fields, or \"status\": \"cancelled\". Checked like a new workshop (422, 409 "
                     "schedule_conflict); a capacity below the confirmed sign-ups is 409 capacity_below_confirmed; "
                     "a higher capacity promotes the waitlist in order.")
-@bp.roles(*STAFF)
+@requires(SCHEDULE_WORKSHOPS)
 @bp.arguments(s.WorkshopPatch)
 @bp.response(200, s.WorkshopOut)
 @bp.errors(400, 401, 404, 409, 413)
