@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from outreach import assets, cache, collation, headers, hosts, models, subscribers, templating, unitofwork  # noqa: F401
+from outreach import access, assets, cache, collation, headers, hosts, models, subscribers, templating, unitofwork  # noqa: F401
 from outreach import logs
 from outreach.auth import accounts as accounts_views
 from outreach.api import views as api_views
@@ -89,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     # the cached pages change when a workshop starts or ends (outreach/cache.py asks the workshops when)
     cache.register_clock_source("workshops", workshop_queries.next_start_or_end)
+    cache.register_own_school(access.own_school_id)
     _register_blueprints(app)
     templating.init_app(app)
     assets.init_app(app)

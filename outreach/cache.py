@@ -39,7 +39,7 @@ from sqlalchemy import BigInteger, SmallInteger, String, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from outreach import access, unitofwork
+from outreach import unitofwork
 from outreach.dbtypes import local_tz, utcnow
 from outreach.extensions import db
 from outreach.i18n import current_language
@@ -330,9 +330,18 @@ def cached_figures(key: Hashable, now: datetime, compute: Callable[[], Any]) -> 
 
 # -- pages ---------------------------------------------------------------------------------------
 
+#: the one school whose roster a user's pages show, if only one (the access rules say: `register_own_school`)
+_own_school: list[Callable[[Any], int | None]] = []
+
+
+def register_own_school(own_school_id: Callable[[Any], int | None]) -> None:
+    """The app factory names the access rule that tells whose roster a user sees (the cache knows no roles)."""
+    _own_school[:] = [own_school_id]
+
+
 def page_scopes() -> tuple[str, ...]:
     """What the asking user's pages depend on: a school's representative sees their own school's roster only."""
-    school_id = access.own_school_id(current_user) if current_user.is_authenticated else None
+    school_id = (_own_school[0](current_user) if _own_school and current_user.is_authenticated else None)
     if school_id:
         return (*SHARED, school_scope(school_id))
     return CONTENT

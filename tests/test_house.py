@@ -95,13 +95,13 @@ def test_no_module_over_500_lines():
     assert long == {}
 
 
-# --- who may do what is named once (outreach/access.py) ------------------------------------------------------
+# --- who may do what is named once (outreach/access/) ------------------------------------------------------
 
 ROLE_NAMES = {"ADMIN", "COORDINATOR", "SCHOOL", "FUNDER", "ARTIST", "STAFF", "ALL_ROLES", "TAKES_ATTENDANCE", "ROLES"}
 ROLE_LITERALS = {"admin", "coordinator", "school", "funder", "artist"}
 #: where roles are defined and data about them is kept: the access rules, the account model, the accounts
 #: pages (their forms list the roles), the demo data and the commands that create accounts
-ROLES_ALLOWED = ("access.py", "auth/models.py", "auth/account_forms.py", "demo.py", "cli.py")
+ROLES_ALLOWED = ("access/", "auth/models.py", "auth/account_forms.py", "demo.py", "cli.py")
 ACCESS_ONLY = {"role_required", "require_role", "has_role"}
 
 
@@ -124,7 +124,7 @@ def _role_literals(node: ast.AST) -> bool:
 
 def role_uses(source: str) -> list[tuple[int, str]]:
     """Where a module names a role: role constants imported from or read on outreach.access, role-checking
-    helpers that only access.py may use, and `.role` compared with role strings."""
+    helpers that only access/ may use, and `.role` compared with role strings."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.module == "outreach.access":
@@ -149,9 +149,9 @@ TEMPLATE_ROLE_CHECK = __import__("re").compile(r"current_user\.role\b|\brole\s*(
 
 
 def test_roles_are_named_in_access_only():
-    """No module outside access.py (and the account model, accounts pages, demo and commands) names a role or
+    """No module outside access/ (and the account model, accounts pages, demo and commands) names a role or
     compares one, and no template reads the user's role: views declare a capability (`@requires`), code and
-    templates ask `can(...)` or access.py's questions."""
+    templates ask `can(...)` or access/'s questions."""
     found = [f"{path.relative_to(PACKAGE.parent)}:{line} {what}"
              for path in sorted(PACKAGE.rglob("*.py")) if not _allowed(path)
              for line, what in role_uses(path.read_text())]
@@ -159,7 +159,7 @@ def test_roles_are_named_in_access_only():
     found += [f"{path.relative_to(PACKAGE.parent)}:{number} {text.strip()[:80]}"
               for path in sorted(templates.rglob("*.html")) if not path.is_relative_to(templates / "accounts")
               for number, text in enumerate(path.read_text().splitlines(), 1) if TEMPLATE_ROLE_CHECK.search(text)]
-    assert found == [], f"{len(found)} role uses outside access.py:\n" + "\n".join(found)
+    assert found == [], f"{len(found)} role uses outside access/:\n" + "\n".join(found)
 
 
 def test_the_role_check_finds_what_it_looks_for():

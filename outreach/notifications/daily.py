@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from outreach.access import ARTIST, representatives_of
+from outreach.access import artist_accounts, representatives_of
 from outreach.attendance.models import ABSENT, EXCUSED, Attendance
 from outreach.auth.models import User
 from outreach.collation import stored_order
@@ -275,8 +275,7 @@ def reminders(day: date) -> int:
             _school_reminder(user, tomorrow, [by_id[i] for i in by_id if i in own], own)
             queued += 1
     artists = {workshop.artist_id for workshop in workshops}
-    for user in _wanting(db.session.scalars(select(User).where(User.role == ARTIST, User.artist_id.in_(artists))
-                                            .order_by(User.id))):
+    for user in _wanting(db.session.scalars(artist_accounts(artists).order_by(User.id))):
         given = [workshop for workshop in workshops if workshop.artist_id == user.artist_id]
         schools = {workshop.id: {names[school_id]: len(per_school[school_id][workshop.id])
                                  for school_id in sorted(per_school, key=lambda s: names[s])
