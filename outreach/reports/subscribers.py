@@ -99,7 +99,7 @@ def _apply_before_reading(session: Session) -> None:
         return
     session.info[_CAUGHT_UP] = True
     if not unitofwork.written(session):  # a transaction that wrote would wait for its own locks
-        upkeep.catch_up()
+        upkeep.catch_up(session)
 
 
 def _record_before_commit(session: Session, _changes: Any) -> None:
@@ -115,6 +115,7 @@ def _forget(session: Session, *_args: Any) -> None:
     """Committed or rolled back: what was pending is recorded or void."""
     session.info.pop(_PENDING, None)
     session.info.pop(_CAUGHT_UP, None)
+    upkeep.forget_lag(session)
 
 
 def _hand_over(session: Session, _changes: Any) -> None:
@@ -127,6 +128,7 @@ def _hand_over(session: Session, _changes: Any) -> None:
 def _forget_queued(session: Session) -> None:
     session.info.pop(_QUEUED, None)
     session.info.pop(_CAUGHT_UP, None)
+    upkeep.forget_lag(session)
 
 
 unitofwork.register(unitofwork.Step("reports", before_commit=_record_before_commit, after_commit=_forget,

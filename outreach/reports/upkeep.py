@@ -47,6 +47,7 @@ CATCH_UP_ROWS = 500
 POLL_SECONDS = 2.0
 
 _DRAINING = "outreach.reports.draining"  # on a session: it is the upkeep's own (its reads do not catch up)
+_LAG = "outreach.reports.lag"  # on a session: what its transaction's catch-up left pending (the oldest change)
 
 
 def mode(app: Flask | None = None) -> str:
@@ -95,6 +96,9 @@ def drain(limit: int = DRAIN_ROWS) -> int:
         session = db.session()
         session.info[_DRAINING] = True
         try:
+            if _oldest() is None:  # nothing pending: no write transaction (SQLite's lock) for nothing
+                session.rollback()
+                return 0
             claimed = _claim(limit)
             if claimed:
                 _apply(claimed)
@@ -121,23 +125,38 @@ def pending_count() -> int:
     return int(db.session.scalar(select(db.func.count()).select_from(ImpactPending)) or 0)
 
 
-def lagging_since() -> datetime | None:
-    """When the oldest change not yet in the figures was made (None: the figures are up to date)."""
+def _oldest() -> datetime | None:
     return db.session.scalar(select(ImpactPending.queued_at).order_by(ImpactPending.id).limit(1))
+
+
+def lagging_since() -> datetime | None:
+    """When the oldest change not yet in the figures was made (None: the figures are up to date); what this
+    transaction's catch-up found, when it has caught up."""
+    session = db.session()
+    if _LAG in session.info:
+        return session.info[_LAG]
+    return _oldest()
 
 
 def is_upkeep_session(session: Any) -> bool:
     return bool(session.info.get(_DRAINING))
 
 
-def catch_up() -> None:
-    """Before a transaction that has not written reads the facts: apply what is pending (a bounded amount)."""
-    if mode() == "manual":
-        return
-    try:
-        drain(CATCH_UP_ROWS)
-    except Exception:  # the figures are read as they are; the report says since when they lag
-        log.exception("The report's upkeep failed before a read; the figures are read as they are.")
+def catch_up(session: Any) -> None:
+    """Before a transaction that has not written reads the facts: apply what is pending (a bounded amount), and
+    remember for the rest of the transaction since when what is left lags (`lagging_since`)."""
+    oldest = _oldest()
+    if oldest is not None and mode() != "manual":
+        try:
+            drain(CATCH_UP_ROWS)
+        except Exception:  # the figures are read as they are; the report says since when they lag
+            log.exception("The report's upkeep failed before a read; the figures are read as they are.")
+        oldest = _oldest()
+    session.info[_LAG] = oldest
+
+
+def forget_lag(session: Any) -> None:
+    session.info.pop(_LAG, None)
 
 
 # -- after a write has committed ------------------------------------------------------------------------------
