@@ -83,7 +83,7 @@ def test_the_report_page_says_as_of_when_it_lags_and_not_once_caught_up(programm
     assert "Figures as of" not in page
     _write_w4(p)
     page = client.get("/reports/impact").get_data(as_text=True)
-    assert "Figures as of" in page and "the latest changes are still being counted" in page
+    assert "Figures as of" in page and "they may lag behind by a few minutes" in page
     assert services.impact_report(p.coordinator)["student_hours"] == 7.5  # as before the write, not half of it
     upkeep.drain_all()
     page = client.get("/reports/impact").get_data(as_text=True)
