@@ -101,6 +101,9 @@ def generate(db, scale: float) -> dict[str, int]:
     from outreach.schools.models import School, SchoolLanguage
     from outreach.signups.models import Signup
     from outreach.students.models import Student
+    from outreach.artists.models import Artist
+    from outreach.naming import fold
+    from outreach.venues.models import Venue
     from outreach.workshops.models import Workshop
 
     rng = random.Random(SEED)
@@ -185,6 +188,19 @@ def generate(db, scale: float) -> dict[str, int]:
                           "feed_token": f"f{i}", "created_at": created, "school_id": None,
                           "funder_id": u.get("funder_id")} for i, u in enumerate(users)])
 
+    # teaching artists and venues: 1,500 artists, ~1,000 venues (one region each)
+    n_artists, n_venues = max(int(1500 * scale), 30), max(int(1000 * scale), 20)
+    put(Artist.__table__, [{"id": a, "name": f"Педагог {a}", "name_folded": fold(f"Педагог {a}"),
+                            "art_forms": [rng.choice(ART_FORMS)], "languages": ["kk", "ru"],
+                            "home_region": rng.choices(regions, weights)[0], "created_at": created}
+                           for a in range(1, n_artists + 1)])
+    venue_region = {v: rng.choices(regions, weights)[0] for v in range(1, n_venues + 1)}
+    venues_of: dict[str, list[int]] = {}
+    for v, region in venue_region.items():
+        venues_of.setdefault(region, []).append(v)
+    put(Venue.__table__, [{"id": v, "name": f"Зал {v}", "name_folded": fold(f"Зал {v}"), "region": region,
+                           "created_at": created} for v, region in venue_region.items()])
+
     # workshops and their sign-ups: each workshop in one region, its students from 2-3 schools there
     per_workshop = n_signups / n_workshops * 1.05  # some pools are small; stop at exactly n_signups
     workshops, signups, attendance = [], [], []
@@ -208,6 +224,8 @@ def generate(db, scale: float) -> dict[str, int]:
             other = rng.randint(1, n_schools)
             pool += [s for s, grade in students_of[other] if low <= grade <= high]
         pool = list(dict.fromkeys(pool))
+        artist = rng.randint(1, n_artists)
+        venue = rng.choice(venues_of.get(region) or list(venue_region))
         rng.shuffle(pool)
         wanted = min(len(pool), max(int(rng.gauss(per_workshop, 4)), 1), n_signups - signup_id)
         confirmed = waitlisted = 0
@@ -229,15 +247,19 @@ def generate(db, scale: float) -> dict[str, int]:
                             "cancelled_at": starts - timedelta(days=5) if status == "cancelled" else None,
                             "cancelled_by_id": None})
             if recorded and status == "confirmed":
-                attendance.append({"signup_id": signup_id, "present": rng.random() < 0.85,
+                mark = rng.random()
+                status = ("present" if mark < 0.80 else "late" if mark < 0.85 else "excused" if mark < 0.90
+                          else "absent")
+                attendance.append({"signup_id": signup_id, "status": status,
+                                   "minutes": rng.randint(1, minutes) if status == "late" else None,
                                    "recorded_at": starts + timedelta(minutes=minutes), "recorded_by_id": None})
         workshops.append({"id": wid, "initiative_id": initiative["id"], "series_id": None,
                           "title": {"kk": f"Шеберлік сабағы №{wid}", "ru": f"Мастер-класс №{wid}",
                                     "en": f"Workshop {wid}"},
                           "starts_at": starts, "ends_at": starts + timedelta(minutes=minutes),
                           "duration_minutes": minutes, "capacity": capacity, "seats_taken": confirmed,
-                          "waitlist_length": waitlisted, "venue": f"Зал {wid % 997}",
-                          "instructor": f"Педагог {wid % 1499}", "language": rng.choices(["kk", "ru", "en"], [6, 4, 1])[0],
+                          "waitlist_length": waitlisted, "venue": f"Зал {venue}", "venue_id": venue,
+                          "instructor": f"Педагог {artist}", "artist_id": artist, "language": rng.choices(["kk", "ru", "en"], [6, 4, 1])[0],
                           "min_grade": low, "max_grade": high,
                           "status": "cancelled" if cancelled else ("completed" if recorded else "scheduled"),
                           "attendance_recorded_at": starts + timedelta(minutes=minutes) if recorded else None,
@@ -316,11 +338,11 @@ def measure_write(db, coordinator) -> dict[str, object]:
     workshop_id = db.session.scalar(
         select(Workshop.id).join(Signup, Signup.workshop_id == Workshop.id)
         .join(Attendance, Attendance.signup_id == Signup.id)
-        .where(Workshop.status != "cancelled", Signup.status == "confirmed", Attendance.present.is_(True))
+        .where(Workshop.status != "cancelled", Signup.status == "confirmed", Attendance.status == "present")
         .order_by(Workshop.id.desc()).limit(1))
     times = []
     for _ in range(3):
-        present = {student for student, came in attendance.recorded(workshop_id).items() if came}
+        present = {student for student, mark in attendance.recorded(workshop_id).items() if mark.present}
         one = min(present)
         for marked in (present - {one}, present):
             start = time.perf_counter()

@@ -13,6 +13,7 @@ from outreach.links import DEVELOPMENT_BASE_URL, canonical_base_url
 from outreach.storage import private_dir
 
 #: the values LOG_FORMAT may take (outreach/logs.py)
+REPORT_UPKEEP_MODES = ("background", "after_commit", "manual")
 LOG_FORMATS = ("text", "json")
 #: the values OUTREACH_ENV may take; anything else (a typo such as "prod") refuses to start
 ENVIRONMENTS = ("development", "production")
@@ -120,6 +121,9 @@ def load_settings(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=min(int(os.environ.get("REMEMBER_COOKIE_DAYS", 30)), 30)),
         # pages, report figures and the signed-in user cached per data version (outreach/cache.py)
         "OUTREACH_CACHE": _bool("OUTREACH_CACHE", True),
+        # when a committed write's changes reach the impact report (outreach/reports/upkeep.py): background |
+        # after_commit | manual (then `flask reports upkeep` applies them)
+        "REPORT_UPKEEP": os.environ.get("REPORT_UPKEEP", "background"),
         # an artist's workshops at venues in different localities need this gap (minutes); within one locality
         # (another venue) the shorter one
         "TRAVEL_MINUTES": int(os.environ.get("TRAVEL_MINUTES", 90)),
@@ -178,6 +182,9 @@ def check_settings(settings: dict) -> None:
     if settings.get("LOG_FORMAT") not in LOG_FORMATS:
         problems.append(f"LOG_FORMAT={settings.get('LOG_FORMAT')!r} is not known: set it to one of "
                         f"{', '.join(LOG_FORMATS)}")
+    if settings.get("REPORT_UPKEEP", "background") not in REPORT_UPKEEP_MODES:
+        problems.append(f"REPORT_UPKEEP={settings.get('REPORT_UPKEEP')!r} is not known: set it to one of "
+                        f"{', '.join(REPORT_UPKEEP_MODES)}")
     base_url = settings.get("OUTREACH_BASE_URL")
     if not base_url:
         if environment == "production":

@@ -7,7 +7,7 @@ from outreach.locks import ScheduleLock  # noqa: F401
 from outreach.funders.models import Funder  # noqa: F401
 from outreach.initiatives.models import Initiative, initiative_funder  # noqa: F401
 from outreach.notifications.models import OutboxMessage  # noqa: F401
-from outreach.reports.models import ImpactFact, ImpactReach, ImpactSchool, ImpactScope, ImpactWorkshop  # noqa: F401
+from outreach.reports.models import ImpactFact, ImpactPending, ImpactReach, ImpactSchool, ImpactScope, ImpactWorkshop  # noqa: F401
 from outreach.schools.models import Region, School, SchoolLanguage  # noqa: F401
 from outreach.signups.models import Signup  # noqa: F401
 from outreach.students.models import GuardianConsent, HeldSearch, ImportPreview, Student  # noqa: F401

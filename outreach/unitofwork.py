@@ -45,7 +45,7 @@ from sqlalchemy.sql.util import find_tables
 from outreach import collation, storage
 
 #: The steps, in the order they run before and after each commit (documented above).
-ORDER = ("audit", "notifications", "reports", "versions", "storage")
+ORDER = ("audit", "notifications", "reports", "versions", "storage", "upkeep")
 
 _WRITTEN = "outreach.uow.written"  # on a connection: the tables its open transaction wrote
 _MAYBE = "outreach.uow.maybe"  # on a connection: a textual statement ran (may have written)

@@ -46,6 +46,8 @@ TEST_CONFIG = {
     "OUTREACH_BASE_URL": "https://outreach.example.kz",
     # services called directly by tests speak English, so assertions can read English messages
     "LOCALE_OUTSIDE_REQUESTS": "en",
+    # a write's figures are in the report when the request returns (tests/reports/test_upkeep.py tries the others)
+    "REPORT_UPKEEP": "after_commit",
 }
 
 

@@ -6,9 +6,12 @@ national year (a million sign-ups) from covering indexes of one table instead of
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from outreach.dbtypes import UTCDateTime
 from outreach.extensions import db
 from outreach.workshops.models import Workshop
 
@@ -179,3 +182,26 @@ class ImpactSchool(db.Model):
 
 
 Index("ix_impact_school_region", ImpactSchool.region_code, ImpactSchool.students_reached)
+
+
+# -- what writes changed, until the upkeep has applied it ------------------------------------------------------
+
+#: what an `ImpactPending` row names
+PENDING_KINDS = ("workshop", "student", "school", "initiative")
+
+
+class ImpactPending(db.Model):
+    """A workshop, student, school or initiative whose facts a committed write may have changed.
+
+    Appended by the write (one row per thing touched, in the write's transaction), applied and deleted by
+    `reports.upkeep.drain()` in a transaction of its own after the write has committed; an initiative row
+    (its funders may have changed) has no `ident`.
+    """
+
+    __tablename__ = "impact_pending"
+    __table_args__ = (CheckConstraint("kind IN ('workshop', 'student', 'school', 'initiative')", name="kind_valid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    ident: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -14,7 +14,7 @@ from outreach.extensions import db
 from outreach.i18n import _, localize
 from outreach.initiatives.models import Initiative
 from outreach.dbtypes import local_tz
-from outreach.reports import exports, periods, presenter, privacy, services
+from outreach.reports import exports, periods, presenter, privacy, services, upkeep
 from outreach.reports.forms import ImpactFilterForm
 from outreach.schools.models import Region
 from outreach.cache import cached_page
@@ -61,7 +61,8 @@ def impact():
         schools = services.school_table(user, **filters, page=page_number(), per_page=SCHOOLS_PER_PAGE)
     export_args = {k: v for k, v in request.args.items() if k in ("initiative_id", "region", "from", "to") and v}
     return render_template("reports/impact.html", form=form, view=view, schools=schools, export_args=export_args,
-                           excel_args={**export_args, "for": "excel"}, presets=_presets(form))
+                           excel_args={**export_args, "for": "excel"}, presets=_presets(form),
+                           as_of=upkeep.lagging_since())
 
 
 def _presets(form: ImpactFilterForm) -> list[tuple[str, str, bool]]:
