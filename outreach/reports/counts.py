@@ -17,12 +17,14 @@ from __future__ import annotations
 import functools
 from typing import Any, Iterable
 
-from sqlalchemy import ColumnElement, Select, String, bindparam, case, cast, delete, func, insert, or_, select, update
+from sqlalchemy import (ColumnElement, Select, String, bindparam, case, cast, delete, func, insert, literal, or_, select,
+                        update)
 
 from outreach import locks
 from outreach.extensions import db
 from outreach.initiatives.models import initiative_funder
-from outreach.reports.models import EVERYONE, NO_PREVIOUS, ImpactFact, ImpactReach, ImpactSchool, ImpactScope
+from outreach.reports.models import (EVERYONE, HOURS_BANDS, NO_PREVIOUS, ImpactFact, ImpactReach, ImpactSchool,
+                                     ImpactScope)
 from outreach.schools.models import Region
 
 # what a count's key is made of, per kind (with the region before it)
@@ -182,6 +184,46 @@ def scope_signature(initiative_ids: Iterable[int]) -> str:
     return ",".join(str(ident) for ident in sorted(set(initiative_ids)))
 
 
+#: the kind of the kept counts of students per band of attended hours (`HOURS_BANDS`), per region
+HOURS = "hours"
+
+
+def hours_band(minutes: ColumnElement[Any]) -> ColumnElement[str]:
+    """The band of a student's attended minutes (lower bound included)."""
+    whens = [(minutes >= low * 60, literal(key)) for key, low in reversed(HOURS_BANDS[1:])]
+    return case(*whens, else_=literal(HOURS_BANDS[0][0]))
+
+
+def _hours_counts(initiative_ids: tuple[int, ...] | None, regions: Iterable[str] | None) -> list[tuple[str, str, int]]:
+    """(region, band, students) for these regions (None: all): each reached student's minutes attended summed
+    (a student lives in one region, so a region's students are counted from its own facts)."""
+    per_student = (select(ImpactFact.region_code.label("region"), func.sum(ImpactFact.minutes).label("minutes"))
+                   .where(ImpactFact.attended == 1).group_by(ImpactFact.region_code, ImpactFact.student_id))
+    if initiative_ids is not None:
+        per_student = per_student.where(ImpactFact.initiative_id.in_(list(initiative_ids)))
+    rows: list[tuple[str, str, int]] = []
+    for region in (sorted(set(regions)) if regions is not None else [None]):
+        query = per_student if region is None else per_student.where(ImpactFact.region_code == region)
+        students = query.subquery()
+        band = hours_band(students.c.minutes)
+        rows.extend(tuple(row) for row in db.session.execute(
+            select(students.c.region, band, func.count()).group_by(students.c.region, band)))
+    return rows
+
+
+def _recount_hours(scope: int, initiative_ids: tuple[int, ...] | None, regions: Iterable[str] | None) -> None:
+    """Replace the hours-band counts of these regions (None: all) of a scope."""
+    stale = delete(ImpactReach).where(ImpactReach.scope == scope, ImpactReach.kind == HOURS)
+    if regions is not None:
+        regions = sorted(set(regions))
+        stale = stale.where(ImpactReach.region_code.in_(regions))
+    db.session.execute(stale.execution_options(synchronize_session=False))
+    values = [{"scope": scope, "region_code": region, "kind": HOURS, "key": key, "students": int(n)}
+              for region, key, n in _hours_counts(initiative_ids, regions) if n]
+    if values:
+        db.session.execute(insert(ImpactReach), values)
+
+
 def _lock_regions(regions: Iterable[str] | None) -> None:
     """Serialise the recounts of these regions (None: all of them) with other transactions'."""
     names = sorted(set(regions)) if regions is not None else list(db.session.scalars(
@@ -200,11 +242,13 @@ def recount(facts: set[Any]) -> None:
     if not attended:
         return
     _recount_reach(EVERYONE, None, attended)
+    _recount_hours(EVERYONE, None, {fact.region_code for fact in attended})
     for scope, initiative_ids in sorted(_stored_scopes().items()):
         funded = set(initiative_ids)
         mine = [fact for fact in attended if fact.initiative_id in funded]
         if mine:
             _recount_reach(scope, initiative_ids, mine)
+            _recount_hours(scope, initiative_ids, {fact.region_code for fact in mine})
 
 
 # Each attended fact knows when the previous attended fact (in the order of start, then sign-up) of the same
@@ -275,6 +319,7 @@ def _funded_now() -> dict[int, tuple[int, ...]]:
 def _count_scope(scope: int, initiative_ids: tuple[int, ...] | None) -> None:
     for kind in _KEY_COLUMNS:
         _write_reach(scope, kind, _reach_counts(kind, initiative_ids, None), None)
+    _recount_hours(scope, initiative_ids, None)
 
 
 def refresh_funder_scopes(lock: bool = True) -> None:
@@ -320,6 +365,9 @@ def drift() -> int:
             for region, key, n in _reach_counts(kind, initiative_ids, None):
                 if n:
                     expected[(scope, region, kind, key)] = int(n)
+        for region, key, n in _hours_counts(initiative_ids, None):
+            if n:
+                expected[(scope, region, HOURS, key)] = int(n)
     actual = {(scope, region, kind, key): n for scope, region, kind, key, n in db.session.execute(
         select(ImpactReach.scope, ImpactReach.region_code, ImpactReach.kind, ImpactReach.key, ImpactReach.students))
         if scope == EVERYONE or scope in current}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Select, func, literal, null, select, union_all
 
 from outreach.cache import cached_figures
 from outreach.dbtypes import local_tz, utcnow
@@ -23,6 +23,7 @@ from outreach.extensions import db
 from outreach.initiatives.models import Initiative
 from outreach.outcomes import figures as outcome_figures
 from outreach.reports import counts, privacy
+from outreach.reports.counts import HOURS, hours_band
 from outreach.reports.models import GRADE_BANDS, HOURS_BANDS, ImpactFact, ImpactReach, ImpactWorkshop
 # the scope, the per-school table and the sign-up rows are modules of their own; the views, the exports and
 # the API reach them through `services`, as before
@@ -100,6 +101,8 @@ def _kept_counts(kept: int, region: str | None) -> dict[str, dict[str | None, in
             add("by_month", key, int(n))
         elif kind == "language":
             add("by_language", key, int(n))
+        elif kind == HOURS:
+            add("by_hours_band", key, int(n))
         else:
             add("schools", None, int(n))
     return counts
@@ -329,8 +332,7 @@ def _hours_band_counts(scope: Scope) -> dict[str | None, int]:
     absent and excused sign-ups add nothing, so summing only attended facts gives each student's whole time."""
     per_student = (select(func.sum(ImpactFact.minutes).label("minutes"))
                    .where(*scope.conditions(attended=True)).group_by(ImpactFact.student_id).subquery())
-    whens = [(per_student.c.minutes >= low * 60, literal(key)) for key, low in reversed(HOURS_BANDS[1:])]
-    band = case(*whens, else_=literal(HOURS_BANDS[0][0])).label("band")
+    band = hours_band(per_student.c.minutes).label("band")
     rows = db.session.execute(select(band, func.count()).group_by(band))
     return {str(key): int(n) for key, n in rows if n}
 
@@ -357,7 +359,11 @@ def _figures(scope: Scope) -> tuple[dict, dict, int | None]:
 
 def _counts(scope: Scope) -> dict[str, dict[str | None, int]]:
     kept = kept_scope(scope)
-    counts = _kept_counts(kept, scope.region) if kept is not None else _breakdown_counts(scope)
+    if kept is not None:
+        counts = _kept_counts(kept, scope.region)
+        counts.setdefault("by_hours_band", {})
+        return counts
+    counts = _breakdown_counts(scope)
     counts["by_hours_band"] = _hours_band_counts(scope)
     return counts
 
