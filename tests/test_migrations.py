@@ -23,6 +23,7 @@ from outreach.auth.models import ApiToken, Invitation, PasswordReset, User
 from outreach.dbtypes import utcnow
 from outreach.extensions import db
 from outreach.notifications.models import NoticeSent, OutboxMessage
+from outreach.reports.models import ImpactPending
 from outreach.schools.models import School
 from outreach.students.models import HeldSearch, ImportPreview
 from tests.conftest import TEST_CONFIG
@@ -121,7 +122,12 @@ def test_upgrade_from_every_revision_with_data(tmp_path):
                 demo.seed()
                 _the_rest_of_the_tables()
                 db.session.commit()
-                assert all(_rows().values()), "a table without a row would prove nothing"
+                # a change the report's upkeep has not applied yet (in a transaction of its own: the seed's drain
+                # after its commit would have applied it)
+                db.session.add(ImpactPending(kind="school", ident=1, queued_at=utcnow()))
+                db.session.commit()
+                empty = sorted(table for table, keys in _rows().items() if not keys)
+                assert empty == [], f"a table without a row would prove nothing: {empty}"
                 db.session.remove()
                 for index in range(len(chain) - 2, -1, -1):  # the revision below the head … the first
                     revision = chain[index]
