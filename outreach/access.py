@@ -274,6 +274,12 @@ def may_sign_up(user: Any, student: Any) -> bool:
     return user.role == SCHOOL and student.school_id == user.school_id
 
 
+def may_make_certificates(user: Any, school_id: int | None) -> bool:
+    """Certificates of participation name children: staff for any school, a school representative for its own;
+    never funders or teaching artists."""
+    return school_id is not None and (is_staff(user) or (is_school_rep(user) and user.school_id == school_id))
+
+
 def representatives_of(school_ids: Any) -> Select:
     """A SELECT of the users who act for these schools (school representatives), active or not."""
     return select(User).where(User.school_id.in_(list(school_ids)), User.role == SCHOOL)

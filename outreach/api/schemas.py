@@ -480,6 +480,18 @@ def sync_answer(result: Any) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------- impact report
 
+class CertificateArgs(f.Query):
+    initiative_id = f.QueryInteger(required=True, minimum=1, metadata={
+        "description": "The initiative the certificate is for; missing, not a number or not an initiative: 422"})
+    lang = f.QueryString(validate=f.OneOf(LANGUAGES), metadata={
+        "description": "kk, ru or en; default the school's language (its first of kk and ru)"})
+
+
+class SchoolCertificatesArgs(CertificateArgs):
+    grade = f.QueryInteger(minimum=MIN_GRADE, maximum=MAX_GRADE, metadata={
+        "description": "Extra: only the students of this grade (one class)"})
+
+
 class ImpactArgs(f.Query):
     initiative_id = f.QueryInteger(minimum=1)
     region = f.QueryString(validate=f.OneOf(REGION_CODES), metadata={"description": "ISO 3166-2:KZ code"})

@@ -20,7 +20,7 @@ from outreach.api import schemas as s
 from outreach.api.fields import Translatable
 from outreach.api.blueprint import ERROR_DESCRIPTIONS, bp, id_parameter_schema
 from outreach.api.resources import (  # noqa: F401  (each module adds its routes to bp)
-    artists, initiatives, outcomes, reference, reports, schools, signups, students, tokens,
+    artists, certificates, initiatives, outcomes, reference, reports, schools, signups, students, tokens,
     workshops)
 from outreach.extensions import csrf
 from outreach.i18n import LANGUAGES

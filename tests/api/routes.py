@@ -46,5 +46,9 @@ ROUTES = [
     ("GET", "/api/v1/venues", NO_TOKEN, "api.list_venues"),
     ("POST", "/api/v1/venues", NO_TOKEN, "api.create_venue"),
     ("GET", "/api/v1/venues/{venue_id}", NO_TOKEN, "api.get_venue"),
+    ("GET", "/api/v1/students/{student_id}/certificate.pdf?initiative_id={initiative_id}", NO_TOKEN,
+     "api.student_certificate"),
+    ("GET", "/api/v1/schools/{school_id}/certificates.pdf?initiative_id={initiative_id}", NO_TOKEN,
+     "api.school_certificates"),
     ("PATCH", "/api/v1/venues/{venue_id}", NO_TOKEN, "api.update_venue"),
 ]
