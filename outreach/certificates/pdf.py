@@ -10,7 +10,7 @@ from flask_babel import format_decimal
 from outreach.certificates.services import Certificate, grade_label
 from outreach.dates import fmt_date
 from outreach.dbtypes import local_tz
-from outreach.i18n import _, force_locale, localize, ngettext, pgettext
+from outreach.i18n import _, force_locale, localize, pgettext
 from outreach.students.consent_pdf import FONT_BOLD_FILE, FONT_FILE
 
 SERIF_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -38,7 +38,8 @@ def _lines(certificate: Certificate) -> dict:
         "took_part": _took_part(certificate.student.gender),
         "initiative": localize(initiative.title, certificate.language).text,
         "art_form": initiative.art_form_title,
-        "artists_label": ngettext("Teaching artist", "Teaching artists", len(certificate.artists)),
+        # a label, not a count: "Teaching artists" when the workshops had several
+        "artists_label": _("Teaching artist") if len(certificate.artists) <= 1 else _("Teaching artists"),
         "artists": ", ".join(certificate.artists),
         "sessions": format_decimal(certificate.sessions),
         "hours": format_decimal(round(certificate.hours, 1), "#,##0.#"),
