@@ -138,6 +138,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     api.register_converter(IdConverter, id_parameter_schema)
     api.spec.components.schema("Error", schema=s.Error)
+    api.spec.components.schema("PdfDocument", {"type": "string", "format": "binary"})  # certificates
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(bp)
     api.spec.components.schemas.pop("PaginationMetadata", None)  # flask-smorest's own; unused here

@@ -12,6 +12,10 @@ from outreach.certificates import pdf, services
 
 MAKERS = (*STAFF, SCHOOL)
 PDF = "application/pdf"
+#: the success answer in the OpenAPI document: a PDF file (the schema is registered by outreach/api/views.py)
+def pdf_response(description: str) -> dict[str, Any]:
+    return {"responses": {"200": {"description": description,
+                                  "content": {PDF: {"schema": {"$ref": "#/components/schemas/PdfDocument"}}}}}}
 
 
 def _pdf(body: bytes, name: str) -> Response:
@@ -27,6 +31,7 @@ def _pdf(body: bytes, name: str) -> Response:
 @bp.roles(*MAKERS)
 @bp.arguments(s.CertificateArgs, location="query")
 @bp.response(200, content_type=PDF, description="An A4 PDF")
+@bp.doc(**pdf_response("An A4 PDF"))
 @bp.errors(401, 404, 409)
 def student_certificate(args: dict[str, Any], student_id: int):
     certificate = services.student_certificate(actor(), student_id, args["initiative_id"], lang=args.get("lang"))
@@ -41,6 +46,7 @@ def student_certificate(args: dict[str, Any], student_id: int):
 @bp.roles(*MAKERS)
 @bp.arguments(s.SchoolCertificatesArgs, location="query")
 @bp.response(200, content_type=PDF, description="An A4 PDF, one page per student")
+@bp.doc(**pdf_response("An A4 PDF, one page per student"))
 @bp.errors(401, 404, 409)
 def school_certificates(args: dict[str, Any], school_id: int):
     certificates = services.class_certificates(actor(), school_id, args["initiative_id"], grade=args.get("grade"),
