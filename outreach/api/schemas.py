@@ -484,7 +484,8 @@ class CertificateArgs(f.Query):
     initiative_id = f.QueryInteger(required=True, minimum=1, metadata={
         "description": "The initiative the certificate is for; missing, not a number or not an initiative: 422"})
     lang = f.QueryString(validate=f.OneOf(LANGUAGES), metadata={
-        "description": "kk, ru or en; default the school's language (its first of kk and ru)"})
+        "description": "kk, ru or en; default the school's language (kk or ru; a school teaching in both: the "
+                       "Accept-Language one of them, else kk)"})
 
 
 class SchoolCertificatesArgs(CertificateArgs):

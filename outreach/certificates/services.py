@@ -53,9 +53,16 @@ def min_sessions() -> int:
     return max(int(current_app.config.get("CERTIFICATE_MIN_SESSIONS", 3)), 1)
 
 
-def language_for(school: School, asked: str | None = None) -> str:
-    """The certificate's language: `asked` when it is one of LANGUAGES, else the school's (kk or ru)."""
-    return asked if asked in LANGUAGES else school.written_language
+def language_for(school: School, asked: str | None = None, preferred: str | None = None) -> str:
+    """The certificate's language: `asked` when it is one of LANGUAGES, else the school's: kk or ru, whichever it
+    teaches in; a school teaching in both gets `preferred` (the language of the person making it) if that is one
+    of them, else kk."""
+    if asked in LANGUAGES:
+        return asked
+    taught = [code for code in school.languages if code in ("kk", "ru")]
+    if len(taught) > 1 and preferred in taught:
+        return preferred
+    return school.written_language
 
 
 def _attended() -> Select:
@@ -155,28 +162,29 @@ def _needs_message(attended: int) -> str:
                     "Attended: %(attended)s.", needed, attended=attended)
 
 
-def student_certificate(user: Any, student_id: int, initiative_id: Any, lang: str | None = None) -> Certificate:
+def student_certificate(user: Any, student_id: int, initiative_id: Any, lang: str | None = None,
+                        preferred: str | None = None) -> Certificate:
     """One student's certificate. Another school's (or an erased) student is not found; an initiative that does
     not exist is invalid (422); too few workshops attended is a conflict (409)."""
     student = db.session.get(Student, student_id)
     if student is None or student.erased_at is not None or not may_make_certificates(user, student.school_id):
         raise NotFound(_l("The student was not found."))
     initiative = _initiative(initiative_id)
-    certificate = _certificates([student], initiative, language_for(student.school, lang))[student.id]
+    certificate = _certificates([student], initiative, language_for(student.school, lang, preferred))[student.id]
     if certificate.sessions < min_sessions():
         raise Conflict(_needs_message(certificate.sessions), code="not_enough_attendance")
     return certificate
 
 
 def class_certificates(user: Any, school_id: int, initiative_id: Any, *, grade: int | None = None,
-                       lang: str | None = None) -> list[Certificate]:
+                       lang: str | None = None, preferred: str | None = None) -> list[Certificate]:
     """The certificates of every qualifying student of a school (of one grade, when given) in an initiative,
     by grade and name: one page each. Another school is not found; nobody qualifying is a conflict (409)."""
     school = db.session.get(School, school_id)
     if school is None or not may_make_certificates(user, school_id):
         raise NotFound(_l("The school was not found."))
     initiative = _initiative(initiative_id)
-    language = language_for(school, lang)
+    language = language_for(school, lang, preferred)
     rows = db.session.execute(qualifiers_query(user, school_id, initiative_id=initiative.id, grade=grade)).all()
     students = [row[0] for row in rows]
     if not students:

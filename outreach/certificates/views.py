@@ -13,7 +13,7 @@ from outreach.access import (ADMIN, COORDINATOR, SCHOOL, get_or_404, is_staff, m
 from outreach.certificates import pdf, services
 from outreach.collation import stored_order
 from outreach.extensions import db
-from outreach.i18n import LANGUAGES
+from outreach.i18n import LANGUAGES, current_language
 from outreach.initiatives.models import Initiative
 from outreach.schools.models import School
 from outreach.web import interface_language_kept, paginate
@@ -63,7 +63,7 @@ def index():
             groups[-1]["rows"].append({"student": student, "sessions": sessions, "hours": (minutes or 0) / 60})
     return render_template("certificates/index.html", school=school, schools=schools, initiatives=initiatives,
                            initiative_id=initiative_id, groups=groups, page=page, language=language,
-                           default_language=school.written_language if school else None,
+                           default_language=services.language_for(school, None, current_language()) if school else None,
                            min_sessions=services.min_sessions())
 
 
@@ -73,7 +73,8 @@ def student_pdf(student_id: int):
     """One student's certificate: ?initiative_id= (required), ?lang= kk|ru|en (default: the school's)."""
     initiative = get_or_404(Initiative, params.to_id(request.args.get("initiative_id")) or 0)
     with interface_language_kept():
-        certificate = services.student_certificate(_user(), student_id, initiative.id, lang=request.args.get("lang"))
+        certificate = services.student_certificate(_user(), student_id, initiative.id, lang=request.args.get("lang"),
+                                                   preferred=current_language())
         body = pdf.certificates_pdf([certificate], certificate.language)
     return _pdf(body, f"certificate-{student_id}-{initiative.id}-{certificate.language}.pdf")
 
@@ -91,7 +92,7 @@ def class_pdf(school_id: int):
             abort(404)
     with interface_language_kept():
         certificates = services.class_certificates(_user(), school_id, initiative.id, grade=grade,
-                                                   lang=request.args.get("lang"))
+                                                   lang=request.args.get("lang"), preferred=current_language())
         language = certificates[0].language
         body = pdf.certificates_pdf(certificates, language)
     suffix = f"-grade-{grade}" if grade is not None else ""

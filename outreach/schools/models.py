@@ -74,8 +74,8 @@ class School(db.Model):
 
     @property
     def written_language(self) -> str:
-        """The language the school is written to in (teachers' links, certificates): its first language of
-        instruction among kk and ru; kk when it teaches in neither."""
+        """The language the school is written to in (teachers' links, certificates): kk when it teaches in Kazakh,
+        else ru when it teaches in Russian, else kk (its languages are kept in alphabet order, not by weight)."""
         return next((code for code in self.languages if code in ("kk", "ru")), "kk")
 
     def set_name(self, name: str) -> None:

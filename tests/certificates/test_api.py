@@ -89,3 +89,11 @@ def test_the_schools_pdf_has_one_page_per_qualifying_student(api):
     one_class = api.get(f"/schools/{w['school'].id}/certificates.pdf?initiative_id={w['initiative'].id}&grade=6",
                         as_=w["coordinator"])
     assert one_class.status_code == 409  # nobody of grade 6 qualifies
+
+
+def test_a_school_teaching_in_both_languages_gets_the_askers_one(api):
+    w = world(languages=("ru", "kk"))
+    path = f"/students/{w['aliya'].id}/certificate.pdf?initiative_id={w['initiative'].id}"
+    assert "Сертификат участника" in pdf_text(api.get(path, as_=w["rep"], lang="ru").data)[1]
+    assert "Қатысушы сертификаты" in pdf_text(api.get(path, as_=w["rep"], lang="kk").data)[1]
+    assert "Қатысушы сертификаты" in pdf_text(api.get(path, as_=w["rep"], lang="en").data)[1]  # neither: kk

@@ -74,3 +74,10 @@ def test_the_list_is_paginated(client, login, monkeypatch):
     assert ("Құрманов" in first) != ("Құрманов" in second)
     assert ("Сейітқызы" in first) != ("Сейітқызы" in second)
     assert "Страница 1 из 2" in first
+
+
+def test_a_bilingual_school_gets_its_representatives_language(client, login):
+    w = world(languages=("kk", "ru"))
+    login(w["rep"])  # reads Russian
+    page = client.get("/certificates").get_data(as_text=True)
+    assert f"initiative_id={w['initiative'].id}&amp;lang=ru" in page

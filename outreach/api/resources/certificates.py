@@ -9,6 +9,7 @@ from outreach.access import SCHOOL, STAFF
 from outreach.api import schemas as s
 from outreach.api.blueprint import ID, actor, bp
 from outreach.certificates import pdf, services
+from outreach.i18n import current_language
 
 MAKERS = (*STAFF, SCHOOL)
 PDF = "application/pdf"
@@ -24,7 +25,8 @@ def _pdf(body: bytes, name: str) -> Response:
 
 @bp.route(f"/students/<{ID}:student_id>/certificate.pdf")
 @bp.doc(summary="A student's certificate of participation in an initiative (PDF)",
-        description="In the school's language (its first of kk and ru) unless ?lang= says otherwise. 409 "
+        description="In the school's language (kk or ru; a school teaching in both: the Accept-Language one of "
+                    "them, else kk) unless ?lang= says otherwise. 409 "
                     "(not_enough_attendance) when the student attended fewer than CERTIFICATE_MIN_SESSIONS workshops "
                     "of the initiative (present or late); another school's student: 404; initiative_id missing or "
                     "not an initiative: 422.")
@@ -34,7 +36,8 @@ def _pdf(body: bytes, name: str) -> Response:
 @bp.doc(**pdf_response("An A4 PDF"))
 @bp.errors(401, 404, 409)
 def student_certificate(args: dict[str, Any], student_id: int):
-    certificate = services.student_certificate(actor(), student_id, args["initiative_id"], lang=args.get("lang"))
+    certificate = services.student_certificate(actor(), student_id, args["initiative_id"], lang=args.get("lang"),
+                                               preferred=current_language())
     body = pdf.certificates_pdf([certificate], certificate.language)
     return _pdf(body, f"certificate-{student_id}-{args['initiative_id']}-{certificate.language}.pdf")
 
@@ -50,7 +53,7 @@ def student_certificate(args: dict[str, Any], student_id: int):
 @bp.errors(401, 404, 409)
 def school_certificates(args: dict[str, Any], school_id: int):
     certificates = services.class_certificates(actor(), school_id, args["initiative_id"], grade=args.get("grade"),
-                                               lang=args.get("lang"))
+                                               lang=args.get("lang"), preferred=current_language())
     language = certificates[0].language
     return _pdf(pdf.certificates_pdf(certificates, language),
                 f"certificates-{school_id}-{args['initiative_id']}-{language}.pdf")
