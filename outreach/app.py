@@ -22,6 +22,7 @@ from outreach.attendance import views as attendance_views
 from outreach.audit import views as audit_views
 from outreach.auth import views as auth_views
 from outreach.auth.models import User
+from outreach.certificates import views as certificates_views
 from outreach.cli import register_cli
 from outreach.config import derive, load_settings
 from outreach.errors import as_outage, register_error_handlers
@@ -52,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: The HTML blueprints, in the order their routes are registered; the API (api_views.init_app) comes last.
 BLUEPRINTS = (health_views, home_views, auth_views, schools_views, initiatives_views, workshops_views, artists_views, venues_views,
-              students_views,
+              students_views, certificates_views,
               signups_views, attendance_views, reports_views, notifications_views, offline_views,
               accounts_views, funders_views, audit_views, outcomes_views)
 

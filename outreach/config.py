@@ -156,6 +156,8 @@ def load_settings(instance_path: Path) -> dict:
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", 24)),
         # ... and the school's representative is told this many days before
         "RETENTION_NOTICE_DAYS": int(os.environ.get("RETENTION_NOTICE_DAYS", 30)),
+        # a certificate of participation for a student who attended at least this many workshops of an initiative
+        "CERTIFICATE_MIN_SESSIONS": int(os.environ.get("CERTIFICATE_MIN_SESSIONS", 3)),
         "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", 5)),
         "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
         # text: readable lines; json: one JSON object per line (outreach/logs.py)

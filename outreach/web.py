@@ -1,11 +1,12 @@
 """Small helpers shared by the HTML views: pagination, form errors, safe redirects."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urlencode, urlsplit
 
-from flask import Response, flash, redirect, request
+from flask import Response, flash, redirect, request, session
 from sqlalchemy import Select, func, select
 
 from outreach import params
@@ -82,3 +83,17 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+@contextmanager
+def interface_language_kept() -> Iterator[None]:
+    """?lang= on a download picks the document's language; the pages stay in the user's language."""
+    remembered = session.get("lang")
+    try:
+        yield
+    finally:
+        if session.get("lang") != remembered:
+            if remembered is None:
+                session.pop("lang", None)
+            else:
+                session["lang"] = remembered

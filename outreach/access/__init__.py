@@ -22,7 +22,7 @@ from outreach.access.capabilities import (  # noqa: F401 (the access rules are o
     SEE_WORKSHOPS, FOLLOW_CALENDAR, SCHEDULE_WORKSHOPS, CHANGE_AFTER_START, TAKE_ATTENDANCE, KEEP_ROSTER,
     ACT_FOR_SCHOOL, SEE_SCHOOLS, SEE_SCHOOLS_DIRECTORY, MANAGE_SCHOOLS, SEE_INITIATIVES, MANAGE_INITIATIVES,
     MANAGE_FUNDERS, MANAGE_ARTISTS, SEE_ARTIST_HOURS, MANAGE_OUTCOMES, SEE_REPORTS, SEE_EXACT_FIGURES, INVITE,
-    MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX, RECEIVE_REMINDERS, CAPABILITIES, PUBLIC, can, requires,
+    MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX, MAKE_CERTIFICATES, RECEIVE_REMINDERS, CAPABILITIES, PUBLIC, can, requires,
     capability_of, may_open, template_helpers,
 )
 from outreach.artists.models import Artist
@@ -246,6 +246,12 @@ def may_sign_up(user: Any, student: Any) -> bool:
     if user.role in STAFF:
         return True
     return user.role == SCHOOL and student.school_id == user.school_id
+
+
+def may_make_certificates(user: Any, school_id: int | None) -> bool:
+    """Certificates of participation name children: staff for any school, a school representative for its own;
+    never funders or teaching artists."""
+    return school_id is not None and (is_staff(user) or (is_school_rep(user) and user.school_id == school_id))
 
 
 def representatives_of(school_ids: Any) -> Select:

@@ -103,6 +103,8 @@ MANAGE_ACCOUNTS = _capability("MANAGE_ACCOUNTS", (ADMIN,),
                               "the accounts pages: list, change role, deactivate, reset links, invite staff")
 READ_AUDIT = _capability("READ_AUDIT", (ADMIN,), "the audit log")
 READ_OUTBOX = _capability("READ_OUTBOX", (ADMIN,), "the outgoing mail: messages, failures, retries")
+MAKE_CERTIFICATES = _capability("MAKE_CERTIFICATES", (*STAFF, SCHOOL),
+                                "certificates of participation, by name: the student's own school and staff only")
 RECEIVE_REMINDERS = _capability("RECEIVE_REMINDERS", (SCHOOL, ARTIST),
                                 "the day-before reminders and the follow-up of absences by e-mail (their own "
                                 "pupils, their own workshops); the account page turns them off")
@@ -112,7 +114,7 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     SIGNED_IN, SEE_WORKSHOPS, FOLLOW_CALENDAR, SCHEDULE_WORKSHOPS, CHANGE_AFTER_START, TAKE_ATTENDANCE,
     KEEP_ROSTER, ACT_FOR_SCHOOL, SEE_SCHOOLS, SEE_SCHOOLS_DIRECTORY, MANAGE_SCHOOLS, SEE_INITIATIVES,
     MANAGE_INITIATIVES, MANAGE_FUNDERS, MANAGE_ARTISTS, SEE_ARTIST_HOURS, MANAGE_OUTCOMES, SEE_REPORTS,
-    SEE_EXACT_FIGURES, INVITE, MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX, RECEIVE_REMINDERS)}
+    SEE_EXACT_FIGURES, INVITE, MANAGE_ACCOUNTS, READ_AUDIT, READ_OUTBOX, MAKE_CERTIFICATES, RECEIVE_REMINDERS)}
 
 #: endpoints open without a capability: signing in, resets and invitations by token, health, static files, the
 #: token-carrying calendar feed and teachers' answer links, the API's token exchange and its document.

@@ -22,7 +22,7 @@ from outreach.api.schemas.workshops import WorkshopIn, WorkshopPatch
 from outreach.api.fields import Translatable
 from outreach.api.blueprint import ERROR_DESCRIPTIONS, bp, id_parameter_schema
 from outreach.api.resources import (  # noqa: F401  (each module adds its routes to bp)
-    artists, initiatives, outcomes, reference, reports, schools, signups, students, tokens,
+    artists, certificates, initiatives, outcomes, reference, reports, schools, signups, students, tokens,
     workshops)
 from outreach.extensions import csrf
 from outreach.i18n import LANGUAGES
@@ -140,6 +140,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     api.register_converter(IdConverter, id_parameter_schema)
     api.spec.components.schema("Error", schema=Error)
+    api.spec.components.schema("PdfDocument", {"type": "string", "format": "binary"})  # certificates
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(bp)
     api.spec.components.schemas.pop("PaginationMetadata", None)  # flask-smorest's own; unused here

@@ -268,9 +268,8 @@ def _token_hash(token: str) -> str:
 
 def school_language(school: School, fallback: str) -> str:
     """The language a school is written to in: its first language of instruction among kk and ru."""
-    for code in school.languages:
-        if code in ("kk", "ru"):
-            return code
+    if any(code in ("kk", "ru") for code in school.languages):
+        return school.written_language
     return fallback if fallback in LANGUAGES else "kk"
 
 

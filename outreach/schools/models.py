@@ -72,6 +72,12 @@ class School(db.Model):
         have = {row.language for row in keep}
         self.language_rows = keep + [SchoolLanguage(language=c) for c in wanted if c not in have]
 
+    @property
+    def written_language(self) -> str:
+        """The language the school is written to in (teachers' links, certificates): kk when it teaches in Kazakh,
+        else ru when it teaches in Russian, else kk (its languages are kept in alphabet order, not by weight)."""
+        return next((code for code in self.languages if code in ("kk", "ru")), "kk")
+
     def set_name(self, name: str) -> None:
         self.name = name.strip()
         self.name_folded = casefold(self.name)

@@ -1,19 +1,20 @@
 """Roster pages: students with guardian consent, the consent form, erasure, and the import."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, noload, selectinload
 
 from outreach.access import KEEP_ROSTER, is_school_rep, is_staff, own_school_id, requires
+from outreach.certificates import services as certificates
 from outreach.collation import stored_order
 from outreach.errors import OutreachError
 from outreach.extensions import db
 from outreach.i18n import LANGUAGES, _, current_language, ngettext
+from outreach.initiatives.models import Initiative
 from outreach.schools.models import School
 from outreach.signups.models import Signup
 from outreach.students import import_files, importing, retention, searches, services
@@ -21,7 +22,7 @@ from outreach.students.consent_pdf import consent_form_pdf
 from outreach.students.forms import RELATIONSHIP_SUGGESTIONS, EraseForm, ImportConfirmForm, KeepForm, ImportUploadForm, RosterFilterForm, RosterSearchForm, StudentForm
 from outreach.students.models import Student
 from outreach import params
-from outreach.web import domain_error, paginate, without_query
+from outreach.web import domain_error, interface_language_kept, paginate, without_query
 from outreach.cache import cached_page
 from outreach.workshops.models import Workshop
 
@@ -42,20 +43,6 @@ def _school_choices() -> list[tuple[int, str]] | None:
         return None
     return [(row.id, row.name)
             for row in db.session.execute(select(School.id, School.name).order_by(stored_order(School), School.id))]
-
-
-@contextmanager
-def _interface_language_kept() -> Iterator[None]:
-    """?lang= on a download picks the document's language; the pages stay in the user's language."""
-    remembered = session.get("lang")
-    try:
-        yield
-    finally:
-        if session.get("lang") != remembered:
-            if remembered is None:
-                session.pop("lang", None)
-            else:
-                session["lang"] = remembered
 
 
 def _download_language() -> str:
@@ -118,7 +105,12 @@ def detail(student_id: int):
         .where(Signup.student_id == student.id)
         .options(contains_eager(Signup.workshop), selectinload(Signup.attendance_row))
         .order_by(Workshop.starts_at.desc(), Signup.id.desc()))
-    return render_template("students/detail.html", student=student, signups=signups)
+    attended = certificates.student_sessions(student)
+    initiatives = db.session.scalars(select(Initiative).where(Initiative.id.in_(list(attended)))
+                                     .order_by(Initiative.id.desc())).all() if attended else []
+    return render_template("students/detail.html", student=student, signups=signups,
+                           certificates=[(i, attended[i.id]) for i in initiatives],
+                           min_sessions=certificates.min_sessions())
 
 
 @bp.route("/students/new", methods=["GET", "POST"])
@@ -195,7 +187,7 @@ def erase(student_id: int):
 @requires(KEEP_ROSTER)
 def consent_form():
     """The printable consent form: blank, or with one student's details (?student_id=); ?lang= kk|ru|en."""
-    with _interface_language_kept():
+    with interface_language_kept():
         user = _user()
         lang = _download_language()
         student = None
@@ -217,7 +209,7 @@ def consent_form():
 @requires(KEEP_ROSTER)
 def import_template():
     """The import template: ?lang= kk|ru|en, ?format= xlsx|csv."""
-    with _interface_language_kept():
+    with interface_language_kept():
         lang = _download_language()
         file_format = "csv" if request.args.get("format") == "csv" else "xlsx"
         content, mimetype, filename = importing.template_file(lang, file_format)

@@ -47,4 +47,8 @@ ROUTES = [
     ("POST", "/api/v1/venues", 400, "api.create_venue"),
     ("GET", "/api/v1/venues/{venue_id}", 200, "api.get_venue"),
     ("PATCH", "/api/v1/venues/{venue_id}", 400, "api.update_venue"),
+    ("GET", "/api/v1/students/{student_id}/certificate.pdf?initiative_id={initiative_id}", 409,
+     "api.student_certificate"),
+    ("GET", "/api/v1/schools/{school_id}/certificates.pdf?initiative_id={initiative_id}", 409,
+     "api.school_certificates"),
 ]

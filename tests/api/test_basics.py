@@ -29,6 +29,7 @@ CONTRACT = {
     ("patch", "/api/v1/artists/{artist_id}"), ("post", "/api/v1/artists/{artist_id}/unavailable"),
     ("get", "/api/v1/artists/{artist_id}/hours"), ("get", "/api/v1/venues"), ("post", "/api/v1/venues"),
     ("get", "/api/v1/venues/{venue_id}"), ("patch", "/api/v1/venues/{venue_id}"),
+    ("get", "/api/v1/students/{student_id}/certificate.pdf"), ("get", "/api/v1/schools/{school_id}/certificates.pdf"),
     # v1.1: feedback and outcomes
     ("post", "/api/v1/initiatives/{initiative_id}/questionnaires"),
     ("get", "/api/v1/initiatives/{initiative_id}/questionnaires"), ("post", "/api/v1/workshops/{workshop_id}/responses"),

@@ -16,6 +16,7 @@ from tests.factories import (
 from tests.clock import programme_today
 
 ROLES = ("admin", "coordinator", "school", "funder")
+NOT_YET_EARNED = {"admin": 409, "coordinator": 409, "school": 409, "funder": 403}
 
 
 @pytest.fixture
@@ -132,6 +133,13 @@ TABLE = [
     ("PATCH", "/venues/{venue}", lambda ids: {"capacity": 80}, STAFF_ONLY),
     ("DELETE", "/tokens/current", None, {"admin": 204, "coordinator": 204, "school": 204, "funder": 204}),
     ("GET", "/reports/impact?initiative_id={init_a}", None, NO_SCHOOL),
+    # certificates: st_a attended nothing (409 for those who may make them); another school's is not found
+    ("GET", "/students/{st_a}/certificate.pdf?initiative_id={init_a}", None, NOT_YET_EARNED),
+    ("GET", "/students/{st_b}/certificate.pdf?initiative_id={init_a}", None,
+     {**NOT_YET_EARNED, "school": 404}),
+    ("GET", "/schools/{school_a}/certificates.pdf?initiative_id={init_a}", None, NOT_YET_EARNED),
+    ("GET", "/schools/{school_b}/certificates.pdf?initiative_id={init_a}", None,
+     {**NOT_YET_EARNED, "school": 404}),
     ("GET", "/reports/impact?initiative_id={init_b}", None,
      {"admin": 200, "coordinator": 200, "school": 403, "funder": 404}),
 ]
@@ -146,7 +154,10 @@ def test_endpoint_role(api, world, method, path, body, expected, role):
     assert response.status_code == expected[role], response.get_json()
     if expected[role] >= 400:
         code = error_of(response)["code"]
-        assert code == "forbidden" if expected[role] == 403 else code.endswith("not_found")
+        if expected[role] == 409:
+            assert code in ("not_enough_attendance", "no_certificates")
+        else:
+            assert code == "forbidden" if expected[role] == 403 else code.endswith("not_found")
 
 
 def test_every_contract_operation_is_in_the_role_table(api):

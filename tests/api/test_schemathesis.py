@@ -26,7 +26,9 @@ BEYOND_THE_SCHEMA = ("create_initiative", "create_workshop", "update_workshop", 
                      # that fits its question's kind, a sign-up of the workshop
                      "create_questionnaire", "save_responses",
                      # a school's name that is more than spaces (a lone no-break space is blank once trimmed)
-                     "create_school")
+                     "create_school",
+                     # a certificate's initiative that exists
+                     "student_certificate", "school_certificates")
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,1 @@
+"""Certificates of participation: who qualifies, the PDFs and the page."""
