@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from flask_babel import format_decimal
 
-from outreach.access import is_school_rep
+from outreach.access import check_roster_actor, is_school_rep
 from outreach.audit import services as audit
 from outreach.errors import OutreachError
 from outreach.extensions import db
@@ -32,7 +32,7 @@ from outreach.students.import_pending import (
 )
 from outreach.students.import_template import template_file
 from outreach.students.models import GuardianConsent, Student
-from outreach.students.rules import check_roster_actor, clean_text, consent_date_error, consent_method_error
+from outreach.students.rules import clean_text, consent_date_error, consent_method_error
 
 __all__ = ["FIELDS", "FIELD_TITLES", "GUARDIAN_FIELDS", "REQUIRED", "TEMPLATE_GENDERS", "TEMPLATE_HEADERS",
            "PENDING_TTL", "Problem", "ImportRow", "ImportPreview", "ImportResult", "apply_import", "claim_pending",

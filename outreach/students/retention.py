@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from outreach.access import SYSTEM, load_student, representatives_of, scoped_students
+from outreach.access import SYSTEM, check_roster_actor, load_student, representatives_of, scoped_students
 from outreach.auth.models import User
 from outreach.collation import stored_order
 from outreach.dates import fmt_date
@@ -33,7 +33,6 @@ from outreach.notifications.services import queue
 from outreach.signups.models import Signup
 from outreach.students import services
 from outreach.students.models import GuardianConsent, Student
-from outreach.students.rules import check_roster_actor
 from outreach.workshops.models import Workshop
 
 

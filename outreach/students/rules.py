@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from outreach.access import check_roster_actor  # noqa: F401 (the roster's services import it from here)
 from outreach.dbtypes import local_tz
 from outreach.i18n import _l
 from outreach.students.models import CONSENT_METHODS, GENDERS

@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from outreach import storage
-from outreach.access import check_student, is_school_rep, is_staff, load_student, scoped_students
+from outreach.access import check_roster_actor, check_student, is_school_rep, is_staff, load_student, scoped_students
 from outreach.collation import stored_order
 from outreach.dbtypes import utcnow
 from outreach.errors import OutreachError
@@ -27,7 +27,7 @@ from outreach.students import searches
 from outreach.students.import_pending import purge_school_previews
 from outreach.students.importing import ImportPreview, apply_import, parse_roster_file
 from outreach.students.models import GuardianConsent, Student, fold
-from outreach.students.rules import (INVALID, MAX_GUARDIAN_NAME, MAX_RELATIONSHIP, check_roster_actor, clean_text,
+from outreach.students.rules import (INVALID, MAX_GUARDIAN_NAME, MAX_RELATIONSHIP, clean_text,
                                      consent_date_error, consent_method_error, gender_error, grade_error, name_error)
 from outreach.workshops.models import Workshop
 

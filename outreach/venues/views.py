@@ -7,7 +7,7 @@ from flask_login import current_user
 from outreach.access import MANAGE_ARTISTS, requires
 from outreach.artists import records
 from outreach.artists.forms import RecordFilterForm, VenueForm
-from outreach.artists.views import (
+from outreach.artists.record_pages import (
     merge_page, neighbour_weeks, record_or_404, region_choices, similar_record, week_days, week_of,
 )
 from outreach.errors import OutreachError
