@@ -105,6 +105,7 @@ icons: $(VENV)/.installed
 ## bench: the impact report at national scale (SQLite; DATABASE_URL=... for PostgreSQL) and the key pages
 bench: install
 	$(PY) bench/report_bench.py
+	$(PY) bench/write_bench.py
 	$(PY) bench/pages.py
 
 clean:
