@@ -125,6 +125,8 @@ def demo_ids() -> dict:
     db.session.commit()
     return {"feedback_token": token, "school_user_id": school_user.id, "school_id": school_user.school_id, "funder_id": funder_user.funder_id, "initiative_id": initiative.id,
             "workshop_id": upcoming.id, "past_workshop_id": past.id, "artist_past_workshop_id": artist_past.id,
+            # the route table's "another artist's workshop" rows: the walk visits the same page as workshop_id's
+            "other_workshop_id": upcoming.id,
             "student_id": student.id,
             "artist_id": upcoming.artist_id, "venue_id": upcoming.venue_id,
             "feed_token": users["coordinator@example.org"].feed_token}
